@@ -1,0 +1,522 @@
+//! The command line: clap definitions, running a command, and mapping the outcome to the exit
+//! codes of DESIGN.md (0 nothing at or above `--fail-on` failed, 1 something did, 2 usage, input
+//! or tool error, 3 some target could not be scanned).
+//!
+//! `run` writes to the writers it is given, so tests can drive it in-process; `main` only parses
+//! and exits.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+use crate::diag::{self, Sources};
+use crate::graph::{Graph, Node, export};
+use crate::inventory::{self, Inventory, LoadError, NodeRef, Regime};
+use crate::policy::{self, Lang, Severity, Status, catalog, offline};
+use crate::report;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "capdo",
+    version,
+    about = "Keep a ministry data centre as code and prove it is compliant (cấp độ 1–5)",
+    long_about = None
+)]
+pub struct Cli {
+    /// Inventory folder (or a single TOML file).
+    #[arg(
+        short = 'i',
+        long,
+        global = true,
+        default_value = "inventory",
+        value_name = "DIR"
+    )]
+    pub inventory: PathBuf,
+
+    /// Legal regime to judge by; defaults to the inventory's `organization.regime`.
+    #[arg(long, global = true, value_enum)]
+    pub regime: Option<RegimeArg>,
+
+    /// Language of titles and remediation in reports.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Vi)]
+    pub lang: LangArg,
+
+    /// Evaluation date (YYYY-MM-DD) for age checks; defaults to today.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+
+    /// Colour in terminal output (auto honours NO_COLOR and non-terminals).
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Print more (passing checks in the text report).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the inventory; print every problem with file:line:col; exit 0 or 2.
+    Validate,
+    /// Print the dependency graph.
+    Graph {
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Only this node, what it needs and what needs it (`kind:id` or a bare id).
+        #[arg(long, value_name = "NODE")]
+        focus: Option<String>,
+    },
+    /// List everything that stops when NODE fails (`kind:id` or a bare id).
+    Impact {
+        node: String,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Evaluate the controls and report findings.
+    Check {
+        /// Judge the inventory and the graph only, without contacting any host.
+        #[arg(long)]
+        offline: bool,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Write the report to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 1 when a finding of this severity or higher fails.
+        #[arg(long, value_enum, default_value_t = FailOn::High)]
+        fail_on: FailOn,
+    },
+    /// List the controls.
+    Controls,
+    /// Show everything about one control: what it checks, levels, basis, remediation.
+    Explain { control: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RegimeArg {
+    Nd85,
+    Nd331,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Critical => Severity::Critical,
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+        }
+    }
+}
+
+/// Exit codes (contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failed = 1,
+    Error = 2,
+    Unscanned = 3,
+}
+
+/// Where output goes. `err` supports colour for diagnostics.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn WriteColor,
+    /// Whether standard output is a terminal that takes colour.
+    pub out_color: bool,
+}
+
+/// Parse the real command line and run it with the process's stdout and stderr.
+pub fn main_exit() -> i32 {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        ColorArg::Auto => ColorChoice::Never,
+    };
+    let mut err = StandardStream::stderr(choice);
+    let stdout = std::io::stdout();
+    let out_color = match cli.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut out = stdout.lock();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        out_color,
+    };
+    let code = run(&cli, &mut io);
+    let _ = io.out.flush();
+    code as i32
+}
+
+/// Run a parsed command line.
+pub fn run(cli: &Cli, io: &mut Io) -> Exit {
+    match dispatch(cli, io) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e:#}");
+            Exit::Error
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
+    let lang = match cli.lang {
+        LangArg::Vi => Lang::Vi,
+        LangArg::En => Lang::En,
+    };
+    match &cli.command {
+        Command::Controls => {
+            controls(io, lang)?;
+            return Ok(Exit::Ok);
+        }
+        Command::Explain { control } => return explain(io, control),
+        _ => {}
+    }
+
+    let mut sources = Sources::new();
+    let inv = match inventory::load(&cli.inventory, &mut sources) {
+        Ok(inv) => inv,
+        Err(LoadError::Io(e)) => return Err(e),
+        Err(LoadError::Invalid(diags)) => {
+            diag::render_to(io.err, &sources, &diags)?;
+            let n = diags.len();
+            writeln!(
+                io.err,
+                "error: inventory `{}` has {n} problem{}; nothing was checked",
+                cli.inventory.display(),
+                if n == 1 { "" } else { "s" }
+            )?;
+            return Ok(Exit::Error);
+        }
+    };
+    let regime = match cli.regime {
+        Some(RegimeArg::Nd85) => Regime::Nd85,
+        Some(RegimeArg::Nd331) => Regime::Nd331,
+        None => inv.organization.regime,
+    };
+
+    match &cli.command {
+        Command::Validate => {
+            if !cli.quiet {
+                writeln!(
+                    io.out,
+                    "inventory `{}` is valid: {} datacenters, {} networks, {} servers, {} systems, {} externals, {} flows",
+                    cli.inventory.display(),
+                    inv.datacenters.len(),
+                    inv.networks.len(),
+                    inv.servers.len(),
+                    inv.systems.len(),
+                    inv.externals.len(),
+                    inv.flows.len()
+                )?;
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Graph { format, focus } => {
+            let g = Graph::build(&inv, regime);
+            let focus = focus
+                .as_deref()
+                .map(|f| resolve_node(&inv, f))
+                .transpose()?;
+            let text = match format {
+                GraphFormat::Dot => export::dot(&inv, &g, focus),
+                GraphFormat::Mermaid => export::mermaid(&inv, &g, focus),
+                GraphFormat::Json => export::json(&inv, &g, focus),
+            };
+            io.out.write_all(text.as_bytes())?;
+            Ok(Exit::Ok)
+        }
+        Command::Impact { node, format } => {
+            let g = Graph::build(&inv, regime);
+            let n = resolve_node(&inv, node)?;
+            let text = impact_text(&inv, &g, n, *format);
+            io.out.write_all(text.as_bytes())?;
+            Ok(Exit::Ok)
+        }
+        Command::Check {
+            offline,
+            format,
+            output,
+            fail_on,
+        } => {
+            if !offline {
+                bail!(
+                    "live checks over SSH are not available yet; run `capdo check --offline` to judge the inventory and the graph"
+                );
+            }
+            let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
+            let g = Graph::build(&inv, regime);
+            let cx = offline::Context {
+                inv: &inv,
+                graph: &g,
+                regime,
+                today,
+            };
+            let findings = offline::evaluate(&cx);
+            let failed = findings
+                .iter()
+                .any(|f| f.status == Status::Fail && f.control.severity >= fail_on.severity());
+            let meta = report::Meta {
+                regime,
+                lang,
+                generated_at: jiff::Timestamp::now()
+                    .round(jiff::Unit::Second)?
+                    .to_string(),
+            };
+            let targets = report::offline_targets(&inv, &g);
+            let rep = report::build(findings, targets, &sources, &meta);
+            let text = match format {
+                TextOrJson::Json => report::json(&rep),
+                TextOrJson::Text => report::text::render(
+                    &rep,
+                    &inv.organization.name,
+                    &report::text::Style {
+                        color: io.out_color && output.is_none(),
+                        verbose: cli.verbose,
+                    },
+                ),
+            };
+            match output {
+                Some(path) => write_atomic(path, text.as_bytes())?,
+                None => io.out.write_all(text.as_bytes())?,
+            }
+            Ok(if failed { Exit::Failed } else { Exit::Ok })
+        }
+        Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
+    }
+}
+
+/// `kind:id`, `organization`, or a bare id.
+fn resolve_node(inv: &Inventory, text: &str) -> anyhow::Result<Node> {
+    if text == "organization" {
+        return Ok(Node::Organization);
+    }
+    let (kind, id) = match text.split_once(':') {
+        Some((k, id)) => (Some(k), id),
+        None => (None, text),
+    };
+    match inv.lookup(id) {
+        Some(n) if kind.is_none_or(|k| k == n.kind()) => Ok(Node::Item(n)),
+        Some(n) => Err(anyhow!(
+            "`{id}` is a {}, not a {}; write `{}:{id}`",
+            n.kind(),
+            kind.unwrap_or(""),
+            n.kind()
+        )),
+        None => {
+            let mut ids: Vec<&str> = inv.ids.keys().map(|k| k.as_str()).collect();
+            ids.sort_unstable();
+            let hint = diag::suggest(id, ids)
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            Err(anyhow!("no node `{text}` in the inventory{hint}"))
+        }
+    }
+}
+
+fn node_name(inv: &Inventory, n: Node) -> String {
+    match n {
+        Node::Organization => "organization".into(),
+        Node::Item(r) => inv.target_id(r),
+    }
+}
+
+fn impact_text(inv: &Inventory, g: &Graph, failed: Node, format: TextOrJson) -> String {
+    let impact = g.impact(inv, failed);
+    if format == TextOrJson::Json {
+        let stopped: Vec<serde_json::Value> = impact
+            .stopped
+            .iter()
+            .map(|s| serde_json::json!({"node": inv.target_id(s.node), "because": node_name(inv, s.because)}))
+            .collect();
+        let degraded: Vec<String> = impact.degraded.iter().map(|n| inv.target_id(*n)).collect();
+        let doc = serde_json::json!({
+            "schema": "capdo.impact/v1",
+            "failed": node_name(inv, failed),
+            "stopped": stopped,
+            "degraded": degraded,
+        });
+        return serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    let name = node_name(inv, failed);
+    let systems: Vec<&crate::graph::Impacted> = impact
+        .stopped
+        .iter()
+        .filter(|s| matches!(s.node, NodeRef::System(_)))
+        .collect();
+    if impact.stopped.is_empty() {
+        out.push_str(&format!("If {name} fails, nothing else stops.\n"));
+    } else {
+        out.push_str(&format!(
+            "If {name} fails, {} node(s) stop, {} of them system(s):\n",
+            impact.stopped.len(),
+            systems.len()
+        ));
+        for s in &impact.stopped {
+            let level = match s.node {
+                NodeRef::System(i) => format!(" (level {})", g.system_level(inv, i)),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "  {}{level}  ← {}\n",
+                inv.target_id(s.node),
+                node_name(inv, s.because)
+            ));
+        }
+    }
+    if !impact.degraded.is_empty() {
+        out.push_str("Still running, with less redundancy or without their backup target:\n");
+        for n in &impact.degraded {
+            out.push_str(&format!("  {}\n", inv.target_id(*n)));
+        }
+    }
+    out
+}
+
+fn controls(io: &mut Io, lang: Lang) -> anyhow::Result<()> {
+    writeln!(
+        io.out,
+        "{:<22} {:<12} {:<6} {:<8} TITLE",
+        "ID", "APPLIES TO", "FROM", "SEVERITY"
+    )?;
+    for c in catalog::CONTROLS {
+        writeln!(
+            io.out,
+            "{:<22} {:<12} {:<6} {:<8} {}",
+            c.id,
+            c.applies_to.as_str(),
+            format!("L{}", c.min_level),
+            c.severity.as_str(),
+            c.title(lang)
+        )?;
+    }
+    Ok(())
+}
+
+fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
+    let Some(c) = catalog::find(id) else {
+        let hint = diag::suggest(
+            &id.to_ascii_uppercase(),
+            policy::CONTROLS.iter().map(|c| c.id),
+        )
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_else(|| " (`capdo controls` lists them)".into());
+        bail!("no control `{id}`{hint}");
+    };
+    let o = &mut *io.out;
+    writeln!(o, "{}", c.id)?;
+    writeln!(o, "  {}", c.title_vi)?;
+    writeln!(o, "  {}\n", c.title_en)?;
+    writeln!(
+        o,
+        "Applies to: {}, from level {}",
+        c.applies_to.as_str(),
+        c.min_level
+    )?;
+    writeln!(o, "Severity:   {}", c.severity.as_str())?;
+    if let catalog::Confidence::Unconfirmed(why) = c.confidence {
+        writeln!(o, "Confidence: unconfirmed — {why}")?;
+    }
+    writeln!(o, "\n{}\n", c.description)?;
+    writeln!(
+        o,
+        "Basis, legacy regime (nd85: NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017):"
+    )?;
+    for b in c.basis_nd85 {
+        writeln!(o, "  - {b}")?;
+    }
+    writeln!(
+        o,
+        "Basis, current regime (nd331: Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026):"
+    )?;
+    for b in c.basis_nd331 {
+        writeln!(o, "  - {b}")?;
+    }
+    writeln!(o, "\nKhắc phục: {}", c.remediation_vi)?;
+    writeln!(o, "Remediation: {}", c.remediation_en)?;
+    Ok(Exit::Ok)
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader sees the old file or the new one, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("`{}` is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> anyhow::Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create `{}`", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

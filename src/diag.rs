@@ -1,0 +1,235 @@
+//! Input diagnostics: problems in an inventory (and, later, policy) file, each pointing at a file,
+//! a byte span and, where one fits, a hint. They are collected, never thrown: a loader gathers
+//! every problem it can find and the caller renders them all at once (exit 2).
+//!
+//! This module owns the source files that diagnostics and findings point into ([`Sources`]) and
+//! the rendering through codespan-reporting. It never prints: rendering writes into a caller's
+//! writer or string.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::term::{self, Config, termcolor::WriteColor};
+use std::io::Write as _;
+
+/// Index of a file in [`Sources`].
+pub type FileId = usize;
+
+/// A place in an input file: the file and a byte range in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Range<usize>) -> Self {
+        Self { file, span }
+    }
+}
+
+/// A resolved location, 1-based, as shown to users and written in reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LineCol {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The text of every input file read, so diagnostics and findings can quote them.
+///
+/// Each file also owns a range of a "global" offset space (its text starts at `base`), so spans
+/// from several files can live in one parsed tree and still say which file they come from.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    paths: Vec<PathBuf>,
+    bases: Vec<usize>,
+    next_base: usize,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        self.paths.push(path.to_path_buf());
+        self.bases.push(self.next_base);
+        // One spare byte so an empty span at the end of a file stays in that file.
+        self.next_base += text.len() + 1;
+        self.files.add(path.display().to_string(), text)
+    }
+
+    /// Where `file`'s text starts in the global offset space.
+    pub fn base(&self, file: FileId) -> usize {
+        self.bases[file]
+    }
+
+    /// The file and local span of a global span.
+    pub fn locate(&self, global: Range<usize>) -> Loc {
+        let file = self
+            .bases
+            .partition_point(|&b| b <= global.start)
+            .saturating_sub(1);
+        let base = self.bases.get(file).copied().unwrap_or(0);
+        let len = self.text(file).len();
+        let start = (global.start - base).min(len);
+        let end = global.end.saturating_sub(base).clamp(start, len);
+        Loc::new(file, start..end)
+    }
+
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    pub fn text(&self, file: FileId) -> &str {
+        self.files
+            .get(file)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
+    }
+
+    pub fn path(&self, file: FileId) -> &Path {
+        &self.paths[file]
+    }
+
+    /// Line and column (1-based, columns counted in characters) of the start of `loc`.
+    pub fn line_col(&self, loc: &Loc) -> LineCol {
+        let file = self.path(loc.file).display().to_string();
+        match self.files.location(loc.file, loc.span.start) {
+            Ok(l) => LineCol {
+                file,
+                line: l.line_number,
+                column: l.column_number,
+            },
+            Err(_) => LineCol {
+                file,
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+}
+
+/// One input problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable kebab-case code, e.g. `unknown-key`; documented in docs/inventory.md.
+    pub code: &'static str,
+    pub message: String,
+    /// Where the problem is, with a short label; `None` for problems of the whole input.
+    pub primary: Option<(Loc, String)>,
+    /// Other places involved (e.g. the first definition of a duplicate).
+    pub secondary: Vec<(Loc, String)>,
+    /// A hint on how to fix it ("did you mean …").
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, loc: Loc, label: impl Into<String>) -> Self {
+        self.primary = Some((loc, label.into()));
+        self
+    }
+
+    pub fn also(mut self, loc: Loc, label: impl Into<String>) -> Self {
+        self.secondary.push((loc, label.into()));
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn hint_opt(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    fn to_codespan(&self) -> CsDiagnostic<FileId> {
+        let mut labels = Vec::new();
+        if let Some((loc, text)) = &self.primary {
+            labels.push(Label::primary(loc.file, loc.span.clone()).with_message(text));
+        }
+        for (loc, text) in &self.secondary {
+            labels.push(Label::secondary(loc.file, loc.span.clone()).with_message(text));
+        }
+        let mut d = CsDiagnostic::error()
+            .with_code(self.code)
+            .with_message(&self.message)
+            .with_labels(labels);
+        if let Some(hint) = &self.hint {
+            d = d.with_notes(vec![format!("hint: {hint}")]);
+        }
+        d
+    }
+}
+
+/// Render diagnostics as plain text (no colour), one after another.
+pub fn render_plain(sources: &Sources, diags: &[Diagnostic]) -> String {
+    let config = Config::default();
+    let mut out = String::new();
+    for d in diags {
+        // Rendering fails only if a span lies outside its file, which would be our bug; fall
+        // back to the message alone rather than lose the problem.
+        match term::emit_into_string(&config, &sources.files, &d.to_codespan()) {
+            Ok(s) => out.push_str(&s),
+            Err(_) => out.push_str(&format!("error[{}]: {}\n\n", d.code, d.message)),
+        }
+    }
+    out
+}
+
+/// Render diagnostics to a terminal writer, with colour if the writer supports it.
+pub fn render_to(
+    w: &mut dyn WriteColor,
+    sources: &Sources,
+    diags: &[Diagnostic],
+) -> std::io::Result<()> {
+    let config = Config::default();
+    let styles = term::Styles::default();
+    let mut sw = term::StylesWriter::new(w, &styles);
+    for d in diags {
+        if term::emit_to_write_style(&mut sw, &config, &sources.files, &d.to_codespan()).is_err() {
+            writeln!(sw, "error[{}]: {}", d.code, d.message)?;
+        }
+    }
+    Ok(())
+}
+
+/// The closest candidate to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(word, c);
+        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" as a hint string.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    did_you_mean(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}

@@ -1,0 +1,246 @@
+//! The graph written out for people and tools: Graphviz dot, Mermaid and JSON, optionally
+//! focused on one node (what it needs and what needs it).
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+use super::{Edge, Graph, Node};
+use crate::inventory::{Inventory, NodeRef};
+
+/// Nodes to draw: all, or the focus node with everything reachable from it and everything that
+/// reaches it.
+pub fn selection(g: &Graph, focus: Option<Node>) -> BTreeSet<NodeIndex> {
+    let Some(focus) = focus.and_then(|f| g.node_index(f)) else {
+        return g.graph.node_indices().collect();
+    };
+    let mut keep = BTreeSet::from([focus]);
+    for dir in [Direction::Outgoing, Direction::Incoming] {
+        let mut stack = vec![focus];
+        let mut seen = BTreeSet::from([focus]);
+        while let Some(n) = stack.pop() {
+            for e in g.graph.edges_directed(n, dir) {
+                // Flows are peers, not dependencies: show them, do not walk through them.
+                let next = if dir == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                keep.insert(next);
+                if !matches!(e.weight(), Edge::Flow(_)) && seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+    }
+    keep
+}
+
+fn node_id(inv: &Inventory, n: Node) -> String {
+    match n {
+        Node::Organization => "organization".into(),
+        Node::Item(r) => inv.target_id(r),
+    }
+}
+
+fn node_label(inv: &Inventory, g: &Graph, n: Node) -> (String, Option<u8>) {
+    match n {
+        Node::Organization => (inv.organization.name.clone(), None),
+        Node::Item(r) => {
+            let (name, level) = match r {
+                NodeRef::Datacenter(i) => (
+                    inv.datacenters[i].name.clone(),
+                    g.datacenter_levels[i].map(|(l, _)| l.get()),
+                ),
+                NodeRef::Network(i) => (
+                    format!("{} ({})", inv.networks[i].id, inv.networks[i].zone.as_str()),
+                    g.network_levels[i].as_ref().map(|(s, _)| s.level.get()),
+                ),
+                NodeRef::Server(i) => (
+                    inv.servers[i].id.clone(),
+                    g.server_levels[i].as_ref().map(|s| s.level.get()),
+                ),
+                NodeRef::System(i) => (
+                    inv.systems[i].name.clone(),
+                    Some(g.system_level(inv, i).get()),
+                ),
+                NodeRef::External(i) => (inv.externals[i].name.clone(), None),
+            };
+            (name, level)
+        }
+    }
+}
+
+fn kind(n: Node) -> &'static str {
+    match n {
+        Node::Organization => "organization",
+        Node::Item(r) => r.kind(),
+    }
+}
+
+fn edge_label(e: &Edge) -> String {
+    match e {
+        Edge::Flow(services) => services
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.name().to_owned(),
+    }
+}
+
+fn escape_dot(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+pub fn dot(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
+    let keep = selection(g, focus);
+    let mut out =
+        String::from("digraph capdo {\n  rankdir=LR;\n  node [fontname=\"sans-serif\"];\n");
+    for &ix in &keep {
+        let n = g.graph[ix];
+        let (name, level) = node_label(inv, g, n);
+        let shape = match n {
+            Node::Organization => "house",
+            Node::Item(NodeRef::Datacenter(_)) => "box3d",
+            Node::Item(NodeRef::Network(_)) => "hexagon",
+            Node::Item(NodeRef::Server(_)) => "box",
+            Node::Item(NodeRef::System(_)) => "ellipse",
+            Node::Item(NodeRef::External(_)) => "octagon",
+        };
+        let level = level.map(|l| format!("\\ncấp độ {l}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  \"{}\" [shape={shape}, label=\"{}{level}\"];",
+            escape_dot(&node_id(inv, n)),
+            escape_dot(&name)
+        );
+    }
+    for e in g.graph.edge_references() {
+        if keep.contains(&e.source()) && keep.contains(&e.target()) {
+            let style = match e.weight() {
+                Edge::Contains => ", style=dotted",
+                Edge::Flow(_) => ", style=dashed",
+                Edge::BacksUpTo => ", color=blue",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [label=\"{}\"{style}];",
+                escape_dot(&node_id(inv, g.graph[e.source()])),
+                escape_dot(&node_id(inv, g.graph[e.target()])),
+                escape_dot(&edge_label(e.weight()))
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
+    let keep = selection(g, focus);
+    // Mermaid ids must be plain words; number the nodes and keep the real id in the label.
+    let mid = |ix: NodeIndex| format!("n{}", ix.index());
+    let esc = |s: &str| s.replace('"', "#quot;");
+    let mut out = String::from("flowchart LR\n");
+    for &ix in &keep {
+        let n = g.graph[ix];
+        let (name, level) = node_label(inv, g, n);
+        let level = level
+            .map(|l| format!("<br/>cấp độ {l}"))
+            .unwrap_or_default();
+        let text = esc(&format!("{}<br/>{}{level}", node_id(inv, n), name));
+        let shape = match n {
+            Node::Item(NodeRef::System(_)) => format!("([\"{text}\"])"),
+            Node::Item(NodeRef::Network(_)) => format!("{{{{\"{text}\"}}}}"),
+            Node::Item(NodeRef::External(_)) => format!(">\"{text}\"]"),
+            _ => format!("[\"{text}\"]"),
+        };
+        let _ = writeln!(out, "  {}{shape}", mid(ix));
+    }
+    for e in g.graph.edge_references() {
+        if keep.contains(&e.source()) && keep.contains(&e.target()) {
+            let arrow = match e.weight() {
+                Edge::Contains => "-.->",
+                Edge::Flow(_) => "==>",
+                _ => "-->",
+            };
+            let _ = writeln!(
+                out,
+                "  {} {arrow}|\"{}\"| {}",
+                mid(e.source()),
+                esc(&edge_label(e.weight())),
+                mid(e.target())
+            );
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonGraph {
+    schema: &'static str,
+    nodes: Vec<JsonNode>,
+    edges: Vec<JsonEdge>,
+}
+
+#[derive(Serialize)]
+struct JsonNode {
+    id: String,
+    kind: &'static str,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct JsonEdge {
+    from: String,
+    to: String,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<String>,
+}
+
+pub fn json(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
+    let keep = selection(g, focus);
+    let nodes = keep
+        .iter()
+        .map(|&ix| {
+            let n = g.graph[ix];
+            let (name, level) = node_label(inv, g, n);
+            JsonNode {
+                id: node_id(inv, n),
+                kind: kind(n),
+                name,
+                level,
+            }
+        })
+        .collect();
+    let edges = g
+        .graph
+        .edge_references()
+        .filter(|e| keep.contains(&e.source()) && keep.contains(&e.target()))
+        .map(|e| JsonEdge {
+            from: node_id(inv, g.graph[e.source()]),
+            to: node_id(inv, g.graph[e.target()]),
+            kind: e.weight().name(),
+            services: match e.weight() {
+                Edge::Flow(s) => s.iter().map(|s| s.to_string()).collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let doc = JsonGraph {
+        schema: "capdo.graph/v1",
+        nodes,
+        edges,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

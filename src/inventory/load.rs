@@ -1,0 +1,579 @@
+//! Reading an inventory folder: find the `*.toml` files, parse each one, and deserialize every
+//! item (each datacenter, network, server, system, external and flow) on its own.
+//!
+//! toml + serde stop at the first error of a document. To report every problem at once we parse
+//! into toml's spanned document tree first (which recovers from syntax errors) and deserialize
+//! item by item; when an item fails we record the error, drop the key it points at and try
+//! again, so one item yields all of its problems too. Semantic checks happen later, in
+//! `validate.rs`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::raw;
+use crate::diag::{Diagnostic, FileId, Loc, Sources, suggest};
+
+/// Top-level tables of an inventory file.
+const TOP_LEVEL: &[&str] = &[
+    "organization",
+    "defaults",
+    "datacenters",
+    "networks",
+    "servers",
+    "systems",
+    "externals",
+    "flows",
+];
+
+/// An item read from a `[kind.ID]` table: its id, where the id is written, and its content.
+#[derive(Debug)]
+pub struct Item<T> {
+    pub id: String,
+    pub loc: Loc,
+    pub value: T,
+}
+
+/// Every item of the folder, merged, before semantic validation.
+#[derive(Debug, Default)]
+pub struct RawInventory {
+    pub organization: Option<Item<raw::Organization>>,
+    pub defaults: Option<Item<raw::Defaults>>,
+    pub datacenters: Vec<Item<raw::Datacenter>>,
+    pub networks: Vec<Item<raw::Network>>,
+    pub servers: Vec<Item<raw::Server>>,
+    pub systems: Vec<Item<raw::System>>,
+    pub externals: Vec<Item<raw::External>>,
+    pub flows: Vec<Item<raw::Flow>>,
+    /// Ids whose item could not be read at all: references to them are not reported again.
+    pub broken: HashMap<String, &'static str>,
+    /// Where the folder lives, for messages about the whole inventory.
+    pub root: PathBuf,
+}
+
+/// The `*.toml` files of an inventory: a folder (searched recursively, in sorted order, hidden
+/// entries skipped) or a single file.
+pub fn inventory_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(root)
+        .with_context(|| format!("cannot read inventory `{}`", root.display()))?;
+    if meta.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    collect_files(root, &mut files, &mut seen)?;
+    files.sort();
+    if files.is_empty() {
+        bail!(
+            "no *.toml files in inventory folder `{}` (hint: `-i DIR` selects another folder)",
+            root.display()
+        );
+    }
+    Ok(files)
+}
+
+fn collect_files(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> anyhow::Result<()> {
+    // Canonical paths guard against symlink loops.
+    let canonical = dir
+        .canonicalize()
+        .with_context(|| format!("cannot read `{}`", dir.display()))?;
+    if !seen.insert(canonical) {
+        return Ok(());
+    }
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(&path, files, seen)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read and parse every file of the inventory. I/O failures are tool errors; everything wrong
+/// inside the files is a diagnostic.
+pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory, Vec<Diagnostic>)> {
+    let mut diags = Vec::new();
+    let mut parseable = Vec::new();
+    for path in inventory_files(root)? {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => parseable.push(sources.add(&path, text)),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = sources.add(&path, lossy);
+                diags.push(
+                    Diagnostic::new("invalid-utf8", "file is not valid UTF-8")
+                        .at(Loc::new(file, valid..valid + 1), "invalid byte here")
+                        .hint("save the file as UTF-8"),
+                );
+            }
+        }
+    }
+    let sources: &Sources = sources;
+    let mut reader = Reader {
+        sources,
+        inv: RawInventory {
+            root: root.to_path_buf(),
+            ..RawInventory::default()
+        },
+        diags,
+    };
+    let mut parts = Parts::default();
+    for file in parseable {
+        reader.parse_file(file, &mut parts);
+    }
+    reader.merge_and_read(parts);
+    Ok((reader.inv, reader.diags))
+}
+
+/// A piece of an item found in one file: the global span of its key and its value.
+struct Part<'i> {
+    key: Range<usize>,
+    value: Spanned<DeValue<'i>>,
+}
+
+/// Every top-level piece of every file, before merging. Items keep their ids' sorted order.
+#[derive(Default)]
+struct Parts<'i> {
+    organization: Vec<Part<'i>>,
+    defaults: Vec<Part<'i>>,
+    /// Indexed like [`KINDS`].
+    items: [BTreeMap<String, Vec<Part<'i>>>; 5],
+    flows: Vec<Spanned<DeValue<'i>>>,
+}
+
+/// Item kinds in the order ids are claimed when two kinds share one.
+const KINDS: [(&str, &str); 5] = [
+    ("datacenters", "datacenter"),
+    ("networks", "network"),
+    ("servers", "server"),
+    ("systems", "system"),
+    ("externals", "external"),
+];
+
+struct Reader<'s> {
+    sources: &'s Sources,
+    inv: RawInventory,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'s> Reader<'s> {
+    fn loc(&self, global: Range<usize>) -> Loc {
+        self.sources.locate(global)
+    }
+
+    fn parse_file(&mut self, file: FileId, parts: &mut Parts<'s>) {
+        let text = self.sources.text(file);
+        // A byte-order mark is legal UTF-8 but not TOML; skip it without shifting spans.
+        let (bom, body) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (text.len() - rest.len(), rest),
+            None => (0, text),
+        };
+        let base = self.sources.base(file) + bom;
+        let (doc, errors) = DeTable::parse_recoverable(body);
+        for e in errors {
+            let span = shift(e.span().unwrap_or(0..0), base);
+            self.diags.push(
+                Diagnostic::new("toml-syntax", "invalid TOML")
+                    .at(self.loc(span), e.message().to_owned()),
+            );
+        }
+        for (key, value) in doc.into_inner() {
+            let name = key.get_ref().as_ref();
+            let key_span = shift(key.span(), base);
+            let value = rebase(value, base);
+            match name {
+                "organization" => parts.organization.push(Part {
+                    key: key_span,
+                    value,
+                }),
+                "defaults" => parts.defaults.push(Part {
+                    key: key_span,
+                    value,
+                }),
+                "flows" => self.flows(value, &mut parts.flows),
+                other => match KINDS.iter().position(|(table, _)| *table == other) {
+                    Some(k) => self.items(value, KINDS[k].1, &mut parts.items[k]),
+                    None => self.diags.push(
+                        Diagnostic::new(
+                            "unknown-key",
+                            format!("unknown top-level table `{other}`"),
+                        )
+                        .at(self.loc(key_span), "not an inventory table")
+                        .hint(
+                            suggest(other, TOP_LEVEL.iter().copied()).unwrap_or_else(|| {
+                                format!("expected one of {}", quoted(TOP_LEVEL))
+                            }),
+                        ),
+                    ),
+                },
+            }
+        }
+    }
+
+    /// `[servers.ID]` and its siblings: a table whose keys are ids.
+    fn items(
+        &mut self,
+        value: Spanned<DeValue<'s>>,
+        kind: &'static str,
+        into: &mut BTreeMap<String, Vec<Part<'s>>>,
+    ) {
+        let span = value.span();
+        let DeValue::Table(table) = value.into_inner() else {
+            self.diags.push(
+                Diagnostic::new(
+                    "wrong-type",
+                    format!("`{kind}s` must be a table of {kind}s"),
+                )
+                .at(self.loc(span), "expected a table")
+                .hint(format!("write `[{kind}s.ID]` headers, one per {kind}")),
+            );
+            return;
+        };
+        for (key, value) in table {
+            into.entry(key.get_ref().to_string())
+                .or_default()
+                .push(Part {
+                    key: key.span(),
+                    value,
+                });
+        }
+    }
+
+    fn flows(&mut self, value: Spanned<DeValue<'s>>, into: &mut Vec<Spanned<DeValue<'s>>>) {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => into.extend(items),
+            _ => self.diags.push(
+                Diagnostic::new("wrong-type", "`flows` must be an array of tables")
+                    .at(self.loc(span), "expected an array of tables")
+                    .hint("write one `[[flows]]` header per flow"),
+            ),
+        }
+    }
+
+    /// Merge the pieces of each item found in several files (allowed when they define disjoint
+    /// keys, e.g. `[systems.x]` in one file and `[systems.x.protection]` in another), check ids,
+    /// and read every item.
+    fn merge_and_read(&mut self, parts: Parts<'s>) {
+        let Parts {
+            organization,
+            defaults,
+            items,
+            flows,
+        } = parts;
+        if let Some((key, value)) = self.merge(organization, "organization", |_| {
+            "`[organization]` is defined twice".to_owned()
+        }) {
+            let loc = self.loc(key);
+            if let Some(v) = self.item::<raw::Organization>(value, "organization") {
+                self.inv.organization = Some(Item {
+                    id: "organization".into(),
+                    loc,
+                    value: v,
+                });
+            }
+        }
+        if let Some((key, value)) = self.merge(defaults, "defaults", |_| {
+            "`[defaults]` is defined twice".to_owned()
+        }) {
+            let loc = self.loc(key);
+            if let Some(v) = self.item::<raw::Defaults>(value, "defaults") {
+                self.inv.defaults = Some(Item {
+                    id: "defaults".into(),
+                    loc,
+                    value: v,
+                });
+            }
+        }
+
+        let mut claimed: HashMap<String, (&'static str, Range<usize>)> = HashMap::new();
+        for (k, by_id) in items.into_iter().enumerate() {
+            let kind = KINDS[k].1;
+            for (id, pieces) in by_id {
+                let Some((key, value)) = self.merge(pieces, kind, |id_kind| {
+                    format!("duplicate {id_kind} id `{id}`")
+                }) else {
+                    continue;
+                };
+                if let Some((first_kind, first)) = claimed.get(&id) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            "duplicate-id",
+                            format!("id `{id}` is used by a {first_kind} and a {kind}"),
+                        )
+                        .at(self.loc(key), "defined again here")
+                        .also(self.loc(first.clone()), "first defined here")
+                        .hint("ids must be unique across the whole inventory folder; rename one"),
+                    );
+                    continue;
+                }
+                claimed.insert(id.clone(), (kind, key.clone()));
+                let loc = self.loc(key);
+                if !is_valid_id(&id) {
+                    self.diags.push(
+                        Diagnostic::new("invalid-id", format!("invalid {kind} id `{id}`"))
+                            .at(loc.clone(), "not a valid id")
+                            .hint("ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit"),
+                    );
+                }
+                let ok = match k {
+                    0 => self.read_into(value, kind, id.clone(), loc, |inv| &mut inv.datacenters),
+                    1 => self.read_into(value, kind, id.clone(), loc, |inv| &mut inv.networks),
+                    2 => self.read_into(value, kind, id.clone(), loc, |inv| &mut inv.servers),
+                    3 => self.read_into(value, kind, id.clone(), loc, |inv| &mut inv.systems),
+                    _ => self.read_into(value, kind, id.clone(), loc, |inv| &mut inv.externals),
+                };
+                if !ok {
+                    self.inv.broken.insert(id, kind);
+                }
+            }
+        }
+
+        for value in flows {
+            let loc = self.loc(value.span());
+            if let Some(v) = self.item::<raw::Flow>(value, "flow") {
+                self.inv.flows.push(Item {
+                    id: String::new(),
+                    loc,
+                    value: v,
+                });
+            }
+        }
+    }
+
+    fn read_into<T: DeserializeOwned>(
+        &mut self,
+        value: Spanned<DeValue<'s>>,
+        kind: &'static str,
+        id: String,
+        loc: Loc,
+        slot: impl FnOnce(&mut RawInventory) -> &mut Vec<Item<T>>,
+    ) -> bool {
+        match self.item::<T>(value, kind) {
+            Some(v) => {
+                slot(&mut self.inv).push(Item { id, loc, value: v });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// One item from its pieces; a piece that redefines keys of an earlier one is a duplicate.
+    fn merge(
+        &mut self,
+        pieces: Vec<Part<'s>>,
+        kind: &'static str,
+        duplicate: impl Fn(&str) -> String,
+    ) -> Option<(Range<usize>, Spanned<DeValue<'s>>)> {
+        let mut pieces = pieces.into_iter();
+        let first = pieces.next()?;
+        let (key, mut value) = (first.key, first.value);
+        for piece in pieces {
+            let clash = match (value.get_ref(), piece.value.get_ref()) {
+                (DeValue::Table(a), DeValue::Table(b)) => {
+                    b.iter().any(|(k, _)| a.contains_key(k.get_ref().as_ref()))
+                }
+                _ => true,
+            };
+            if clash {
+                self.diags.push(
+                    Diagnostic::new("duplicate-id", duplicate(kind))
+                        .at(self.loc(piece.key), "defined again here")
+                        .also(self.loc(key.clone()), "first defined here")
+                        .hint("ids must be unique across the whole inventory folder; rename one, or keep each key in one file"),
+                );
+                continue;
+            }
+            if let (DeValue::Table(a), DeValue::Table(b)) =
+                (value.get_mut(), piece.value.into_inner())
+            {
+                for (k, v) in b {
+                    a.insert(k, v);
+                }
+            }
+        }
+        Some((key, value))
+    }
+
+    /// Deserialize one item, reporting every error in it. Returns the item if it could be read
+    /// once its faulty keys were dropped.
+    fn item<T: DeserializeOwned>(
+        &mut self,
+        value: Spanned<DeValue<'s>>,
+        kind: &'static str,
+    ) -> Option<T> {
+        let span = value.span();
+        let mut value = value.into_inner();
+        let mut removed: Vec<String> = Vec::new();
+        // Each round removes one key, so this ends.
+        loop {
+            let attempt = Spanned::new(span.clone(), value.clone());
+            let err = match T::deserialize(ValueDeserializer::from(attempt)) {
+                Ok(v) => return Some(v),
+                Err(e) => e,
+            };
+            let err_span = err.span().unwrap_or(span.clone());
+            let message = err.message().to_owned();
+            if message.starts_with("missing field ") {
+                // A required key we dropped ourselves is not a second problem.
+                if !removed
+                    .iter()
+                    .any(|k| message == format!("missing field `{k}`"))
+                {
+                    let loc = self.loc(err_span);
+                    self.diags.push(serde_diagnostic(kind, &message, loc));
+                }
+                return None;
+            }
+            let loc = self.loc(err_span.clone());
+            self.diags.push(serde_diagnostic(kind, &message, loc));
+            let DeValue::Table(table) = &mut value else {
+                return None;
+            };
+            let culprit = table
+                .iter()
+                .find(|(k, v)| contains(&k.span(), &err_span) || contains(&v.span(), &err_span))
+                .map(|(k, _)| k.get_ref().to_string());
+            match culprit {
+                Some(k) => {
+                    table.remove(k.as_str());
+                    removed.push(k);
+                }
+                None => return None,
+            }
+        }
+    }
+}
+
+/// Move every span of a parsed value from file-local to global offsets.
+fn rebase<'i>(value: Spanned<DeValue<'i>>, base: usize) -> Spanned<DeValue<'i>> {
+    let span = shift(value.span(), base);
+    let inner = match value.into_inner() {
+        DeValue::Table(table) => {
+            let mut out = DeTable::new();
+            for (k, v) in table {
+                let key_span = shift(k.span(), base);
+                out.insert(Spanned::new(key_span, k.into_inner()), rebase(v, base));
+            }
+            DeValue::Table(out)
+        }
+        DeValue::Array(mut items) => {
+            for item in items.iter_mut() {
+                let taken = std::mem::replace(item, Spanned::new(0..0, DeValue::Boolean(false)));
+                *item = rebase(taken, base);
+            }
+            DeValue::Array(items)
+        }
+        other => other,
+    };
+    Spanned::new(span, inner)
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && !outer.is_empty()
+}
+
+fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
+    span.start + offset..span.end + offset
+}
+
+fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn quoted(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The words between backticks in a serde message, e.g. the expected keys of
+/// "unknown field `rack`, expected one of `address`, `port`".
+fn backticked(message: &str) -> Vec<&str> {
+    message.split('`').skip(1).step_by(2).collect()
+}
+
+/// Turn a serde error from deserializing an item into a diagnostic with a code and a hint.
+fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
+    let words = backticked(message);
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let key = words.first().copied().unwrap_or_default();
+        let expected = words.get(1..).unwrap_or_default();
+        let hint = suggest(key, expected.iter().copied())
+            .unwrap_or_else(|| format!("expected one of {}", quoted(expected)));
+        let _ = rest;
+        return Diagnostic::new("unknown-key", format!("unknown key `{key}` in {kind}"))
+            .at(loc, "unknown key")
+            .hint(hint);
+    }
+    if message.starts_with("unknown variant ") {
+        let value = words.first().copied().unwrap_or_default();
+        let expected = words.get(1..).unwrap_or_default();
+        let hint = suggest(value, expected.iter().copied())
+            .unwrap_or_else(|| format!("expected one of {}", quoted(expected)));
+        return Diagnostic::new(
+            "unknown-value",
+            format!("unknown value `{value}` in {kind}"),
+        )
+        .at(loc, "not an accepted value")
+        .hint(hint);
+    }
+    if message.starts_with("missing field ") {
+        let key = words.first().copied().unwrap_or_default();
+        return Diagnostic::new(
+            "missing-key",
+            format!("{kind} is missing required key `{key}`"),
+        )
+        .at(loc, format!("`{key}` is required"))
+        .hint(format!(
+            "add `{key} = …`; docs/inventory.md lists every key"
+        ));
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        return Diagnostic::new("wrong-type", format!("wrong type in {kind}"))
+            .at(loc, message.to_owned());
+    }
+    if message.starts_with("invalid service") {
+        return Diagnostic::new("invalid-service", message.to_owned())
+            .at(loc, "not a service")
+            .hint("write services as \"tcp/443\" or \"udp/514\"");
+    }
+    if message.starts_with("invalid IP address syntax") || message.contains("invalid address") {
+        return Diagnostic::new("invalid-address", format!("invalid address in {kind}"))
+            .at(loc, message.to_owned())
+            .hint("write an IPv4 or IPv6 address such as \"10.10.1.11\" or \"fd00:10:1::11\"; CIDRs need a prefix length");
+    }
+    if message.contains("prefix") || message.contains("netmask") || message.contains("CIDR") {
+        return Diagnostic::new("invalid-address", format!("invalid CIDR in {kind}"))
+            .at(loc, message.to_owned())
+            .hint("write a CIDR such as \"10.10.1.0/24\" or \"fd00:10:1::/64\"");
+    }
+    Diagnostic::new("invalid-value", format!("invalid value in {kind}")).at(loc, message.to_owned())
+}

@@ -1,0 +1,417 @@
+//! The validated inventory: every reference resolved to an index, every value checked.
+//!
+//! Code after validation uses only these types. They keep the [`Loc`] of each item (its id in
+//! `[servers.ID]`) and of the keys that findings point at, so a finding can say file:line.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
+use jiff::civil::Date;
+
+use crate::diag::Loc;
+pub use crate::inventory::raw::{
+    ApprovalStatus, Contact, ExternalKind, InfoType, Measure, PersonalData, Proto, Regime, Role,
+    Schedule, Scope, SecurityImpact, Service, SystemKind, WorksGrade, Zone,
+};
+
+/// A security level (cấp độ), 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Level(u8);
+
+impl Level {
+    pub const MIN: Level = Level(1);
+    pub const MAX: Level = Level(5);
+
+    pub fn new(n: i64) -> Option<Level> {
+        (1..=5).contains(&n).then_some(Level(n as u8))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.0)
+    }
+}
+
+impl Regime {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Regime::Nd85 => "nd85",
+            Regime::Nd331 => "nd331",
+        }
+    }
+}
+
+impl Zone {
+    pub const ALL: [Zone; 10] = [
+        Zone::InternetEdge,
+        Zone::Dmz,
+        Zone::Server,
+        Zone::Database,
+        Zone::Management,
+        Zone::DeviceManagement,
+        Zone::User,
+        Zone::Wireless,
+        Zone::Backup,
+        Zone::SpecialPurpose,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Zone::InternetEdge => "internet-edge",
+            Zone::Dmz => "dmz",
+            Zone::Server => "server",
+            Zone::Database => "database",
+            Zone::Management => "management",
+            Zone::DeviceManagement => "device-management",
+            Zone::User => "user",
+            Zone::Wireless => "wireless",
+            Zone::Backup => "backup",
+            Zone::SpecialPurpose => "special-purpose",
+        }
+    }
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Web => "web",
+            Role::App => "app",
+            Role::Api => "api",
+            Role::Database => "database",
+            Role::Cache => "cache",
+            Role::Queue => "queue",
+            Role::File => "file",
+            Role::Storage => "storage",
+            Role::Backup => "backup",
+            Role::Siem => "siem",
+            Role::Log => "log",
+            Role::Monitoring => "monitoring",
+            Role::Dns => "dns",
+            Role::Mail => "mail",
+            Role::Proxy => "proxy",
+            Role::LoadBalancer => "load-balancer",
+            Role::Ntp => "ntp",
+            Role::Directory => "directory",
+            Role::Sso => "sso",
+            Role::Bastion => "bastion",
+            Role::Firewall => "firewall",
+            Role::Waf => "waf",
+            Role::Hypervisor => "hypervisor",
+            Role::ContainerHost => "container-host",
+            Role::Other => "other",
+        }
+    }
+}
+
+impl Schedule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Schedule::Hourly => "hourly",
+            Schedule::Daily => "daily",
+            Schedule::Weekly => "weekly",
+            Schedule::Monthly => "monthly",
+        }
+    }
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Waf => "waf",
+            Measure::AntiDdos => "anti-ddos",
+            Measure::DbFirewall => "db-firewall",
+            Measure::Nac => "nac",
+            Measure::Siem => "siem",
+            Measure::Pam => "pam",
+            Measure::Dlp => "dlp",
+            Measure::Vpn => "vpn",
+            Measure::Edr => "edr",
+            Measure::Ips => "ips",
+            Measure::Nms => "nms",
+            Measure::MailSecurity => "mail-security",
+        }
+    }
+}
+
+/// What an id names. Ids are unique across all kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeRef {
+    Datacenter(usize),
+    Network(usize),
+    Server(usize),
+    System(usize),
+    External(usize),
+}
+
+impl NodeRef {
+    pub fn kind(self) -> &'static str {
+        match self {
+            NodeRef::Datacenter(_) => "datacenter",
+            NodeRef::Network(_) => "network",
+            NodeRef::Server(_) => "server",
+            NodeRef::System(_) => "system",
+            NodeRef::External(_) => "external",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Ssh {
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity: Option<String>,
+    pub known_hosts: Option<String>,
+    pub jump: Option<usize>,
+    pub timeout: Option<u32>,
+    pub sudo: Option<bool>,
+}
+
+/// 4-layer attestations and design measures; every field optional so that a system's own
+/// values can be merged over the organisation's.
+#[derive(Debug, Clone, Default)]
+pub struct Protection {
+    pub onsite_team: Option<String>,
+    pub monitoring_provider: Option<String>,
+    pub last_assessment: Option<Date>,
+    pub assessor: Option<String>,
+    pub national_monitoring: Option<bool>,
+    pub measures: Option<BTreeSet<Measure>>,
+    /// Where each attestation is written, for findings.
+    pub locs: ProtectionLocs,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProtectionLocs {
+    pub last_assessment: Option<Loc>,
+}
+
+impl Protection {
+    /// `self` (a system's own values) over `base` (the organisation's).
+    pub fn over(&self, base: &Protection) -> Protection {
+        Protection {
+            onsite_team: self
+                .onsite_team
+                .clone()
+                .or_else(|| base.onsite_team.clone()),
+            monitoring_provider: self
+                .monitoring_provider
+                .clone()
+                .or_else(|| base.monitoring_provider.clone()),
+            last_assessment: self.last_assessment.or(base.last_assessment),
+            assessor: self.assessor.clone().or_else(|| base.assessor.clone()),
+            national_monitoring: self.national_monitoring.or(base.national_monitoring),
+            measures: self.measures.clone().or_else(|| base.measures.clone()),
+            locs: ProtectionLocs {
+                last_assessment: if self.last_assessment.is_some() {
+                    self.locs.last_assessment.clone()
+                } else {
+                    base.locs.last_assessment.clone()
+                },
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub name: String,
+    pub owner: Option<String>,
+    pub security_unit: Option<String>,
+    pub operator: Option<String>,
+    pub address: Option<String>,
+    pub regime: Regime,
+    pub contacts: Vec<Contact>,
+    pub protection: Protection,
+    pub loc: Option<Loc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Datacenter {
+    pub id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub tier: Option<u8>,
+    /// (latitude, longitude) in degrees.
+    pub coordinates: Option<(f64, f64)>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub id: String,
+    pub name: Option<String>,
+    pub datacenter: usize,
+    pub zone: Zone,
+    pub cidrs: Vec<IpNetwork>,
+    pub vlan: Option<u16>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Backup {
+    pub to: usize,
+    pub schedule: Schedule,
+    pub path: Option<String>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub id: String,
+    pub name: Option<String>,
+    pub network: usize,
+    pub addresses: Vec<IpAddr>,
+    pub os: Option<String>,
+    pub roles: Vec<Role>,
+    pub services: Vec<Service>,
+    pub ssh: Ssh,
+    pub backup: Option<Backup>,
+    pub agents: Vec<String>,
+    pub ipv6: bool,
+    pub loc: Loc,
+    pub network_loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub status: ApprovalStatus,
+    pub decision: Option<String>,
+    pub date: Option<Date>,
+    pub authority: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: SystemKind,
+    pub information: BTreeSet<InfoType>,
+    pub personal_data: PersonalData,
+    pub users: Option<u64>,
+    pub public_service_level: Option<u8>,
+    pub administrative_procedures: bool,
+    pub conditional_business: bool,
+    pub scope: Option<Scope>,
+    pub national: bool,
+    pub always_on: bool,
+    pub security_impact: Option<SecurityImpact>,
+    pub works_grade: Option<WorksGrade>,
+    pub national_data_store: bool,
+    pub international_gateway: bool,
+    pub national_security_list: bool,
+    pub risk_level: Option<Level>,
+    pub public_names: Vec<String>,
+    pub level: Option<Level>,
+    pub approval: Option<Approval>,
+    pub owner: Option<String>,
+    pub operator: Option<String>,
+    pub servers: Vec<usize>,
+    /// Systems or externals.
+    pub depends_on: Vec<NodeRef>,
+    /// The system's own protection keys (not merged with the organisation's).
+    pub protection: Protection,
+    pub loc: Loc,
+    /// Where `level` is written (or the system's id when it is absent).
+    pub level_loc: Loc,
+    pub depends_loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct External {
+    pub id: String,
+    pub name: String,
+    pub kind: ExternalKind,
+    pub cidrs: Vec<IpNetwork>,
+    pub public_names: Vec<String>,
+    pub loc: Loc,
+}
+
+/// One end of a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Endpoint {
+    Zone(Zone),
+    Node(NodeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub services: Vec<Service>,
+    pub description: Option<String>,
+    pub loc: Loc,
+}
+
+/// The whole validated inventory.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub organization: Organization,
+    pub default_ssh: Ssh,
+    pub datacenters: Vec<Datacenter>,
+    pub networks: Vec<Network>,
+    pub servers: Vec<Server>,
+    pub systems: Vec<System>,
+    pub externals: Vec<External>,
+    pub flows: Vec<Flow>,
+    pub ids: HashMap<String, NodeRef>,
+}
+
+impl Inventory {
+    pub fn lookup(&self, id: &str) -> Option<NodeRef> {
+        self.ids.get(id).copied()
+    }
+
+    pub fn node_id(&self, node: NodeRef) -> &str {
+        match node {
+            NodeRef::Datacenter(i) => &self.datacenters[i].id,
+            NodeRef::Network(i) => &self.networks[i].id,
+            NodeRef::Server(i) => &self.servers[i].id,
+            NodeRef::System(i) => &self.systems[i].id,
+            NodeRef::External(i) => &self.externals[i].id,
+        }
+    }
+
+    pub fn node_loc(&self, node: NodeRef) -> &Loc {
+        match node {
+            NodeRef::Datacenter(i) => &self.datacenters[i].loc,
+            NodeRef::Network(i) => &self.networks[i].loc,
+            NodeRef::Server(i) => &self.servers[i].loc,
+            NodeRef::System(i) => &self.systems[i].loc,
+            NodeRef::External(i) => &self.externals[i].loc,
+        }
+    }
+
+    /// `kind:id`, as target ids are written in reports.
+    pub fn target_id(&self, node: NodeRef) -> String {
+        format!("{}:{}", node.kind(), self.node_id(node))
+    }
+
+    pub fn server_datacenter(&self, server: usize) -> usize {
+        self.networks[self.servers[server].network].datacenter
+    }
+
+    pub fn server_zone(&self, server: usize) -> Zone {
+        self.networks[self.servers[server].network].zone
+    }
+
+    /// A system's protection with the organisation's values filled in.
+    pub fn system_protection(&self, system: usize) -> Protection {
+        self.systems[system]
+            .protection
+            .over(&self.organization.protection)
+    }
+}

@@ -1,0 +1,13 @@
+//! capdo keeps a ministry data centre as code and proves it is compliant.
+//!
+//! The pipeline runs in one direction: `inventory` (load and validate the TOML folder) →
+//! `graph` (petgraph; levels, impact, cycles, zones) → `policy` (controls → findings) →
+//! `report` (text, JSON). `cli` parses the command line and maps results to exit codes; library
+//! code never prints.
+
+pub mod cli;
+pub mod diag;
+pub mod graph;
+pub mod inventory;
+pub mod policy;
+pub mod report;

@@ -1,0 +1,56 @@
+//! Controls and their evaluation into findings.
+//!
+//! `catalog` holds the controls as data; `offline` evaluates the ones that need only the
+//! inventory and the graph. A finding is data: pass, fail or not-applicable, with the target,
+//! the level it was judged at, its evidence, legal basis and inventory location. Nothing here
+//! prints or touches the network.
+
+pub mod catalog;
+pub mod offline;
+
+use crate::diag::Loc;
+use crate::inventory::Level;
+pub use catalog::{CONTROLS, Control, Lang, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+    Waived,
+    NotApplicable,
+    Manual,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not-applicable",
+            Status::Manual => "manual",
+        }
+    }
+}
+
+/// The outcome of one control on one target.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub control: &'static Control,
+    /// `kind:id`, e.g. `server:web01`.
+    pub target: String,
+    pub status: Status,
+    /// The level the target was judged at.
+    pub level: Option<Level>,
+    /// What was found, in one sentence.
+    pub message: String,
+    /// The values that led to the status.
+    pub evidence: String,
+    /// The control's basis plus any clause specific to this target (e.g. the criterion that
+    /// decided a required level).
+    pub basis: Vec<String>,
+    pub location: Option<Loc>,
+}

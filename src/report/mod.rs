@@ -1,0 +1,185 @@
+//! The result model of a check (`capdo.report/v1`) and its renderers.
+//!
+//! [`Report`] is the JSON contract of DESIGN.md, built once from the findings; every output
+//! format reads it. Renderers return strings; the caller writes them.
+
+pub mod text;
+
+use serde::Serialize;
+
+use crate::diag::{LineCol, Sources};
+use crate::graph::Graph;
+use crate::inventory::{Inventory, NodeRef, Regime};
+use crate::policy::{Finding, Lang, Status};
+
+pub const SCHEMA: &str = "capdo.report/v1";
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub generated_at: String,
+    pub regime: &'static str,
+    pub targets: Vec<Target>,
+    pub facts: serde_json::Map<String, serde_json::Value>,
+    pub findings: Vec<ReportFinding>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Target {
+    pub id: String,
+    pub kind: &'static str,
+    pub effective_level: Option<u8>,
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportFinding {
+    pub control: &'static str,
+    pub target: String,
+    pub status: Status,
+    pub severity: &'static str,
+    pub level: Option<u8>,
+    pub title: &'static str,
+    pub message: String,
+    pub evidence: String,
+    pub basis: Vec<String>,
+    pub location: Option<LineCol>,
+    pub waiver: Option<serde_json::Value>,
+    /// How to fix a failure (an addition to the v1 schema).
+    pub remediation: &'static str,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub waived: usize,
+    pub not_applicable: usize,
+    pub manual: usize,
+}
+
+impl Summary {
+    pub fn count(findings: &[ReportFinding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.status {
+                Status::Pass => s.pass += 1,
+                Status::Fail => s.fail += 1,
+                Status::Error => s.error += 1,
+                Status::Waived => s.waived += 1,
+                Status::NotApplicable => s.not_applicable += 1,
+                Status::Manual => s.manual += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Options that shape a report but not its findings.
+pub struct Meta {
+    pub regime: Regime,
+    pub lang: Lang,
+    /// RFC 3339 time of generation.
+    pub generated_at: String,
+}
+
+/// The targets of an offline check: the organisation, every datacenter, network, server and
+/// system, with their effective levels.
+pub fn offline_targets(inv: &Inventory, g: &Graph) -> Vec<Target> {
+    let mut t = vec![Target {
+        id: "organization".into(),
+        kind: "organization",
+        effective_level: None,
+        status: "offline",
+        error: None,
+        duration_ms: 0,
+    }];
+    let mut push = |node: NodeRef, level: Option<u8>| {
+        t.push(Target {
+            id: inv.target_id(node),
+            kind: node.kind(),
+            effective_level: level,
+            status: "offline",
+            error: None,
+            duration_ms: 0,
+        })
+    };
+    for i in 0..inv.datacenters.len() {
+        push(
+            NodeRef::Datacenter(i),
+            g.datacenter_levels[i].map(|(l, _)| l.get()),
+        );
+    }
+    for i in 0..inv.networks.len() {
+        push(
+            NodeRef::Network(i),
+            g.network_levels[i].as_ref().map(|(s, _)| s.level.get()),
+        );
+    }
+    for i in 0..inv.servers.len() {
+        push(
+            NodeRef::Server(i),
+            g.server_levels[i].as_ref().map(|s| s.level.get()),
+        );
+    }
+    for i in 0..inv.systems.len() {
+        push(NodeRef::System(i), Some(g.system_level(inv, i).get()));
+    }
+    t
+}
+
+pub fn build(
+    findings: Vec<Finding>,
+    targets: Vec<Target>,
+    sources: &Sources,
+    meta: &Meta,
+) -> Report {
+    let findings: Vec<ReportFinding> = findings
+        .into_iter()
+        .map(|f| ReportFinding {
+            control: f.control.id,
+            target: f.target,
+            status: f.status,
+            severity: f.control.severity.as_str(),
+            level: f.level.map(|l| l.get()),
+            title: f.control.title(meta.lang),
+            message: f.message,
+            evidence: f.evidence,
+            basis: f.basis,
+            location: f.location.map(|l| sources.line_col(&l)),
+            waiver: None,
+            remediation: f.control.remediation(meta.lang),
+        })
+        .collect();
+    Report {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "capdo",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        generated_at: meta.generated_at.clone(),
+        regime: meta.regime.as_str(),
+        targets,
+        facts: serde_json::Map::new(),
+        summary: Summary::count(&findings),
+        findings,
+    }
+}
+
+pub fn json(report: &Report) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
+    s.push('\n');
+    s
+}

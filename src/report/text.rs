@@ -1,0 +1,155 @@
+//! The terminal report: failures first, grouped by target, then a summary with counts per level.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::{Report, ReportFinding};
+use crate::policy::Status;
+
+pub struct Style {
+    pub color: bool,
+    /// List passing and not-applicable findings too.
+    pub verbose: bool,
+}
+
+fn paint(style: &Style, code: &str, text: &str) -> String {
+    if style.color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn status_label(style: &Style, s: Status) -> String {
+    let (code, text) = match s {
+        Status::Pass => ("32", "PASS"),
+        Status::Fail => ("1;31", "FAIL"),
+        Status::Error => ("1;35", "ERROR"),
+        Status::Waived => ("33", "WAIVED"),
+        Status::NotApplicable => ("2", "N/A"),
+        Status::Manual => ("36", "MANUAL"),
+    };
+    paint(style, code, &format!("{text:<6}"))
+}
+
+fn regime_title(regime: &str) -> &'static str {
+    match regime {
+        "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
+        _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
+    }
+}
+
+fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
+    let level = f.level.map(|l| format!(" (level {l})")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} {:<8} {}  {}{level}",
+        status_label(style, f.status),
+        f.severity,
+        paint(style, "1", f.control),
+        f.target
+    );
+    let _ = writeln!(out, "       {}", f.message);
+    if f.status == Status::NotApplicable || f.status == Status::Pass && !style.verbose {
+        return;
+    }
+    if !f.evidence.is_empty() {
+        let _ = writeln!(out, "       evidence: {}", f.evidence);
+    }
+    if !f.basis.is_empty() {
+        let _ = writeln!(out, "       basis: {}", f.basis.join("; "));
+    }
+    if let Some(l) = &f.location {
+        let _ = writeln!(out, "       at: {}:{}:{}", l.file, l.line, l.column);
+    }
+    if f.status == Status::Fail {
+        let _ = writeln!(out, "       fix: {}", f.remediation);
+    }
+}
+
+pub fn render(report: &Report, org: &str, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "capdo {} — {org} — regime {} ({})\n",
+        report.tool.version,
+        report.regime,
+        regime_title(report.regime)
+    );
+    let rank = |f: &ReportFinding| match f.status {
+        Status::Fail | Status::Error => 0,
+        Status::Waived | Status::Manual => 1,
+        Status::Pass => 2,
+        Status::NotApplicable => 3,
+    };
+    let mut shown: Vec<&ReportFinding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            style.verbose
+                || matches!(
+                    f.status,
+                    Status::Fail | Status::Error | Status::Waived | Status::Manual
+                )
+        })
+        .collect();
+    shown.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| severity_rank(b.severity).cmp(&severity_rank(a.severity)))
+            .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| a.control.cmp(b.control))
+    });
+    if shown.is_empty() {
+        let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
+    }
+    for f in shown {
+        finding_block(&mut out, style, f);
+        out.push('\n');
+    }
+
+    // Counts per level of the targets judged.
+    let mut per_level: BTreeMap<Option<u8>, (usize, usize)> = BTreeMap::new();
+    for f in &report.findings {
+        let e = per_level.entry(f.level).or_default();
+        match f.status {
+            Status::Pass => e.0 += 1,
+            Status::Fail => e.1 += 1,
+            _ => {}
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "Summary: {} pass, {} fail, {} error, {} waived, {} not applicable, {} manual",
+        s.pass, s.fail, s.error, s.waived, s.not_applicable, s.manual
+    );
+    for (level, (pass, fail)) in per_level {
+        if pass + fail == 0 {
+            continue;
+        }
+        let name = level
+            .map(|l| format!("level {l}"))
+            .unwrap_or_else(|| "no level".into());
+        let _ = writeln!(out, "  {name}: {pass} pass, {fail} fail");
+    }
+    let checked = s.pass + s.fail;
+    if checked > 0 {
+        let _ = writeln!(
+            out,
+            "Compliance: {:.1}% of applicable checks pass",
+            100.0 * s.pass as f64 / checked as f64
+        );
+    }
+    out
+}
+
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
