@@ -12,26 +12,36 @@ use serde::Serialize;
 use super::{Edge, Graph, Node};
 use crate::inventory::{Inventory, NodeRef};
 
-/// Nodes to draw: all, or the focus node with everything reachable from it and everything that
-/// reaches it.
+/// Nodes to draw: all, or the focus node with what it needs (the systems, servers and externals
+/// it uses, the network and datacenter holding it, the servers holding its backups) and what
+/// needs it, transitively. Flows are drawn between the nodes kept but not followed.
 pub fn selection(g: &Graph, focus: Option<Node>) -> BTreeSet<NodeIndex> {
     let Some(focus) = focus.and_then(|f| g.node_index(f)) else {
         return g.graph.node_indices().collect();
     };
     let mut keep = BTreeSet::from([focus]);
-    for dir in [Direction::Outgoing, Direction::Incoming] {
+    for needs in [true, false] {
         let mut stack = vec![focus];
         let mut seen = BTreeSet::from([focus]);
         while let Some(n) = stack.pop() {
-            for e in g.graph.edges_directed(n, dir) {
-                // Flows are peers, not dependencies: show them, do not walk through them.
-                let next = if dir == Direction::Outgoing {
-                    e.target()
-                } else {
-                    e.source()
+            let out = g
+                .graph
+                .edges_directed(n, Direction::Outgoing)
+                .map(|e| (e.weight(), e.target(), true));
+            let inc = g
+                .graph
+                .edges_directed(n, Direction::Incoming)
+                .map(|e| (e.weight(), e.source(), false));
+            for (edge, next, outgoing) in out.chain(inc) {
+                // "Needs" follows use edges forward and containment backward; "needed by" the
+                // opposite.
+                let follow = match edge {
+                    Edge::Flow(_) => false,
+                    Edge::Contains => outgoing != needs,
+                    _ => outgoing == needs,
                 };
-                keep.insert(next);
-                if !matches!(e.weight(), Edge::Flow(_)) && seen.insert(next) {
+                if follow && seen.insert(next) {
+                    keep.insert(next);
                     stack.push(next);
                 }
             }

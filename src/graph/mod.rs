@@ -228,13 +228,12 @@ impl Graph {
         let mut out: Vec<Option<LevelSource>> = vec![None; inv.servers.len()];
         let mut order: Vec<usize> = (0..inv.systems.len()).collect();
         order.sort_by_key(|&s| (std::cmp::Reverse(self.system_level(inv, s)), s));
-        // Reverse backup edges: who backs up to each server.
-        let mut stored_by: Vec<Vec<usize>> = vec![Vec::new(); inv.servers.len()];
-        for (i, s) in inv.servers.iter().enumerate() {
-            if let Some(b) = &s.backup {
-                stored_by[i].push(b.to);
-            }
-        }
+        // Where each server's backups go; a level travels along these edges.
+        let backup_target: Vec<Option<usize>> = inv
+            .servers
+            .iter()
+            .map(|s| s.backup.as_ref().map(|b| b.to))
+            .collect();
         for sys in order {
             let level = self.system_level(inv, sys);
             let mut queue: VecDeque<(usize, Vec<usize>)> = VecDeque::new();
@@ -249,7 +248,7 @@ impl Graph {
                 }
             }
             while let Some((srv, path)) = queue.pop_front() {
-                for &target in &stored_by[srv] {
+                for &target in backup_target[srv].iter() {
                     if out[target].is_none() {
                         let mut via = path.clone();
                         via.reverse();
@@ -273,7 +272,12 @@ impl Graph {
         for (i, s) in inv.servers.iter().enumerate() {
             if let Some(src) = &self.server_levels[i] {
                 let slot = &mut out[s.network];
-                if slot.as_ref().is_none_or(|(cur, _)| src.level > cur.level) {
+                // Prefer a server that serves the system itself over one storing backups.
+                let better = slot.as_ref().is_none_or(|(cur, _)| {
+                    (src.level, std::cmp::Reverse(src.via.len()))
+                        > (cur.level, std::cmp::Reverse(cur.via.len()))
+                });
+                if better {
                     *slot = Some((src.clone(), i));
                 }
             }
@@ -419,7 +423,8 @@ impl Graph {
         Impact { stopped, degraded }
     }
 
-    /// Dependency cycles among systems, each as a closed path (first = last).
+    /// For every system that lies on a dependency cycle, a shortest cycle through it, as a
+    /// closed path starting and ending with that system; sorted by system.
     pub fn dependency_cycles(&self, inv: &Inventory) -> Vec<Vec<usize>> {
         let n = inv.systems.len();
         let mut deps: DiGraph<usize, ()> = DiGraph::with_capacity(n, 0);
@@ -433,12 +438,14 @@ impl Graph {
         }
         let mut cycles = Vec::new();
         for scc in petgraph::algo::tarjan_scc(&deps) {
+            // Self-dependencies are rejected by validation, so a cycle needs two systems.
             if scc.len() < 2 {
                 continue;
             }
             let members: BTreeSet<usize> = scc.iter().map(|ix| deps[*ix]).collect();
-            let start = *members.iter().next().unwrap_or(&0);
-            cycles.push(cycle_through(inv, &members, start));
+            for &start in &members {
+                cycles.push(cycle_through(inv, &members, start));
+            }
         }
         cycles.sort();
         cycles
@@ -475,3 +482,6 @@ fn cycle_through(inv: &Inventory, members: &BTreeSet<usize>, start: usize) -> Ve
     }
     vec![start, start]
 }
+
+#[cfg(test)]
+mod tests;

@@ -110,11 +110,25 @@ fn collect_files(
 /// Read and parse every file of the inventory. I/O failures are tool errors; everything wrong
 /// inside the files is a diagnostic.
 pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory, Vec<Diagnostic>)> {
-    let mut diags = Vec::new();
-    let mut parseable = Vec::new();
+    let mut files = Vec::new();
     for path in inventory_files(root)? {
         let bytes =
             std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        files.push((path, bytes));
+    }
+    Ok(read_files(root, files, sources))
+}
+
+/// Parse inventory files already in memory, as `(path, content)`; `root` names the inventory
+/// in messages.
+pub fn read_files(
+    root: &Path,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    sources: &mut Sources,
+) -> (RawInventory, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut parseable = Vec::new();
+    for (path, bytes) in files {
         match String::from_utf8(bytes) {
             Ok(text) => parseable.push(sources.add(&path, text)),
             Err(e) => {
@@ -143,7 +157,7 @@ pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory,
         reader.parse_file(file, &mut parts);
     }
     reader.merge_and_read(parts);
-    Ok((reader.inv, reader.diags))
+    (reader.inv, reader.diags)
 }
 
 /// A piece of an item found in one file: the global span of its key and its value.
@@ -520,6 +534,21 @@ fn backticked(message: &str) -> Vec<&str> {
     message.split('`').skip(1).step_by(2).collect()
 }
 
+/// serde names Rust types ("expected u16"); say what to write instead.
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_owned();
+    for (rust, plain) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected f64", "expected a number"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
 /// Turn a serde error from deserializing an item into a diagnostic with a code and a hint.
 fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
     let words = backticked(message);
@@ -558,22 +587,26 @@ fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         return Diagnostic::new("wrong-type", format!("wrong type in {kind}"))
-            .at(loc, message.to_owned());
+            .at(loc, plain_types(message));
     }
     if message.starts_with("invalid service") {
         return Diagnostic::new("invalid-service", message.to_owned())
             .at(loc, "not a service")
             .hint("write services as \"tcp/443\" or \"udp/514\"");
     }
+    if (kind == "network" || kind == "external")
+        && (message.contains("invalid address")
+            || message.contains("prefix")
+            || message.contains("cidr"))
+    {
+        return Diagnostic::new("invalid-cidr", format!("invalid CIDR in {kind}"))
+            .at(loc, message.to_owned())
+            .hint("write a CIDR such as \"10.10.1.0/24\" or \"fd00:10:1::/64\" (IPv4 prefixes go up to /32, IPv6 up to /128)");
+    }
     if message.starts_with("invalid IP address syntax") || message.contains("invalid address") {
         return Diagnostic::new("invalid-address", format!("invalid address in {kind}"))
             .at(loc, message.to_owned())
             .hint("write an IPv4 or IPv6 address such as \"10.10.1.11\" or \"fd00:10:1::11\"; CIDRs need a prefix length");
-    }
-    if message.contains("prefix") || message.contains("netmask") || message.contains("CIDR") {
-        return Diagnostic::new("invalid-address", format!("invalid CIDR in {kind}"))
-            .at(loc, message.to_owned())
-            .hint("write a CIDR such as \"10.10.1.0/24\" or \"fd00:10:1::/64\"");
     }
     Diagnostic::new("invalid-value", format!("invalid value in {kind}")).at(loc, message.to_owned())
 }

@@ -25,7 +25,28 @@ pub enum LoadError {
 /// Read, parse and validate the inventory at `root` (a folder or one file). The texts read are
 /// added to `sources` so that diagnostics and findings can quote them.
 pub fn load(root: &Path, sources: &mut Sources) -> Result<Inventory, LoadError> {
-    let (raw, mut diags) = load::read(root, sources).map_err(LoadError::Io)?;
+    let (raw, diags) = load::read(root, sources).map_err(LoadError::Io)?;
+    finish(raw, diags, sources)
+}
+
+/// Validate inventory files already in memory (`(path, content)` pairs); for tests and fuzzing.
+pub fn load_files(
+    root: &Path,
+    files: Vec<(std::path::PathBuf, Vec<u8>)>,
+    sources: &mut Sources,
+) -> Result<Inventory, Vec<Diagnostic>> {
+    let (raw, diags) = load::read_files(root, files, sources);
+    finish(raw, diags, sources).map_err(|e| match e {
+        LoadError::Invalid(d) => d,
+        LoadError::Io(e) => vec![Diagnostic::new("io", format!("{e:#}"))],
+    })
+}
+
+fn finish(
+    raw: load::RawInventory,
+    mut diags: Vec<Diagnostic>,
+    sources: &Sources,
+) -> Result<Inventory, LoadError> {
     match validate::validate(raw, sources) {
         Ok(inv) if diags.is_empty() => Ok(inv),
         Ok(_) => Err(LoadError::Invalid(diags)),

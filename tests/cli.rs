@@ -1,0 +1,402 @@
+//! End-to-end tests of each command on the shipped sample and on fixtures: standard output,
+//! standard error and exit code.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run capdo with a fixed evaluation date and no colour.
+fn capdo(args: &[&str]) -> Run {
+    let out = Command::cargo_bin("capdo")
+        .expect("binary")
+        .args(["--color", "never", "--as-of", "2026-11-22"])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run capdo");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn version_filter() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    s.add_filter(r#""generated_at": "[^"]+""#, r#""generated_at": "[TIME]""#);
+    s
+}
+
+#[test]
+fn validate_accepts_the_sample() {
+    let r = capdo(&["validate"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "inventory `inventory` is valid: 5 datacenters, 36 networks, 79 servers, 16 systems, 8 externals, 77 flows\n"
+    );
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn validate_quiet_prints_nothing() {
+    let r = capdo(&["-q", "validate"]);
+    assert_eq!(r.code, Some(0));
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn check_offline_text_on_the_sample() {
+    let r = capdo(&["check", "--offline"]);
+    // The sample carries high-severity failures, so the default --fail-on high exits 1.
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    version_filter().bind(|| insta::assert_snapshot!("check_offline_text", r.stdout));
+}
+
+#[test]
+fn check_offline_text_under_the_current_regime() {
+    let r = capdo(&["--regime", "nd331", "--lang", "en", "check", "--offline"]);
+    assert_eq!(r.code, Some(1));
+    version_filter().bind(|| insta::assert_snapshot!("check_offline_text_nd331_en", r.stdout));
+}
+
+/// The parts of `capdo.report/v1` that DESIGN.md fixes, checked field by field.
+fn assert_report_v1(report: &Value) {
+    let obj = report.as_object().expect("object");
+    for key in [
+        "schema",
+        "tool",
+        "generated_at",
+        "regime",
+        "targets",
+        "facts",
+        "findings",
+        "summary",
+    ] {
+        assert!(obj.contains_key(key), "missing top-level `{key}`");
+    }
+    assert_eq!(report["schema"], "capdo.report/v1");
+    assert_eq!(report["tool"]["name"], "capdo");
+    assert!(report["tool"]["version"].is_string());
+    let ts = report["generated_at"].as_str().expect("generated_at");
+    assert!(ts.parse::<jiff::Timestamp>().is_ok(), "RFC 3339: {ts}");
+    assert!(matches!(report["regime"].as_str(), Some("nd85" | "nd331")));
+    assert!(report["facts"].is_object());
+    let kinds = ["server", "system", "network", "datacenter", "organization"];
+    for t in report["targets"].as_array().expect("targets") {
+        let id = t["id"].as_str().expect("target id");
+        let kind = t["kind"].as_str().expect("target kind");
+        assert!(kinds.contains(&kind), "{kind}");
+        assert!(
+            id == "organization" || id.starts_with(&format!("{kind}:")),
+            "{id}"
+        );
+        assert!(
+            t["effective_level"].is_null()
+                || (1..=5).contains(&t["effective_level"].as_u64().unwrap_or(0))
+        );
+        assert!(matches!(
+            t["status"].as_str(),
+            Some(
+                "scanned"
+                    | "unreachable"
+                    | "auth-failed"
+                    | "host-key-mismatch"
+                    | "timeout"
+                    | "offline"
+            )
+        ));
+        assert!(t.get("error").is_some() && t["duration_ms"].is_u64());
+    }
+    let statuses = [
+        "pass",
+        "fail",
+        "error",
+        "waived",
+        "not-applicable",
+        "manual",
+    ];
+    let severities = ["critical", "high", "medium", "low", "info"];
+    let mut counts = std::collections::BTreeMap::new();
+    for f in report["findings"].as_array().expect("findings") {
+        for key in [
+            "control", "target", "status", "severity", "level", "title", "message", "evidence",
+            "basis", "location", "waiver",
+        ] {
+            assert!(f.get(key).is_some(), "finding without `{key}`: {f}");
+        }
+        let status = f["status"].as_str().expect("status");
+        assert!(statuses.contains(&status), "{status}");
+        assert!(severities.contains(&f["severity"].as_str().expect("severity")));
+        assert!(
+            !f["basis"].as_array().expect("basis").is_empty(),
+            "every finding cites its basis: {f}"
+        );
+        if !f["location"].is_null() {
+            assert!(f["location"]["file"].is_string());
+            assert!(f["location"]["line"].as_u64().expect("line") >= 1);
+            assert!(f["location"]["column"].as_u64().expect("column") >= 1);
+        }
+        *counts.entry(status.replace('-', "_")).or_insert(0u64) += 1;
+    }
+    for s in statuses {
+        let key = s.replace('-', "_");
+        assert_eq!(
+            report["summary"][&key].as_u64(),
+            Some(*counts.get(&key).unwrap_or(&0)),
+            "summary.{key}"
+        );
+    }
+}
+
+#[test]
+fn check_offline_json_is_report_v1_and_covers_every_target() {
+    let r = capdo(&["check", "--offline", "--format", "json"]);
+    assert_eq!(r.code, Some(1));
+    let report: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_report_v1(&report);
+    assert_eq!(report["regime"], "nd85");
+
+    // Every offline control is evaluated once on every target of its kind.
+    let targets = report["targets"].as_array().expect("targets");
+    let findings = report["findings"].as_array().expect("findings");
+    let list = capdo(&["controls"]).stdout;
+    for line in list.lines().skip(1) {
+        let mut cols = line.split_whitespace();
+        let (id, kind) = (cols.next().expect("id"), cols.next().expect("kind"));
+        let of_kind: Vec<&str> = targets
+            .iter()
+            .filter(|t| t["kind"] == kind)
+            .map(|t| t["id"].as_str().expect("id"))
+            .collect();
+        let mut judged: Vec<&str> = findings
+            .iter()
+            .filter(|f| f["control"] == id)
+            .map(|f| f["target"].as_str().expect("target"))
+            .collect();
+        judged.sort_unstable();
+        let mut expected = of_kind.clone();
+        expected.sort_unstable();
+        assert_eq!(judged, expected, "{id} on every {kind}");
+    }
+
+    // The planted findings of the sample, and nothing else, fail.
+    let mut failed: Vec<String> = findings
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["control"].as_str().unwrap_or(""),
+                f["target"].as_str().unwrap_or(""),
+                location(f)
+            )
+        })
+        .collect();
+    failed.sort();
+    insta::assert_snapshot!("sample_failures_nd85", failed.join("\n"));
+}
+
+fn location(f: &Value) -> String {
+    let l = &f["location"];
+    format!(
+        "{}:{}:{}",
+        l["file"].as_str().unwrap_or(""),
+        l["line"],
+        l["column"]
+    )
+}
+
+#[test]
+fn check_offline_json_for_the_minimal_design_example() {
+    let r = capdo(&[
+        "-i",
+        "tests/fixtures/minimal",
+        "check",
+        "--offline",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_report_v1(&report);
+    version_filter().bind(|| insta::assert_snapshot!("minimal_report_json", r.stdout));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    // The minimal example's worst failures are high: critical-only passes, medium fails.
+    let critical = capdo(&[
+        "-i",
+        "tests/fixtures/minimal",
+        "check",
+        "--offline",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(critical.code, Some(0));
+    let medium = capdo(&[
+        "-i",
+        "tests/fixtures/minimal",
+        "check",
+        "--offline",
+        "--fail-on",
+        "medium",
+    ]);
+    assert_eq!(medium.code, Some(1));
+    let clean = capdo(&[
+        "-i",
+        "tests/fixtures/clean",
+        "check",
+        "--offline",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(clean.code, Some(0), "{}{}", clean.stdout, clean.stderr);
+    assert!(clean.stdout.contains("No failures."), "{}", clean.stdout);
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.json");
+    let r = capdo(&[
+        "check",
+        "--offline",
+        "--format",
+        "json",
+        "--output",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert_eq!(r.stdout, "");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("report written")).expect("json");
+    assert_report_v1(&report);
+    // Only the report is left behind: the temporary file was renamed.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+}
+
+#[test]
+fn check_without_offline_says_what_to_do() {
+    let r = capdo(&["check"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("run `capdo check --offline`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_invalid_inventory_stops_check_with_exit_2() {
+    let r = capdo(&[
+        "-i",
+        "tests/fixtures/invalid/unknown-key",
+        "check",
+        "--offline",
+    ]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("error[unknown-key]"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with("has 2 problems; nothing was checked\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn graph_formats_focused_on_one_system() {
+    for format in ["dot", "mermaid", "json"] {
+        let r = capdo(&["graph", "--format", format, "--focus", "system:baocao"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        insta::assert_snapshot!(format!("graph_focus_baocao_{format}"), r.stdout);
+    }
+}
+
+#[test]
+fn graph_json_of_the_whole_sample_is_consistent() {
+    let r = capdo(&["graph", "--format", "json"]);
+    let g: Value = serde_json::from_str(&r.stdout).expect("json");
+    let nodes: std::collections::BTreeSet<&str> = g["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id"))
+        .collect();
+    // 1 organization + 5 + 36 + 79 + 16 + 8.
+    assert_eq!(nodes.len(), 145);
+    for e in g["edges"].as_array().expect("edges") {
+        assert!(nodes.contains(e["from"].as_str().expect("from")), "{e}");
+        assert!(nodes.contains(e["to"].as_str().expect("to")), "{e}");
+    }
+}
+
+#[test]
+fn impact_of_a_server_a_datacenter_and_a_system() {
+    for node in ["server:tdkt-db01", "datacenter:hq", "sso"] {
+        let r = capdo(&["impact", node]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        insta::assert_snapshot!(format!("impact_{}", node.replace(':', "_")), r.stdout);
+    }
+}
+
+#[test]
+fn impact_json_names_the_cause_of_each_stop() {
+    let r = capdo(&["impact", "--format", "json", "tdkt-db01"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["failed"], "server:tdkt-db01");
+    let stopped: Vec<(&str, &str)> = v["stopped"]
+        .as_array()
+        .expect("stopped")
+        .iter()
+        .map(|s| {
+            (
+                s["node"].as_str().unwrap_or(""),
+                s["because"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // khen-thuong has a single database server: losing it stops the system.
+    assert!(
+        stopped.contains(&("system:khen-thuong", "server:tdkt-db01")),
+        "{stopped:?}"
+    );
+}
+
+#[test]
+fn impact_of_an_unknown_node_suggests_one() {
+    let r = capdo(&["impact", "tdkt-db1"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: no node `tdkt-db1` in the inventory (did you mean `tdkt-db01`?)\n"
+    );
+}
+
+#[test]
+fn controls_and_explain() {
+    let r = capdo(&["controls"]);
+    assert_eq!(r.code, Some(0));
+    insta::assert_snapshot!("controls", r.stdout);
+    let r = capdo(&["explain", "fourlayer-assessment"]);
+    assert_eq!(r.code, Some(0));
+    insta::assert_snapshot!("explain_fourlayer_assessment", r.stdout);
+}
+
+#[test]
+fn explain_an_unknown_control_suggests_one() {
+    let r = capdo(&["explain", "HA-SINGLE-POINTS"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: no control `HA-SINGLE-POINTS` (did you mean `HA-SINGLE-POINT`?)\n"
+    );
+}
