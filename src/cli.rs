@@ -205,6 +205,15 @@ pub fn main_exit() -> i32 {
 pub fn run(cli: &Cli, io: &mut Io) -> Exit {
     match dispatch(cli, io) {
         Ok(code) => code,
+        // A reader that went away (`capdo … | head`) is not an error worth reporting.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Exit::Ok
+        }
         Err(e) => {
             let _ = writeln!(io.err, "error: {e:#}");
             Exit::Error

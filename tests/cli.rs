@@ -400,3 +400,19 @@ fn explain_an_unknown_control_suggests_one() {
         "error: no control `HA-SINGLE-POINTS` (did you mean `HA-SINGLE-POINT`?)\n"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // The sample's JSON graph is far larger than a pipe buffer, so writing into a pipe whose
+    // reader has gone fails with EPIPE; capdo must end without an error message.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("capdo"))
+        .args(["graph", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}

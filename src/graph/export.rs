@@ -61,27 +61,26 @@ fn node_label(inv: &Inventory, g: &Graph, n: Node) -> (String, Option<u8>) {
     match n {
         Node::Organization => (inv.organization.name.clone(), None),
         Node::Item(r) => {
-            let (name, level) = match r {
-                NodeRef::Datacenter(i) => (
-                    inv.datacenters[i].name.clone(),
-                    g.datacenter_levels[i].map(|(l, _)| l.get()),
-                ),
-                NodeRef::Network(i) => (
-                    format!("{} ({})", inv.networks[i].id, inv.networks[i].zone.as_str()),
-                    g.network_levels[i].as_ref().map(|(s, _)| s.level.get()),
-                ),
-                NodeRef::Server(i) => (
-                    inv.servers[i].id.clone(),
-                    g.server_levels[i].as_ref().map(|s| s.level.get()),
-                ),
-                NodeRef::System(i) => (
-                    inv.systems[i].name.clone(),
-                    Some(g.system_level(inv, i).get()),
-                ),
-                NodeRef::External(i) => (inv.externals[i].name.clone(), None),
+            let name = match r {
+                NodeRef::Datacenter(i) => inv.datacenters[i].name.clone(),
+                NodeRef::Network(i) => {
+                    format!("{} ({})", inv.networks[i].id, inv.networks[i].zone.as_str())
+                }
+                NodeRef::Server(i) => inv.servers[i].id.clone(),
+                NodeRef::System(i) => inv.systems[i].name.clone(),
+                NodeRef::External(i) => inv.externals[i].name.clone(),
             };
-            (name, level)
+            (name, g.level_of(inv, r).map(|l| l.get()))
         }
+    }
+}
+
+/// The zone of a network or server.
+fn zone(inv: &Inventory, n: Node) -> Option<&'static str> {
+    match n {
+        Node::Item(NodeRef::Network(i)) => Some(inv.networks[i].zone.as_str()),
+        Node::Item(NodeRef::Server(i)) => Some(inv.server_zone(i).as_str()),
+        _ => None,
     }
 }
 
@@ -205,6 +204,10 @@ struct JsonNode {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zone: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -228,6 +231,11 @@ pub fn json(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
                 kind: kind(n),
                 name,
                 level,
+                level_reason: match n {
+                    Node::Item(r) if level.is_some() => g.explain_level(inv, r),
+                    _ => None,
+                },
+                zone: zone(inv, n),
             }
         })
         .collect();

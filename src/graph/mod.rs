@@ -299,6 +299,49 @@ impl Graph {
         out
     }
 
+    /// The level a node is judged at: a system's level, a server's or network's effective
+    /// level, a datacenter's hosting level; externals have none.
+    pub fn level_of(&self, inv: &Inventory, node: NodeRef) -> Option<Level> {
+        match node {
+            NodeRef::Datacenter(i) => self.datacenter_levels[i].map(|(l, _)| l),
+            NodeRef::Network(i) => self.network_levels[i].as_ref().map(|(s, _)| s.level),
+            NodeRef::Server(i) => self.server_levels[i].as_ref().map(|s| s.level),
+            NodeRef::System(i) => Some(self.system_level(inv, i)),
+            NodeRef::External(_) => None,
+        }
+    }
+
+    /// Why a node has its level, in one sentence.
+    pub fn explain_level(&self, inv: &Inventory, node: NodeRef) -> Option<String> {
+        match node {
+            NodeRef::Server(i) => Some(self.explain_server_level(inv, i)),
+            NodeRef::Network(i) => Some(self.explain_network_level(inv, i)),
+            NodeRef::Datacenter(i) => Some(match self.datacenter_levels[i] {
+                Some((l, sys)) => format!(
+                    "{} is level {l} because it runs {} (level {l})",
+                    inv.datacenters[i].id, inv.systems[sys].id
+                ),
+                None => format!("{} has no level: it runs no system", inv.datacenters[i].id),
+            }),
+            NodeRef::System(i) => {
+                let s = &inv.systems[i];
+                let req = &self.required[i];
+                let c = req.deciding();
+                Some(match s.level {
+                    Some(l) => format!(
+                        "{} is declared level {l}; its attributes require level {} ({}: {})",
+                        s.id, req.level, c.basis, c.reason
+                    ),
+                    None => format!(
+                        "{} declares no level, so it is held to the required level {} ({}: {})",
+                        s.id, req.level, c.basis, c.reason
+                    ),
+                })
+            }
+            NodeRef::External(_) => None,
+        }
+    }
+
     /// "bk01 is level 3 because it stores backups of db01, which serves cong-ttdt (level 3)".
     pub fn explain_server_level(&self, inv: &Inventory, server: usize) -> String {
         let id = &inv.servers[server].id;

@@ -375,6 +375,17 @@ impl Inventory {
         self.ids.get(id).copied()
     }
 
+    /// Every item, kind by kind (datacenters, networks, servers, systems, externals), each
+    /// kind in inventory order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeRef> + '_ {
+        (0..self.datacenters.len())
+            .map(NodeRef::Datacenter)
+            .chain((0..self.networks.len()).map(NodeRef::Network))
+            .chain((0..self.servers.len()).map(NodeRef::Server))
+            .chain((0..self.systems.len()).map(NodeRef::System))
+            .chain((0..self.externals.len()).map(NodeRef::External))
+    }
+
     pub fn node_id(&self, node: NodeRef) -> &str {
         match node {
             NodeRef::Datacenter(i) => &self.datacenters[i].id,

@@ -37,6 +37,9 @@ pub struct Target {
     pub id: String,
     pub kind: &'static str,
     pub effective_level: Option<u8>,
+    /// Why the target has its level (an addition to the v1 schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level_reason: Option<String>,
     pub status: &'static str,
     pub error: Option<String>,
     pub duration_ms: u64,
@@ -101,40 +104,24 @@ pub fn offline_targets(inv: &Inventory, g: &Graph) -> Vec<Target> {
         id: "organization".into(),
         kind: "organization",
         effective_level: None,
+        level_reason: None,
         status: "offline",
         error: None,
         duration_ms: 0,
     }];
-    let mut push = |node: NodeRef, level: Option<u8>| {
+    let mut push = |node: NodeRef| {
         t.push(Target {
             id: inv.target_id(node),
             kind: node.kind(),
-            effective_level: level,
+            effective_level: g.level_of(inv, node).map(|l| l.get()),
+            level_reason: g.explain_level(inv, node),
             status: "offline",
             error: None,
             duration_ms: 0,
         })
     };
-    for i in 0..inv.datacenters.len() {
-        push(
-            NodeRef::Datacenter(i),
-            g.datacenter_levels[i].map(|(l, _)| l.get()),
-        );
-    }
-    for i in 0..inv.networks.len() {
-        push(
-            NodeRef::Network(i),
-            g.network_levels[i].as_ref().map(|(s, _)| s.level.get()),
-        );
-    }
-    for i in 0..inv.servers.len() {
-        push(
-            NodeRef::Server(i),
-            g.server_levels[i].as_ref().map(|s| s.level.get()),
-        );
-    }
-    for i in 0..inv.systems.len() {
-        push(NodeRef::System(i), Some(g.system_level(inv, i).get()));
+    for node in inv.nodes().filter(|n| !matches!(n, NodeRef::External(_))) {
+        push(node);
     }
     t
 }
