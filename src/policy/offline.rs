@@ -221,7 +221,10 @@ fn cycles(cx: &Context, control: &'static Control, out: &mut Vec<Finding>) {
     for (i, s) in cx.inv.systems.iter().enumerate() {
         let node = NodeRef::System(i);
         let level = Some(cx.graph.system_level(cx.inv, i));
-        let on = cycles.iter().find(|c| c.first() == Some(&i));
+        let on = cycles
+            .binary_search_by_key(&i, |c| c[0])
+            .ok()
+            .map(|k| &cycles[k]);
         let f = match on {
             Some(cycle) => {
                 let path: Vec<&str> = cycle
