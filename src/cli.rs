@@ -241,12 +241,11 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         Err(LoadError::Io(e)) => return Err(e),
         Err(LoadError::Invalid(diags)) => {
             diag::render_to(io.err, &sources, &diags)?;
-            let n = diags.len();
             writeln!(
                 io.err,
-                "error: inventory `{}` has {n} problem{}; nothing was checked",
+                "error: inventory `{}` has {}; nothing was checked",
                 cli.inventory.display(),
-                if n == 1 { "" } else { "s" }
+                plural(diags.len(), "problem")
             )?;
             return Ok(Exit::Error);
         }
@@ -260,16 +259,20 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Validate => {
             if !cli.quiet {
+                let counts = [
+                    (inv.datacenters.len(), "datacenter"),
+                    (inv.networks.len(), "network"),
+                    (inv.servers.len(), "server"),
+                    (inv.systems.len(), "system"),
+                    (inv.externals.len(), "external"),
+                    (inv.flows.len(), "flow"),
+                ]
+                .map(|(n, what)| plural(n, what))
+                .join(", ");
                 writeln!(
                     io.out,
-                    "inventory `{}` is valid: {} datacenters, {} networks, {} servers, {} systems, {} externals, {} flows",
-                    cli.inventory.display(),
-                    inv.datacenters.len(),
-                    inv.networks.len(),
-                    inv.servers.len(),
-                    inv.systems.len(),
-                    inv.externals.len(),
-                    inv.flows.len()
+                    "inventory `{}` is valid: {counts}",
+                    cli.inventory.display()
                 )?;
             }
             Ok(Exit::Ok)
@@ -345,6 +348,15 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             Ok(if failed { Exit::Failed } else { Exit::Ok })
         }
         Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
+    }
+}
+
+/// "1 server", "2 servers".
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

@@ -52,6 +52,9 @@ cases! {
     jump_cycle => "jump-cycle",
     invalid_service => "invalid-service",
     many_problems_at_once => "many-problems",
+    problems_inside_sub_tables => "nested-errors",
+    invalid_utf8 => "invalid-utf8",
+    jump_cycle_through_the_default_bastion => "jump-cycle-default",
 }
 
 #[test]
@@ -84,8 +87,16 @@ fn an_empty_inventory_folder_is_a_tool_error() {
 }
 
 #[test]
-fn the_design_examples_validate() {
-    for dir in ["tests/fixtures/minimal", "tests/fixtures/design"] {
+fn valid_fixtures_validate() {
+    // The two examples of DESIGN.md, a clean inventory, one with a UTF-8 BOM and CRLF line
+    // ends, and one whose default bastion is reached directly.
+    for dir in [
+        "tests/fixtures/minimal",
+        "tests/fixtures/design",
+        "tests/fixtures/clean",
+        "tests/fixtures/bom-crlf",
+        "tests/fixtures/jump-default",
+    ] {
         Command::cargo_bin("capdo")
             .expect("binary")
             .args(["-i", dir, "validate"])

@@ -165,7 +165,7 @@ fn nd85(s: &System, c: &mut Vec<Criterion>) {
                 law,
                 "Đ9.3",
                 format!(
-                    "shared information infrastructure within one {}",
+                    "shared information infrastructure for {}",
                     scope_name(scope)
                 ),
             )),
@@ -253,10 +253,17 @@ fn nd331(s: &System, c: &mut Vec<Criterion>) {
                 3,
                 law,
                 "Đ13.2.c",
-                format!(
-                    "processes personal data of {} basic / {} sensitive data subjects (≥ {BASIC_SUBJECTS} / ≥ {SENSITIVE_SUBJECTS})",
-                    pd.basic, pd.sensitive
-                ),
+                if pd.sensitive >= SENSITIVE_SUBJECTS {
+                    format!(
+                        "processes sensitive personal data of {} data subjects (≥ {SENSITIVE_SUBJECTS})",
+                        pd.sensitive
+                    )
+                } else {
+                    format!(
+                        "processes basic personal data of {} data subjects (≥ {BASIC_SUBJECTS})",
+                        pd.basic
+                    )
+                },
             ));
         } else if has(s, InfoType::Personal) {
             c.push(crit(
@@ -287,7 +294,7 @@ fn nd331(s: &System, c: &mut Vec<Criterion>) {
                 "Đ14.2",
                 "information infrastructure nationwide, required to run 24/7 with no unplanned outage".into(),
             )),
-            Some(scope) => c.push(crit(3, law, "Đ13.3", format!("shared information infrastructure within one {}", scope_name(scope)))),
+            Some(scope) => c.push(crit(3, law, "Đ13.3", format!("shared information infrastructure for {}", scope_name(scope)))),
         }
     }
     if s.national && s.always_on {
@@ -387,13 +394,15 @@ fn industrial(s: &System, c: &mut Vec<Criterion>, law: &str, clauses: [&str; 3])
     }
 }
 
+/// "shared information infrastructure for …", completed by the scope.
 fn scope_name(scope: Scope) -> &'static str {
     match scope {
-        Scope::Agency => "agency",
-        Scope::Ministry => "ministry",
-        Scope::Sector => "sector",
-        Scope::Province => "province",
-        Scope::MultiProvince => "group of provinces",
-        Scope::Nationwide => "nationwide scope (not 24/7)",
+        Scope::Agency => "one agency",
+        // regulations.md §2.3: a DC shared by the agencies of one ministry counts as one sector.
+        Scope::Ministry => "the agencies of one ministry (one sector)",
+        Scope::Sector => "the agencies of one sector",
+        Scope::Province => "the agencies of one province",
+        Scope::MultiProvince => "the agencies of several provinces",
+        Scope::Nationwide => "agencies nationwide, not required to run 24/7",
     }
 }

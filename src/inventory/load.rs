@@ -54,6 +54,8 @@ pub struct RawInventory {
     pub broken: HashMap<String, &'static str>,
     /// Where the folder lives, for messages about the whole inventory.
     pub root: PathBuf,
+    /// An `[organization]` table exists but could not be read (its problems were reported).
+    pub organization_broken: bool,
 }
 
 /// The `*.toml` files of an inventory: a folder (searched recursively, in sorted order, hidden
@@ -140,6 +142,9 @@ pub fn read_files(
                         .at(Loc::new(file, valid..valid + 1), "invalid byte here")
                         .hint("save the file as UTF-8"),
                 );
+                // Read the rest anyway (bad bytes become U+FFFD) so that its items still
+                // resolve and the report is not buried under follow-on errors.
+                parseable.push(file);
             }
         }
     }
@@ -297,15 +302,18 @@ impl<'s> Reader<'s> {
             flows,
         } = parts;
         if let Some((key, value)) = self.merge(organization, "organization", |_| {
-            "`[organization]` is defined twice".to_owned()
+            "`[organization]` defines the same keys twice".to_owned()
         }) {
             let loc = self.loc(key);
-            if let Some(v) = self.item::<raw::Organization>(value, "organization") {
-                self.inv.organization = Some(Item {
-                    id: "organization".into(),
-                    loc,
-                    value: v,
-                });
+            match self.item::<raw::Organization>(value, "organization") {
+                Some(v) => {
+                    self.inv.organization = Some(Item {
+                        id: "organization".into(),
+                        loc,
+                        value: v,
+                    })
+                }
+                None => self.inv.organization_broken = true,
             }
         }
         if let Some((key, value)) = self.merge(defaults, "defaults", |_| {
@@ -415,7 +423,11 @@ impl<'s> Reader<'s> {
                     Diagnostic::new("duplicate-id", duplicate(kind))
                         .at(self.loc(piece.key), "defined again here")
                         .also(self.loc(key.clone()), "first defined here")
-                        .hint("ids must be unique across the whole inventory folder; rename one, or keep each key in one file"),
+                        .hint(if kind == "organization" || kind == "defaults" {
+                            "write each key once: one file may hold the table and another its sub-tables".to_owned()
+                        } else {
+                            format!("ids must be unique across the whole inventory folder; rename one {kind}, or keep each of its keys in one file")
+                        }),
                 );
                 continue;
             }
@@ -447,37 +459,98 @@ impl<'s> Reader<'s> {
                 Ok(v) => return Some(v),
                 Err(e) => e,
             };
-            let err_span = err.span().unwrap_or(span.clone());
             let message = err.message().to_owned();
-            if message.starts_with("missing field ") {
-                // A required key we dropped ourselves is not a second problem.
-                if !removed
+            let err_span = narrow(&value, err.span().unwrap_or(span.clone()), &message);
+            // The top-level key that holds the problem, in its name or anywhere in its value
+            // (sub-tables written with their own header do not lie inside the key's span).
+            let culprit = match &value {
+                DeValue::Table(table) => table
                     .iter()
-                    .any(|k| message == format!("missing field `{k}`"))
-                {
+                    .find(|(k, v)| contains(&k.span(), &err_span) || holds(v, &err_span))
+                    .map(|(k, v)| (k.get_ref().to_string(), is_nested(v.get_ref()))),
+                _ => None,
+            };
+            let Some((key, nested)) = culprit else {
+                // A problem of the item itself, e.g. a required key missing. A required key we
+                // dropped ourselves is not a second problem.
+                let ours = removed
+                    .iter()
+                    .any(|k| message == format!("missing field `{k}`"));
+                if !ours {
                     let loc = self.loc(err_span);
                     self.diags.push(serde_diagnostic(kind, &message, loc));
                 }
                 return None;
-            }
-            let loc = self.loc(err_span.clone());
-            self.diags.push(serde_diagnostic(kind, &message, loc));
-            let DeValue::Table(table) = &mut value else {
-                return None;
             };
-            let culprit = table
-                .iter()
-                .find(|(k, v)| contains(&k.span(), &err_span) || contains(&v.span(), &err_span))
-                .map(|(k, _)| k.get_ref().to_string());
-            match culprit {
-                Some(k) => {
-                    table.remove(k.as_str());
-                    removed.push(k);
-                }
-                None => return None,
+            let place = if nested {
+                format!("{kind}.{key}")
+            } else {
+                kind.to_owned()
+            };
+            let loc = self.loc(err_span);
+            self.diags.push(serde_diagnostic(&place, &message, loc));
+            if let DeValue::Table(table) = &mut value {
+                table.remove(key.as_str());
             }
+            removed.push(key);
         }
     }
+}
+
+/// Whether `span` lies in `value`: its own span, or a key or value anywhere inside it.
+fn holds(value: &Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
+    contains(&value.span(), span)
+        || match value.get_ref() {
+            DeValue::Table(t) => t
+                .iter()
+                .any(|(k, v)| contains(&k.span(), span) || holds(v, span)),
+            DeValue::Array(a) => a.iter().any(|v| holds(v, span)),
+            _ => false,
+        }
+}
+
+fn is_nested(value: &DeValue<'_>) -> bool {
+    match value {
+        DeValue::Table(_) => true,
+        DeValue::Array(a) => a.iter().any(|v| matches!(v.get_ref(), DeValue::Table(_))),
+        _ => false,
+    }
+}
+
+/// serde reports a bad list item at the span of the whole list; point at the item whose text
+/// the message quotes instead.
+fn narrow(value: &DeValue<'_>, span: Range<usize>, message: &str) -> Range<usize> {
+    fn find<'a>(
+        v: &'a Spanned<DeValue<'a>>,
+        span: &Range<usize>,
+    ) -> Option<&'a Spanned<DeValue<'a>>> {
+        if v.span() == *span && matches!(v.get_ref(), DeValue::Array(_)) {
+            return Some(v);
+        }
+        match v.get_ref() {
+            DeValue::Table(t) => t.values().find_map(|c| find(c, span)),
+            DeValue::Array(a) => a.iter().find_map(|c| find(c, span)),
+            _ => None,
+        }
+    }
+    let DeValue::Table(table) = value else {
+        return span;
+    };
+    let Some(array) = table.values().find_map(|v| find(v, &span)) else {
+        return span;
+    };
+    let DeValue::Array(items) = array.get_ref() else {
+        return span;
+    };
+    items
+        .iter()
+        .find(|item| {
+            item.get_ref()
+                .as_str()
+                .is_some_and(|s| !s.is_empty() && message.contains(s))
+        })
+        .map(|item| item.span())
+        .unwrap_or(span)
 }
 
 /// Move every span of a parsed value from file-local to global offsets.
@@ -543,6 +616,10 @@ fn plain_types(message: &str) -> String {
         ("expected u32", "expected a whole number ≥ 0"),
         ("expected u16", "expected a whole number from 0 to 65535"),
         ("expected f64", "expected a number"),
+        (
+            "expected a TOML datetime",
+            "expected a date written without quotes, e.g. 2025-11-01",
+        ),
     ] {
         m = m.replace(rust, plain);
     }
@@ -606,7 +683,7 @@ fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
     if message.starts_with("invalid IP address syntax") || message.contains("invalid address") {
         return Diagnostic::new("invalid-address", format!("invalid address in {kind}"))
             .at(loc, message.to_owned())
-            .hint("write an IPv4 or IPv6 address such as \"10.10.1.11\" or \"fd00:10:1::11\"; CIDRs need a prefix length");
+            .hint("write an IPv4 or IPv6 address such as \"10.10.1.11\" or \"fd00:10:1::11\"");
     }
     Diagnostic::new("invalid-value", format!("invalid value in {kind}")).at(loc, message.to_owned())
 }

@@ -180,7 +180,7 @@ pub struct Defaults {
 #[serde(deny_unknown_fields)]
 pub struct Ssh {
     pub user: Option<String>,
-    pub port: Option<u16>,
+    pub port: Option<Spanned<u16>>,
     pub identity: Option<String>,
     pub known_hosts: Option<String>,
     /// A server id to jump through.

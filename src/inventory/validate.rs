@@ -105,6 +105,7 @@ impl Validator<'_> {
             externals,
             flows,
             root,
+            organization_broken,
             ..
         } = raw;
 
@@ -117,16 +118,19 @@ impl Validator<'_> {
         let organization = match organization {
             Some(item) => self.organization(item),
             None => {
-                self.diags.push(
-                    Diagnostic::new(
-                        "missing-organization",
-                        format!(
-                            "the inventory `{}` has no `[organization]` table",
-                            root.display()
-                        ),
-                    )
-                    .hint("add `[organization]` with `name` and `regime` to one of its files"),
-                );
+                // A broken table was reported where it is written.
+                if !organization_broken {
+                    self.diags.push(
+                        Diagnostic::new(
+                            "missing-organization",
+                            format!(
+                                "the inventory `{}` has no `[organization]` table",
+                                root.display()
+                            ),
+                        )
+                        .hint("add `[organization]` with at least `name` (and `regime`, which defaults to nd331) to one of its files"),
+                    );
+                }
                 Organization {
                     name: String::new(),
                     owner: None,
@@ -156,8 +160,8 @@ impl Validator<'_> {
             .enumerate()
             .map(|(i, s)| self.server(i, s, &networks))
             .collect();
-        self.check_addresses(&servers);
-        self.check_jump_cycles(&servers);
+        self.check_addresses(&servers, &networks);
+        self.check_jump_cycles(&servers, default_ssh.jump);
         let systems: Vec<System> = systems
             .into_iter()
             .enumerate()
@@ -344,7 +348,17 @@ impl Validator<'_> {
         });
         Ssh {
             user: s.user,
-            port: s.port,
+            port: s.port.and_then(|p| {
+                if *p.get_ref() == 0 {
+                    self.diags.push(
+                        Diagnostic::new("out-of-range", "`ssh.port` must be between 1 and 65535")
+                            .at(self.loc(p.span()), "0 is not a port"),
+                    );
+                    None
+                } else {
+                    Some(p.into_inner())
+                }
+            }),
             identity: s.identity,
             known_hosts: s.known_hosts,
             jump,
@@ -390,17 +404,11 @@ impl Validator<'_> {
         }
     }
 
-    fn network(&mut self, item: Item<raw::Network>) -> Network {
-        let n = item.value;
-        let datacenter = match self.resolve(&n.datacenter, Want::Datacenter, "datacenter") {
-            Some(NodeRef::Datacenter(d)) => d,
-            // An unresolved datacenter was reported; a sentinel keeps the network in the model
-            // so that servers in it are still checked, and the load fails anyway.
-            _ => usize::MAX,
-        };
-        let span = n.cidr.span();
+    /// CIDRs of a network or external; a prefix with host bits set is a mistake.
+    fn cidrs(&mut self, list: &Spanned<raw::List<IpNetwork>>) -> Vec<IpNetwork> {
+        let span = list.span();
         let mut cidrs = Vec::new();
-        for (cidr, cspan) in n.cidr.get_ref().items(&span) {
+        for (cidr, cspan) in list.get_ref().items(&span) {
             let base = IpNetwork::new(cidr.network(), cidr.prefix()).ok();
             if base.is_some_and(|b| b.ip() != cidr.ip()) {
                 self.diags.push(
@@ -415,6 +423,19 @@ impl Validator<'_> {
             }
             cidrs.push(*cidr);
         }
+        cidrs
+    }
+
+    fn network(&mut self, item: Item<raw::Network>) -> Network {
+        let n = item.value;
+        let datacenter = match self.resolve(&n.datacenter, Want::Datacenter, "datacenter") {
+            Some(NodeRef::Datacenter(d)) => d,
+            // An unresolved datacenter was reported; a sentinel keeps the network in the model
+            // so that servers in it are still checked, and the load fails anyway.
+            _ => usize::MAX,
+        };
+        let cidrs = self.cidrs(&n.cidr);
+        let span = n.cidr.span();
         if cidrs.is_empty() {
             self.diags.push(
                 Diagnostic::new("empty-cidr", format!("network `{}` has no CIDR", item.id))
@@ -563,35 +584,45 @@ impl Validator<'_> {
         }
     }
 
-    fn check_addresses(&mut self, servers: &[Server]) {
-        let mut seen: HashMap<IpAddr, usize> = HashMap::new();
+    /// An address belongs to one server within a datacenter (sites may reuse private ranges,
+    /// as they may hold overlapping networks).
+    fn check_addresses(&mut self, servers: &[Server], networks: &[Network]) {
+        let mut seen: HashMap<(usize, IpAddr), usize> = HashMap::new();
         for (i, s) in servers.iter().enumerate() {
+            let dc = networks.get(s.network).map_or(usize::MAX, |n| n.datacenter);
             for a in &s.addresses {
-                match seen.get(a) {
+                match seen.get(&(dc, *a)) {
+                    Some(&first) if first == i => self.diags.push(
+                        Diagnostic::new(
+                            "duplicate-address",
+                            format!("server `{}` lists address `{a}` twice", s.id),
+                        )
+                        .at(s.loc.clone(), "this server")
+                        .hint("list each address once"),
+                    ),
                     Some(&first) => {
                         let other = &servers[first];
-                        let msg = if first == i {
-                            format!("server `{}` lists address `{a}` twice", s.id)
-                        } else {
-                            format!("address `{a}` is used by `{}` and `{}`", other.id, s.id)
-                        };
                         self.diags.push(
-                            Diagnostic::new("duplicate-address", msg)
-                                .at(s.loc.clone(), "this server")
-                                .also(other.loc.clone(), "already has it")
-                                .hint("each address belongs to one server; fix the inventory"),
+                            Diagnostic::new(
+                                "duplicate-address",
+                                format!("address `{a}` is used by `{}` and `{}`", other.id, s.id),
+                            )
+                            .at(s.loc.clone(), "this server")
+                            .also(other.loc.clone(), "already has it")
+                            .hint("within a datacenter each address belongs to one server; fix the inventory"),
                         );
                     }
                     None => {
-                        seen.insert(*a, i);
+                        seen.insert((dc, *a), i);
                     }
                 }
             }
         }
     }
 
-    /// A chain of jump hosts must end.
-    fn check_jump_cycles(&mut self, servers: &[Server]) {
+    /// A chain of jump hosts must end. A server without its own `ssh.jump` goes through
+    /// `[defaults.ssh].jump`, except that bastion itself.
+    fn check_jump_cycles(&mut self, servers: &[Server], default_jump: Option<usize>) {
         let mut done = vec![false; servers.len()];
         for start in 0..servers.len() {
             let mut path = Vec::new();
@@ -615,12 +646,12 @@ impl Validator<'_> {
                             servers[s].loc.clone(),
                             "this server is reached through itself",
                         )
-                        .hint("a chain of `ssh.jump` must end at a server reachable directly"),
+                        .hint("a chain of `ssh.jump` (a server without one uses `[defaults.ssh] jump`) must end at a server reachable directly"),
                     );
                     break;
                 }
                 path.push(s);
-                at = servers[s].ssh.jump;
+                at = jump_of(servers, default_jump, s);
             }
             for p in path {
                 done[p] = true;
@@ -722,7 +753,7 @@ impl Validator<'_> {
             id: item.id,
             name: e.name,
             kind: e.kind,
-            cidrs: list(e.cidr),
+            cidrs: e.cidr.as_ref().map(|c| self.cidrs(c)).unwrap_or_default(),
             public_names: list(e.public_names),
             loc: item.loc,
         }
@@ -734,6 +765,13 @@ impl Validator<'_> {
         let to = self.endpoint(&f.to, "to");
         let span = f.services.span();
         let services: Vec<Service> = f.services.get_ref().items(&span).map(|(s, _)| *s).collect();
+        if services.is_empty() {
+            self.diags.push(
+                Diagnostic::new("empty-services", "a flow must allow at least one service")
+                    .at(self.loc(span), "empty list")
+                    .hint("list what the flow carries, e.g. services = [\"tcp/443\"]"),
+            );
+        }
         Some(Flow {
             from: from?,
             to: to?,
@@ -750,6 +788,10 @@ impl Validator<'_> {
         let zone = |z: &str| Zone::ALL.into_iter().find(|x| x.as_str() == z);
         let kinds = ["zone", "network", "server", "system", "external"];
         if let Some((kind, id)) = text.split_once(':') {
+            if kind == "datacenter" {
+                self.datacenter_endpoint(loc, id, key);
+                return None;
+            }
             if !kinds.contains(&kind) {
                 self.diags.push(
                     Diagnostic::new("unknown-endpoint", format!("unknown endpoint kind `{kind}` in flow `{key}`"))
@@ -802,6 +844,10 @@ impl Validator<'_> {
         }
         match (zone(text), self.ids.get(text)) {
             (Some(z), None) => Some(Endpoint::Zone(z)),
+            (None, Some(&NodeRef::Datacenter(_))) => {
+                self.datacenter_endpoint(loc, text, key);
+                None
+            }
             (None, Some(&node)) => Some(Endpoint::Node(node)),
             (Some(_), Some(&node)) => {
                 self.diags.push(
@@ -824,6 +870,17 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    fn datacenter_endpoint(&mut self, loc: Loc, id: &str, key: &str) {
+        self.diags.push(
+            Diagnostic::new(
+                "wrong-reference",
+                format!("flow `{key}` names datacenter `{id}`, but flows connect zones, networks, servers, systems and externals"),
+            )
+            .at(loc, "a datacenter")
+            .hint("name the datacenter's networks, or a zone, instead"),
+        );
     }
 
     fn unknown_endpoint(&mut self, loc: Loc, id: &str, key: &str) {
@@ -853,6 +910,14 @@ fn list<T: Clone>(l: Option<Spanned<raw::List<T>>>) -> Vec<T> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// The server to jump through to reach `server`, if any.
+pub fn jump_of(servers: &[Server], default_jump: Option<usize>, server: usize) -> Option<usize> {
+    servers[server]
+        .ssh
+        .jump
+        .or(default_jump.filter(|&d| d != server))
 }
 
 fn register<T>(ids: &mut HashMap<String, NodeRef>, items: &[Item<T>], make: fn(usize) -> NodeRef) {
