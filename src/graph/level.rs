@@ -39,33 +39,108 @@ const LEGACY_USERS: u64 = 10_000;
 const BASIC_SUBJECTS: u64 = 100_000;
 const SENSITIVE_SUBJECTS: u64 = 10_000;
 
+/// Where each criterion sits in a regime's decree. The two decrees share most criteria with
+/// different article numbers; what only one of them has is in `nd85_only` / `nd331_only`.
+struct Clauses {
+    law: &'static str,
+    /// Internal system with only public information (level 1).
+    internal_public: &'static str,
+    /// Internal system with private or personal information (level 2).
+    internal_private: &'static str,
+    /// Online service not on / on the conditional-business list (levels 2, 3).
+    not_conditional: &'static str,
+    conditional: &'static str,
+    /// Infrastructure for one agency / shared / nationwide and 24/7 (levels 2, 3, 4).
+    infra_agency: &'static str,
+    infra_shared: &'static str,
+    infra_nationwide: &'static str,
+    /// National e-government system, 24/7 (level 4).
+    national_egov: &'static str,
+    /// State secrets or defence/security, by harm (levels 3, 4, 5).
+    security: [&'static str; 3],
+    /// Industrial control by works grade (levels 3, 4, 5).
+    industrial: [&'static str; 3],
+    data_store: &'static str,
+    gateway: &'static str,
+}
+
+const ND85: Clauses = Clauses {
+    law: "NĐ 85/2016",
+    internal_public: "Đ7",
+    internal_private: "Đ8.1",
+    not_conditional: "Đ8.2.b",
+    conditional: "Đ9.2.b",
+    infra_agency: "Đ8.3",
+    infra_shared: "Đ9.3",
+    infra_nationwide: "Đ10.3",
+    national_egov: "Đ10.2",
+    security: ["Đ9.1", "Đ10.1", "Đ11.1"],
+    industrial: ["Đ9.4", "Đ10.4", "Đ11.4"],
+    data_store: "Đ11.2",
+    gateway: "Đ11.3",
+};
+
+const ND331: Clauses = Clauses {
+    law: "NĐ 331/2026",
+    internal_public: "Đ11",
+    internal_private: "Đ12.1",
+    not_conditional: "Đ12.2.a",
+    conditional: "Đ13.2.a",
+    infra_agency: "Đ12.3",
+    infra_shared: "Đ13.3",
+    infra_nationwide: "Đ14.2",
+    national_egov: "Đ14.2",
+    security: ["Đ13.1", "Đ14.1", "Đ15.1"],
+    industrial: ["Đ13.4", "Đ14.3", "Đ15.4"],
+    data_store: "Đ15.2",
+    gateway: "Đ15.3",
+};
+
 pub fn required(s: &System, regime: Regime) -> Required {
-    let mut c = Vec::new();
+    let clauses = match regime {
+        Regime::Nd85 => &ND85,
+        Regime::Nd331 => &ND331,
+    };
+    let mut c = Criteria {
+        law: clauses.law,
+        found: Vec::new(),
+    };
+    shared(s, clauses, &mut c);
     match regime {
-        Regime::Nd85 => nd85(s, &mut c),
-        Regime::Nd331 => nd331(s, &mut c),
+        Regime::Nd85 => nd85_only(s, &mut c),
+        Regime::Nd331 => nd331_only(s, &mut c),
     }
-    if c.is_empty() {
-        let (law, art) = match regime {
-            Regime::Nd85 => ("NĐ 85/2016", "Đ7"),
-            Regime::Nd331 => ("NĐ 331/2026", "Đ11"),
-        };
-        c.push(crit(
+    let mut found = c.found;
+    if found.is_empty() {
+        found.push(criterion(
             1,
-            law,
-            art,
+            clauses.law,
+            clauses.internal_public,
             "no criterion of a higher level matches its attributes".into(),
         ));
     }
-    // Highest first; among equals keep the order the law lists them in.
-    c.sort_by_key(|x| std::cmp::Reverse(x.level));
+    // Highest first; among equals, in clause order, so the deciding one is stable.
+    found.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.basis.cmp(&b.basis)));
     Required {
-        level: c[0].level,
-        criteria: c,
+        level: found[0].level,
+        criteria: found,
     }
 }
 
-fn crit(level: u8, law: &str, clause: &str, reason: String) -> Criterion {
+/// The criteria found so far, in one regime's decree.
+struct Criteria {
+    law: &'static str,
+    found: Vec<Criterion>,
+}
+
+impl Criteria {
+    fn add(&mut self, level: u8, clause: &str, reason: impl Into<String>) {
+        self.found
+            .push(criterion(level, self.law, clause, reason.into()));
+    }
+}
+
+fn criterion(level: u8, law: &str, clause: &str, reason: String) -> Criterion {
     Criterion {
         level: Level::new(level as i64).unwrap_or(Level::MIN),
         basis: format!("{law} {clause}"),
@@ -81,316 +156,201 @@ fn private_or_personal(s: &System) -> bool {
     has(s, InfoType::Private) || has(s, InfoType::Personal)
 }
 
-fn nd85(s: &System, c: &mut Vec<Criterion>) {
-    let law = "NĐ 85/2016";
-    let users = s
-        .users
-        .unwrap_or(s.personal_data.basic + s.personal_data.sensitive);
-    let secret = has(s, InfoType::StateSecret);
-    let citizen = s.kind == SystemKind::CitizenService;
-
-    if s.kind == SystemKind::Internal && !secret {
+/// The criteria both decrees have, at their own clauses.
+fn shared(s: &System, k: &Clauses, c: &mut Criteria) {
+    if s.kind == SystemKind::Internal && !has(s, InfoType::StateSecret) {
         if private_or_personal(s) {
-            c.push(crit(
+            c.add(
                 2,
-                law,
-                "Đ8.1",
-                "internal system processing private or personal information".into(),
-            ));
+                k.internal_private,
+                "internal system processing private or personal information",
+            );
         } else {
-            c.push(crit(
+            c.add(
                 1,
-                law,
-                "Đ7",
-                "internal system processing only public information".into(),
-            ));
+                k.internal_public,
+                "internal system processing only public information",
+            );
         }
     }
-    if citizen {
-        match s.public_service_level {
-            Some(l) if l >= 3 => c.push(crit(
-                3,
-                law,
-                "Đ9.2.a",
-                format!("provides online public services at level {l}"),
-            )),
-            Some(l) => c.push(crit(
-                2,
-                law,
-                "Đ8.2.a",
-                format!("provides online public services at level {l}"),
-            )),
-            None => {}
-        }
+    if s.kind == SystemKind::CitizenService {
         if s.conditional_business {
-            c.push(crit(
+            c.add(
                 3,
-                law,
-                "Đ9.2.b",
-                "provides an online service on the conditional-business list".into(),
-            ));
+                k.conditional,
+                "provides an online service on the conditional-business list",
+            );
         } else {
-            c.push(crit(
+            c.add(
                 2,
-                law,
-                "Đ8.2.b",
-                "provides online services not on the conditional-business list".into(),
-            ));
-        }
-        if private_or_personal(s) {
-            if users >= LEGACY_USERS {
-                c.push(crit(3, law, "Đ9.2.c", format!("processes private or personal information of {users} users (≥ {LEGACY_USERS})")));
-            } else {
-                c.push(crit(2, law, "Đ8.2.c", format!("processes private or personal information of {users} users (< {LEGACY_USERS})")));
-            }
+                k.not_conditional,
+                "provides online services not on the conditional-business list",
+            );
         }
     }
     if s.kind == SystemKind::Infrastructure {
         match s.scope {
-            Some(Scope::Agency) | None => c.push(crit(
+            Some(Scope::Agency) | None => c.add(
                 2,
-                law,
-                "Đ8.3",
-                "information infrastructure serving one agency".into(),
-            )),
-            Some(Scope::Nationwide) if s.always_on => c.push(crit(
+                k.infra_agency,
+                "information infrastructure serving one agency",
+            ),
+            Some(Scope::Nationwide) if s.always_on => c.add(
                 4,
-                law,
-                "Đ10.3",
-                "shared information infrastructure for agencies nationwide, required to run 24/7"
-                    .into(),
-            )),
-            Some(scope) => c.push(crit(
+                k.infra_nationwide,
+                "shared information infrastructure for agencies nationwide, required to run 24/7",
+            ),
+            Some(scope) => c.add(
                 3,
-                law,
-                "Đ9.3",
+                k.infra_shared,
                 format!(
                     "shared information infrastructure for {}",
                     scope_name(scope)
                 ),
-            )),
+            ),
         }
     }
     if s.national && s.always_on {
-        c.push(crit(
+        c.add(
             4,
-            law,
-            "Đ10.2",
-            "national e-government system required to run 24/7 with no unplanned outage".into(),
-        ));
+            k.national_egov,
+            "national e-government system required to run 24/7 with no unplanned outage",
+        );
     }
-    security(s, c, law, ["Đ9.1", "Đ10.1", "Đ11.1"]);
+    match s.security_impact {
+        Some(SecurityImpact::EspeciallySerious) => c.add(
+            5,
+            k.security[2],
+            "sabotage would cause especially serious harm to national defence or security",
+        ),
+        Some(SecurityImpact::Serious) => c.add(
+            4,
+            k.security[1],
+            "sabotage would cause serious harm to national defence or security",
+        ),
+        Some(SecurityImpact::Harm) => c.add(
+            3,
+            k.security[0],
+            "sabotage would harm national defence or security",
+        ),
+        None if has(s, InfoType::StateSecret) => c.add(3, k.security[0], "processes state secrets"),
+        None => {}
+    }
     if s.kind == SystemKind::IndustrialControl {
-        industrial(s, c, law, ["Đ9.4", "Đ10.4", "Đ11.4"]);
+        match s.works_grade {
+            Some(WorksGrade::Special) => c.add(
+                5,
+                k.industrial[2],
+                "industrial control of special-grade construction works",
+            ),
+            Some(WorksGrade::I) => c.add(
+                4,
+                k.industrial[1],
+                "industrial control of grade I construction works",
+            ),
+            Some(g @ (WorksGrade::II | WorksGrade::III | WorksGrade::IV)) => c.add(
+                3,
+                k.industrial[0],
+                format!("industrial control of grade {g:?} construction works"),
+            ),
+            None => {}
+        }
     }
     if s.national_data_store {
-        c.push(crit(
+        c.add(
             5,
-            law,
-            "Đ11.2",
-            "centralised storage of especially important national data".into(),
-        ));
+            k.data_store,
+            "centralised storage of especially important national data",
+        );
     }
     if s.international_gateway {
-        c.push(crit(
+        c.add(
             5,
-            law,
-            "Đ11.3",
-            "national infrastructure connecting Vietnam with international networks".into(),
-        ));
-    }
-    if s.national_security_list || s.risk_level == Level::new(5) {
-        c.push(crit(
-            5,
-            law,
-            "Đ11.5",
-            "on the Prime Minister's list of nationally important systems".into(),
-        ));
+            k.gateway,
+            "national infrastructure connecting Vietnam with international networks",
+        );
     }
 }
 
-fn nd331(s: &System, c: &mut Vec<Criterion>) {
-    let law = "NĐ 331/2026";
-    let secret = has(s, InfoType::StateSecret);
-    let citizen = s.kind == SystemKind::CitizenService;
-    let pd = s.personal_data;
-
-    if s.kind == SystemKind::Internal && !secret {
-        if private_or_personal(s) {
-            c.push(crit(
+/// NĐ 85/2016 only: online public service levels (mức độ) and user counts.
+fn nd85_only(s: &System, c: &mut Criteria) {
+    if s.kind == SystemKind::CitizenService {
+        match s.public_service_level {
+            Some(l) if l >= 3 => c.add(
+                3,
+                "Đ9.2.a",
+                format!("provides online public services at level {l}"),
+            ),
+            Some(l) => c.add(
                 2,
-                law,
-                "Đ12.1",
-                "internal system processing private or personal information".into(),
-            ));
-        } else {
-            c.push(crit(
-                1,
-                law,
-                "Đ11",
-                "internal system processing only public information".into(),
-            ));
+                "Đ8.2.a",
+                format!("provides online public services at level {l}"),
+            ),
+            None => {}
+        }
+        if private_or_personal(s) {
+            let users = s
+                .users
+                .unwrap_or(s.personal_data.basic + s.personal_data.sensitive);
+            if users >= LEGACY_USERS {
+                c.add(3, "Đ9.2.c", format!("processes private or personal information of {users} users (≥ {LEGACY_USERS})"));
+            } else {
+                c.add(2, "Đ8.2.c", format!("processes private or personal information of {users} users (< {LEGACY_USERS})"));
+            }
         }
     }
-    if citizen {
-        if s.conditional_business {
-            c.push(crit(
+    if s.national_security_list || s.risk_level == Level::new(5) {
+        c.add(
+            5,
+            "Đ11.5",
+            "on the Prime Minister's list of nationally important systems",
+        );
+    }
+}
+
+/// NĐ 331/2026 only: data-subject counts, administrative procedures, the national-security list
+/// and levels set by risk assessment.
+fn nd331_only(s: &System, c: &mut Criteria) {
+    let pd = s.personal_data;
+    if s.kind == SystemKind::CitizenService {
+        if pd.sensitive >= SENSITIVE_SUBJECTS {
+            c.add(3, "Đ13.2.c", format!("processes sensitive personal data of {} data subjects (≥ {SENSITIVE_SUBJECTS})", pd.sensitive));
+        } else if pd.basic >= BASIC_SUBJECTS {
+            c.add(
                 3,
-                law,
-                "Đ13.2.a",
-                "provides an online service on the conditional-investment-business list".into(),
-            ));
-        } else {
-            c.push(crit(
-                2,
-                law,
-                "Đ12.2.a",
-                "provides online services not on the conditional-investment-business list".into(),
-            ));
-        }
-        if pd.basic >= BASIC_SUBJECTS || pd.sensitive >= SENSITIVE_SUBJECTS {
-            c.push(crit(
-                3,
-                law,
                 "Đ13.2.c",
-                if pd.sensitive >= SENSITIVE_SUBJECTS {
-                    format!(
-                        "processes sensitive personal data of {} data subjects (≥ {SENSITIVE_SUBJECTS})",
-                        pd.sensitive
-                    )
-                } else {
-                    format!(
-                        "processes basic personal data of {} data subjects (≥ {BASIC_SUBJECTS})",
-                        pd.basic
-                    )
-                },
-            ));
+                format!(
+                    "processes basic personal data of {} data subjects (≥ {BASIC_SUBJECTS})",
+                    pd.basic
+                ),
+            );
         } else if has(s, InfoType::Personal) {
-            c.push(crit(
+            c.add(
                 2,
-                law,
                 "Đ12.2.b",
                 format!(
                     "processes personal data of {} basic / {} sensitive data subjects (< {BASIC_SUBJECTS} / < {SENSITIVE_SUBJECTS})",
                     pd.basic, pd.sensitive
                 ),
-            ));
+            );
         }
     }
     if s.administrative_procedures {
-        c.push(crit(
-            3,
-            law,
-            "Đ13.2.b",
-            "handles administrative procedures".into(),
-        ));
-    }
-    if s.kind == SystemKind::Infrastructure {
-        match s.scope {
-            Some(Scope::Agency) | None => c.push(crit(2, law, "Đ12.3", "information infrastructure serving one agency".into())),
-            Some(Scope::Nationwide) if s.always_on => c.push(crit(
-                4,
-                law,
-                "Đ14.2",
-                "information infrastructure nationwide, required to run 24/7 with no unplanned outage".into(),
-            )),
-            Some(scope) => c.push(crit(3, law, "Đ13.3", format!("shared information infrastructure for {}", scope_name(scope)))),
-        }
-    }
-    if s.national && s.always_on {
-        c.push(crit(
-            4,
-            law,
-            "Đ14.2",
-            "national e-government system required to run 24/7 with no unplanned outage".into(),
-        ));
-    }
-    security(s, c, law, ["Đ13.1", "Đ14.1", "Đ15.1"]);
-    if s.kind == SystemKind::IndustrialControl {
-        industrial(s, c, law, ["Đ13.4", "Đ14.3", "Đ15.4"]);
-    }
-    if s.national_data_store {
-        c.push(crit(
-            5,
-            law,
-            "Đ15.2",
-            "centralised storage of especially important national data".into(),
-        ));
-    }
-    if s.international_gateway {
-        c.push(crit(
-            5,
-            law,
-            "Đ15.3",
-            "national infrastructure connecting Vietnam with international networks".into(),
-        ));
+        c.add(3, "Đ13.2.b", "handles administrative procedures");
     }
     if s.national_security_list {
-        c.push(crit(
+        c.add(
             5,
-            law,
             "Đ16.4",
-            "on the list of information systems important to national security".into(),
-        ));
+            "on the list of information systems important to national security",
+        );
     }
     if let Some(l) = s.risk_level {
-        c.push(crit(
+        c.add(
             l.get(),
-            law,
             "Đ10.5",
             format!("the risk assessment or a Prime-Minister decision sets level {l}"),
-        ));
-    }
-}
-
-/// State secrets or defence/security systems, by how badly sabotage would harm them.
-fn security(s: &System, c: &mut Vec<Criterion>, law: &str, clauses: [&str; 3]) {
-    let secret = has(s, InfoType::StateSecret);
-    match s.security_impact {
-        Some(SecurityImpact::EspeciallySerious) => c.push(crit(
-            5,
-            law,
-            clauses[2],
-            "sabotage would cause especially serious harm to national defence or security".into(),
-        )),
-        Some(SecurityImpact::Serious) => c.push(crit(
-            4,
-            law,
-            clauses[1],
-            "sabotage would cause serious harm to national defence or security".into(),
-        )),
-        Some(SecurityImpact::Harm) => c.push(crit(
-            3,
-            law,
-            clauses[0],
-            "sabotage would harm national defence or security".into(),
-        )),
-        None if secret => c.push(crit(3, law, clauses[0], "processes state secrets".into())),
-        None => {}
-    }
-}
-
-fn industrial(s: &System, c: &mut Vec<Criterion>, law: &str, clauses: [&str; 3]) {
-    match s.works_grade {
-        Some(WorksGrade::Special) => c.push(crit(
-            5,
-            law,
-            clauses[2],
-            "industrial control of special-grade construction works".into(),
-        )),
-        Some(WorksGrade::I) => c.push(crit(
-            4,
-            law,
-            clauses[1],
-            "industrial control of grade I construction works".into(),
-        )),
-        Some(g @ (WorksGrade::II | WorksGrade::III | WorksGrade::IV)) => c.push(crit(
-            3,
-            law,
-            clauses[0],
-            format!("industrial control of grade {g:?} construction works"),
-        )),
-        None => {}
+        );
     }
 }
 

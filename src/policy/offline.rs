@@ -634,41 +634,39 @@ fn four_layer(cx: &Context, control: &'static Control, out: &mut Vec<Finding>) {
                 "the organization"
             }
         };
+        // Layers 1 and 2 are attested by naming who provides them.
+        let named =
+            |value: &Option<String>, own_set: bool, key: &str, ok: String, missing: String| {
+                match value {
+                    Some(t) if !t.trim().is_empty() => (
+                        true,
+                        ok,
+                        format!("{key} = \"{t}\" (from {})", whose(own_set)),
+                        s.loc.clone(),
+                    ),
+                    _ => (
+                        false,
+                        missing,
+                        format!("protection.{key} is not set"),
+                        s.loc.clone(),
+                    ),
+                }
+            };
         let (ok, message, evidence, loc) = match control.id {
-            "FOURLAYER-ONSITE" => match &p.onsite_team {
-                Some(t) if !t.trim().is_empty() => (
-                    true,
-                    format!("{} has an on-site security team", s.id),
-                    format!(
-                        "onsite_team = \"{t}\" (from {})",
-                        whose(own.onsite_team.is_some())
-                    ),
-                    s.loc.clone(),
-                ),
-                _ => (
-                    false,
-                    format!("no on-site security team is named for {}", s.id),
-                    "protection.onsite_team is not set".into(),
-                    s.loc.clone(),
-                ),
-            },
-            "FOURLAYER-MONITORING" => match &p.monitoring_provider {
-                Some(t) if !t.trim().is_empty() => (
-                    true,
-                    format!("{} is monitored by a professional provider", s.id),
-                    format!(
-                        "monitoring_provider = \"{t}\" (from {})",
-                        whose(own.monitoring_provider.is_some())
-                    ),
-                    s.loc.clone(),
-                ),
-                _ => (
-                    false,
-                    format!("no professional monitoring provider is named for {}", s.id),
-                    "protection.monitoring_provider is not set".into(),
-                    s.loc.clone(),
-                ),
-            },
+            "FOURLAYER-ONSITE" => named(
+                &p.onsite_team,
+                own.onsite_team.is_some(),
+                "onsite_team",
+                format!("{} has an on-site security team", s.id),
+                format!("no on-site security team is named for {}", s.id),
+            ),
+            "FOURLAYER-MONITORING" => named(
+                &p.monitoring_provider,
+                own.monitoring_provider.is_some(),
+                "monitoring_provider",
+                format!("{} is monitored by a professional provider", s.id),
+                format!("no professional monitoring provider is named for {}", s.id),
+            ),
             "FOURLAYER-NATIONAL" => match p.national_monitoring {
                 Some(true) => (
                     true,
