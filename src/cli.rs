@@ -15,7 +15,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColo
 use crate::diag::{self, Sources};
 use crate::graph::{Graph, Node, export};
 use crate::inventory::{self, Inventory, LoadError, NodeRef, Regime};
-use crate::policy::{self, Lang, Severity, Status, catalog, offline};
+use crate::policy::{self, Lang, Severity, Status, catalog, offline, online};
 use crate::report;
 
 #[derive(Debug, Parser)]
@@ -60,6 +60,32 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Hosts scanned at once.
+    #[arg(
+        short = 'j',
+        long,
+        global = true,
+        default_value_t = 64,
+        value_name = "N"
+    )]
+    pub jobs: usize,
+
+    /// SSH connect and per-step timeout in seconds (a host's whole scan may take 4 of them).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
+
+    /// known_hosts file to verify host keys against (overrides the inventory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+
+    /// Private key to log in with, tried first after ssh-agent.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+
+    /// Record the host keys of hosts missing from known_hosts instead of refusing them.
+    #[arg(long, global = true)]
+    pub accept_new_host_keys: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -82,11 +108,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
-    /// Evaluate the controls and report findings.
+    /// Collect facts from hosts over SSH and save them (no judgement).
+    Scan {
+        /// Where to write the facts (`capdo.facts/v1`).
+        #[arg(long, value_name = "FILE")]
+        facts_out: PathBuf,
+        /// Servers to scan (default: all).
+        #[arg(value_name = "HOST")]
+        hosts: Vec<String>,
+    },
+    /// Evaluate the controls and report findings: scans the hosts over SSH unless told otherwise.
     Check {
         /// Judge the inventory and the graph only, without contacting any host.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "facts")]
         offline: bool,
+        /// Judge facts saved by `capdo scan --facts-out` instead of scanning.
+        #[arg(long, value_name = "FILE")]
+        facts: Option<PathBuf>,
+        /// Servers to check (default: all).
+        #[arg(value_name = "HOST")]
+        hosts: Vec<String>,
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Write the report to FILE (atomically) instead of standard output.
@@ -298,29 +339,92 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             io.out.write_all(text.as_bytes())?;
             Ok(Exit::Ok)
         }
+        Command::Scan { facts_out, hosts } => {
+            let servers = select_servers(&inv, hosts)?;
+            let collected = scan_hosts(cli, io, &inv, &servers, None)?;
+            let json = serde_json::to_string_pretty(&collected.record)? + "\n";
+            write_atomic(facts_out, json.as_bytes())?;
+            let failed: Vec<String> = collected
+                .record
+                .hosts
+                .iter()
+                .filter(|(_, r)| r.status != "scanned")
+                .map(|(id, r)| format!("{id}: {} ({})", r.status, r.error.as_deref().unwrap_or("")))
+                .collect();
+            if !cli.quiet {
+                writeln!(
+                    io.err,
+                    "scanned {} of {}; facts written to {}",
+                    servers.len() - failed.len(),
+                    plural(servers.len(), "host"),
+                    facts_out.display()
+                )?;
+                for f in &failed {
+                    writeln!(io.err, "  not scanned: {f}")?;
+                }
+            }
+            Ok(if failed.is_empty() {
+                Exit::Ok
+            } else {
+                Exit::Unscanned
+            })
+        }
         Command::Check {
             offline,
+            facts,
+            hosts,
             format,
             output,
             fail_on,
         } => {
-            if !offline {
-                bail!(
-                    "live checks over SSH are not available yet; run `capdo check --offline` to judge the inventory and the graph"
-                );
-            }
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let g = Graph::build(&inv, regime);
+            let servers = select_servers(&inv, hosts)?;
             let cx = offline::Context {
                 inv: &inv,
                 graph: &g,
                 regime,
                 today,
             };
-            let findings = offline::evaluate(&cx);
+            let mut findings = offline::evaluate(&cx);
+            let mut targets = report::offline_targets(&inv, &g);
+            let mut facts_json = serde_json::Map::new();
+            if !offline {
+                let replay = facts
+                    .as_deref()
+                    .map(crate::collect::record::FactsFile::read)
+                    .transpose()?
+                    .map(|file| crate::collect::record::Replay { file });
+                let collected = scan_hosts(cli, io, &inv, &servers, replay.as_ref())?;
+                let ocx = online::Context {
+                    inv: &inv,
+                    graph: &g,
+                    regime,
+                    hosts: &collected.hosts,
+                };
+                findings.extend(online::evaluate(&ocx));
+                report::apply_scan(&mut targets, &inv, &collected);
+                for (id, rec) in collected.record.hosts {
+                    facts_json.insert(id, serde_json::Value::Object(rec.facts));
+                }
+            }
+            if !hosts.is_empty() {
+                // Only the servers asked for.
+                let keep: std::collections::BTreeSet<String> = servers
+                    .iter()
+                    .map(|&i| inv.target_id(NodeRef::Server(i)))
+                    .collect();
+                findings.retain(|f| keep.contains(&f.target));
+                targets.retain(|t| keep.contains(&t.id));
+            }
+            let threshold = fail_on.severity();
             let failed = findings
                 .iter()
-                .any(|f| f.status == Status::Fail && f.control.severity >= fail_on.severity());
+                .any(|f| f.status == Status::Fail && f.control.severity >= threshold);
+            let unproven = targets.iter().any(|t| t.error.is_some())
+                || findings
+                    .iter()
+                    .any(|f| f.status == Status::Error && f.control.severity >= threshold);
             let meta = report::Meta {
                 regime,
                 lang,
@@ -328,8 +432,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .round(jiff::Unit::Second)?
                     .to_string(),
             };
-            let targets = report::offline_targets(&inv, &g);
-            let rep = report::build(findings, targets, &sources, &meta);
+            let rep = report::build(findings, targets, facts_json, &sources, &meta);
             let text = match format {
                 TextOrJson::Json => report::json(&rep),
                 TextOrJson::Text => report::text::render(
@@ -345,9 +448,136 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Some(path) => write_atomic(path, text.as_bytes())?,
                 None => io.out.write_all(text.as_bytes())?,
             }
-            Ok(if failed { Exit::Failed } else { Exit::Ok })
+            Ok(if failed {
+                Exit::Failed
+            } else if unproven {
+                Exit::Unscanned
+            } else {
+                Exit::Ok
+            })
         }
         Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
+    }
+}
+
+/// The servers named on the command line (`id` or `server:id`), or all of them.
+fn select_servers(inv: &Inventory, names: &[String]) -> anyhow::Result<Vec<usize>> {
+    if names.is_empty() {
+        return Ok((0..inv.servers.len()).collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        match resolve_node(inv, name)? {
+            Node::Item(NodeRef::Server(i)) => {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+            other => bail!(
+                "`{name}` is {}, not a server",
+                match other {
+                    Node::Organization => "the organization".to_owned(),
+                    Node::Item(r) => format!("a {}", r.kind()),
+                }
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Scan `servers` live (or from `replay`), with a progress bar on a terminal.
+fn scan_hosts(
+    cli: &Cli,
+    io: &mut Io,
+    inv: &Inventory,
+    servers: &[usize],
+    replay: Option<&crate::collect::record::Replay>,
+) -> anyhow::Result<crate::collect::Collected> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let ssh_config = home
+        .as_ref()
+        .map(|h| h.join(".ssh/config"))
+        .filter(|p| p.is_file())
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| crate::collect::hosts::SshConfig::parse(&t));
+    let inventory_dir = if cli.inventory.is_dir() {
+        cli.inventory.clone()
+    } else {
+        cli.inventory
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default()
+    };
+    let opts = crate::collect::hosts::Options {
+        identity: cli.identity.clone(),
+        known_hosts: cli.known_hosts.clone(),
+        timeout: cli.timeout.map(std::time::Duration::from_secs),
+        ssh_config,
+        inventory_dir,
+        home,
+        local_user: std::env::var("USER").ok(),
+    };
+    let ssh;
+    let transport: &dyn crate::collect::transport::Transport = match replay {
+        Some(r) => r,
+        None => {
+            ssh = crate::collect::transport::Ssh2::new(
+                cli.accept_new_host_keys,
+                std::env::var("CAPDO_SSH_PASSPHRASE").ok(),
+            );
+            &ssh
+        }
+    };
+    let bar = Bar::new(
+        servers.len(),
+        !cli.quiet && replay.is_none() && std::io::stderr().is_terminal(),
+    );
+    let generated_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)?
+        .to_string();
+    let collected = crate::collect::collect(
+        inv,
+        servers,
+        transport,
+        &opts,
+        cli.jobs.max(1),
+        &bar,
+        generated_at,
+    );
+    bar.finish();
+    let _ = io;
+    Ok(collected)
+}
+
+/// The scan's progress bar on stderr (only on a terminal).
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new(total: usize, show: bool) -> Bar {
+        Bar(show.then(|| {
+            let pb = indicatif::ProgressBar::new(total as u64);
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} scanning {pos}/{len} hosts {wide_bar} {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            pb
+        }))
+    }
+
+    fn finish(&self) {
+        if let Some(pb) = &self.0 {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+impl crate::collect::scan::Progress for Bar {
+    fn done(&self, _host: &str, _ok: bool) {
+        if let Some(pb) = &self.0 {
+            pb.inc(1);
+        }
     }
 }
 
@@ -451,17 +681,18 @@ fn impact_text(inv: &Inventory, g: &Graph, failed: Node, format: TextOrJson) -> 
 fn controls(io: &mut Io, lang: Lang) -> anyhow::Result<()> {
     writeln!(
         io.out,
-        "{:<22} {:<12} {:<6} {:<8} TITLE",
-        "ID", "APPLIES TO", "FROM", "SEVERITY"
+        "{:<22} {:<12} {:<6} {:<8} {:<10} TITLE",
+        "ID", "APPLIES TO", "FROM", "SEVERITY", "CHECKS"
     )?;
     for c in catalog::CONTROLS {
         writeln!(
             io.out,
-            "{:<22} {:<12} {:<6} {:<8} {}",
+            "{:<22} {:<12} {:<6} {:<8} {:<10} {}",
             c.id,
             c.applies_to.as_str(),
             format!("L{}", c.min_level),
             c.severity.as_str(),
+            c.source.as_str(),
             c.title(lang)
         )?;
     }
@@ -489,6 +720,14 @@ fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
         c.min_level
     )?;
     writeln!(o, "Severity:   {}", c.severity.as_str())?;
+    writeln!(
+        o,
+        "Checks:     {}",
+        match c.source {
+            catalog::Source::Inventory => "the inventory and the graph (also with --offline)",
+            catalog::Source::Host => "facts collected from the host over SSH",
+        }
+    )?;
     if let catalog::Confidence::Unconfirmed(why) = c.confidence {
         writeln!(o, "Confidence: unconfirmed — {why}")?;
     }

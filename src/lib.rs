@@ -6,6 +6,7 @@
 //! code never prints.
 
 pub mod cli;
+pub mod collect;
 pub mod diag;
 pub mod graph;
 pub mod inventory;

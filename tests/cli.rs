@@ -169,8 +169,13 @@ fn check_offline_json_is_report_v1_and_covers_every_target() {
     let findings = report["findings"].as_array().expect("findings");
     let list = capdo(&["controls"]).stdout;
     for line in list.lines().skip(1) {
-        let mut cols = line.split_whitespace();
-        let (id, kind) = (cols.next().expect("id"), cols.next().expect("kind"));
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (id, kind, checks) = (cols[0], cols[1], cols[4]);
+        if checks != "inventory" {
+            // Host controls need a scan; offline they are not judged.
+            assert!(!findings.iter().any(|f| f["control"] == id), "{id} offline");
+            continue;
+        }
         let of_kind: Vec<&str> = targets
             .iter()
             .filter(|t| t["kind"] == kind)
@@ -284,11 +289,57 @@ fn output_writes_the_report_to_a_file() {
 }
 
 #[test]
-fn check_without_offline_says_what_to_do() {
-    let r = capdo(&["check"]);
+fn unreachable_hosts_are_errors_never_passes_and_exit_3() {
+    let r = capdo(&[
+        "-i",
+        "tests/fixtures/unreachable",
+        "--timeout",
+        "2",
+        "check",
+        "--format",
+        "json",
+        "app01",
+        "app02",
+    ]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_report_v1(&report);
+    let targets = report["targets"].as_array().expect("targets");
+    assert_eq!(targets.len(), 2, "only the servers asked for");
+    for t in targets {
+        assert_eq!(t["status"], "unreachable", "{t}");
+        assert!(
+            t["error"].as_str().expect("error").contains("127.0.0.1"),
+            "{t}"
+        );
+    }
+    let host_findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["control"]
+                .as_str()
+                .is_some_and(|c| !c.starts_with("ZONE") && !c.starts_with("BACKUP-DECL"))
+        })
+        .filter(|f| f["status"] != "not-applicable")
+        .collect();
+    assert!(!host_findings.is_empty());
+    for f in &host_findings {
+        assert!(
+            f["status"] == "error" || f["control"] == "BACKUP-DECLARED",
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_facts_file_is_a_tool_error() {
+    let r = capdo(&["check", "--facts", "tests/fixtures/no-such-facts.json"]);
     assert_eq!(r.code, Some(2));
     assert!(
-        r.stderr.contains("run `capdo check --offline`"),
+        r.stderr
+            .starts_with("error: cannot read facts file `tests/fixtures/no-such-facts.json`"),
         "{}",
         r.stderr
     );

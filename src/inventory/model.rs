@@ -411,6 +411,12 @@ impl Inventory {
         format!("{}:{}", node.kind(), self.node_id(node))
     }
 
+    /// The server to jump through to reach `server`: its own `ssh.jump`, else the default
+    /// jump host (which is itself reached directly).
+    pub fn jump_of(&self, server: usize) -> Option<usize> {
+        crate::inventory::validate::jump_of(&self.servers, self.default_ssh.jump, server)
+    }
+
     pub fn server_datacenter(&self, server: usize) -> usize {
         self.networks[self.servers[server].network].datacenter
     }

@@ -57,9 +57,28 @@ pub enum Confidence {
     Unconfirmed(&'static str),
 }
 
+/// What a control needs to be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The inventory and the graph (`check --offline`).
+    Inventory,
+    /// Facts collected from the host over SSH.
+    Host,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Inventory => "inventory",
+            Source::Host => "host",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Control {
     pub id: &'static str,
+    pub source: Source,
     pub title_vi: &'static str,
     pub title_en: &'static str,
     pub applies_to: AppliesTo,
@@ -131,6 +150,7 @@ const FOURLAYER_SCOPE: Confidence = Confidence::Unconfirmed(
 
 pub static CONTROLS: &[Control] = &[
     Control {
+        source: Source::Inventory,
         id: "LEVEL-UNDERCLASSIFIED",
         title_vi: "Cấp độ đề xuất thấp hơn cấp độ theo tiêu chí",
         title_en: "Declared level below what the criteria require",
@@ -149,6 +169,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "DEP-WEAKER-LEVEL",
         title_vi: "Phụ thuộc vào hệ thống có cấp độ thấp hơn",
         title_en: "Depends on a system of a lower level",
@@ -163,6 +184,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "DEP-CYCLE",
         title_vi: "Vòng phụ thuộc giữa các hệ thống",
         title_en: "Dependency cycle between systems",
@@ -177,6 +199,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "HA-SINGLE-POINT",
         title_vi: "Điểm lỗi đơn (thiếu dự phòng nóng)",
         title_en: "Single point of failure (no hot standby)",
@@ -191,6 +214,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "ZONE-PLACEMENT",
         title_vi: "Máy chủ đặt sai vùng mạng",
         title_en: "Server placed in a forbidden zone",
@@ -205,6 +229,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "ZONE-REQUIRED",
         title_vi: "Thiếu vùng mạng bắt buộc theo cấp độ",
         title_en: "A zone required at the level is missing",
@@ -219,6 +244,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "BACKUP-DECLARED",
         title_vi: "Máy chủ dữ liệu không có sao lưu",
         title_en: "Data server without a declared backup",
@@ -233,6 +259,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "BACKUP-OFFSITE",
         title_vi: "Bản sao lưu nằm cùng trung tâm dữ liệu",
         title_en: "Backup target in the same datacenter",
@@ -250,6 +277,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: Confidence::Confirmed,
     },
     Control {
+        source: Source::Inventory,
         id: "FOURLAYER-ONSITE",
         title_vi: "Mô hình 4 lớp — lớp 1: thiếu lực lượng tại chỗ",
         title_en: "4-layer model, layer 1: no on-site team",
@@ -268,6 +296,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: FOURLAYER_SCOPE,
     },
     Control {
+        source: Source::Inventory,
         id: "FOURLAYER-MONITORING",
         title_vi: "Mô hình 4 lớp — lớp 2: thiếu tổ chức giám sát, bảo vệ chuyên nghiệp",
         title_en: "4-layer model, layer 2: no professional monitoring provider",
@@ -282,6 +311,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: FOURLAYER_SCOPE,
     },
     Control {
+        source: Source::Inventory,
         id: "FOURLAYER-ASSESSMENT",
         title_vi: "Mô hình 4 lớp — lớp 3: chưa được kiểm tra, đánh giá độc lập định kỳ",
         title_en: "4-layer model, layer 3: no recent independent assessment",
@@ -300,6 +330,7 @@ pub static CONTROLS: &[Control] = &[
         confidence: FOURLAYER_SCOPE,
     },
     Control {
+        source: Source::Inventory,
         id: "FOURLAYER-NATIONAL",
         title_vi: "Mô hình 4 lớp — lớp 4: chưa kết nối hệ thống giám sát quốc gia",
         title_en: "4-layer model, layer 4: not connected to the national monitoring system",
@@ -312,6 +343,190 @@ pub static CONTROLS: &[Control] = &[
         remediation_vi: "Kết nối hệ thống giám sát và phòng chống mã độc với Trung tâm An ninh mạng quốc gia và khai báo `protection.national_monitoring = true`.",
         remediation_en: "Connect the monitoring and anti-malware systems to the national cybersecurity centre and set `protection.national_monitoring = true`.",
         confidence: FOURLAYER_SCOPE,
+    },
+    Control {
+        source: Source::Host,
+        id: "FW-HOST-DEFAULT-DENY",
+        title_vi: "Tường lửa máy chủ không chặn mặc định kết nối IPv4 đến",
+        title_en: "Host firewall does not deny inbound IPv4 by default",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "Reads the host firewall (nftables input hooks of the ip and inet families, else iptables INPUT) and fails unless unsolicited inbound IPv4 ends in drop or reject.",
+        basis_nd85: &[
+            "TT 12/2022 Phụ lục I–V mục II.2 (an toàn máy chủ)",
+            "TCVN 11930:2017 §5–§9 (x.2.2 an toàn máy chủ)",
+        ],
+        basis_nd331: &["NĐ 331/2026 Đ30", "TCVN 14423:2026 x.13.2.2"],
+        remediation_vi: "Bật tường lửa máy chủ với chính sách mặc định chặn (policy drop) cho chiều vào, chỉ mở các dịch vụ đã khai báo.",
+        remediation_en: "Enable the host firewall with a default-drop input policy and open only the declared services.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "FW-IPV6-PARITY",
+        title_vi: "IPv6 được bật nhưng không chặn mặc định kết nối IPv6 đến",
+        title_en: "IPv6 is enabled but inbound IPv6 is not denied by default",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "When IPv6 is enabled on the host, inbound IPv6 must be filtered as IPv4 is: the ip6 and inet input hooks (or ip6tables INPUT) must end in drop or reject. A host with IPv6 disabled passes.",
+        basis_nd85: &[
+            "TCVN 11930:2017 §5–§9 (x.2.2 an toàn máy chủ)",
+            "QĐ 38/QĐ-BTTTT 2021 (IPv6 For Gov)",
+        ],
+        basis_nd331: &["TCVN 14423:2026 x.13.2.2", "NĐ 224/2026 Đ11.4"],
+        remediation_vi: "Áp dụng cùng chính sách tường lửa cho IPv6 như IPv4 (dùng bảng `inet` của nftables), hoặc tắt IPv6 nếu máy chủ không cần.",
+        remediation_en: "Apply the same firewall policy to IPv6 as to IPv4 (an nftables `inet` table), or disable IPv6 where the host does not need it.",
+        confidence: Confidence::Unconfirmed(
+            "no official definition of IPv6 firewall parity was found; this is the checker's reading of regulations.md §8",
+        ),
+    },
+    Control {
+        source: Source::Host,
+        id: "NET-UNDECLARED-PORT",
+        title_vi: "Cổng dịch vụ đang mở nhưng không khai báo",
+        title_en: "A port listens that the inventory does not declare",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::Medium,
+        description: "Compares the sockets listening on non-loopback addresses with the server's declared `services`; the sshd port is always allowed. Every other listener is an undeclared service (insecure services must be off).",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.2 an toàn máy chủ: tắt dịch vụ không cần thiết)"],
+        basis_nd331: &["TCVN 14423:2026 x.12.2.4 a"],
+        remediation_vi: "Tắt dịch vụ không cần thiết, hoặc khai báo nó trong `services` của máy chủ (và luồng `[[flows]]` được phép).",
+        remediation_en: "Stop the service, or declare it in the server's `services` (and the `[[flows]]` that may reach it).",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "IPV6-READY",
+        title_vi: "Máy chủ phải sẵn sàng IPv6 nhưng chưa có IPv6",
+        title_en: "A host marked IPv6-ready lacks IPv6",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::Medium,
+        description: "For a server with `ipv6 = true`, IPv6 must be enabled and every IPv6 address the inventory lists must be configured on the host.",
+        basis_nd85: &[
+            "TT 32/2017/TT-BTTTT Đ15.4",
+            "QĐ 38/QĐ-BTTTT 2021 (IPv6 For Gov)",
+        ],
+        basis_nd331: &["NĐ 224/2026 Đ11.4", "QĐ 38/QĐ-BTTTT 2021 (IPv6 For Gov)"],
+        remediation_vi: "Bật IPv6 và cấu hình địa chỉ IPv6 đã khai báo trong inventory.",
+        remediation_en: "Enable IPv6 and configure the IPv6 addresses the inventory declares.",
+        confidence: Confidence::Unconfirmed(
+            "whether TT 32/2017 is still in force is unconfirmed (regulations.md §12.7); NĐ 224/2026 keeps IPv6 for portals",
+        ),
+    },
+    Control {
+        source: Source::Host,
+        id: "SSH-ROOT-LOGIN",
+        title_vi: "sshd cho phép đăng nhập root bằng mật khẩu",
+        title_en: "sshd permits root login with a password",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "Fails when sshd's effective `permitrootlogin` is `yes` (root may log in with a password). `prohibit-password`, `forced-commands-only` and `no` pass. A `Match` block that sets `yes` for some clients is shown in the evidence.",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.2 an toàn máy chủ: quản trị từ xa an toàn)"],
+        basis_nd331: &["TCVN 14423:2026 x.12.2.4", "TCVN 14423:2026 x.6.2"],
+        remediation_vi: "Đặt `PermitRootLogin no` (hoặc `prohibit-password`) trong sshd_config và quản trị bằng tài khoản cá nhân.",
+        remediation_en: "Set `PermitRootLogin no` (or `prohibit-password`) and administer with personal accounts.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "SSH-PASSWORD-AUTH",
+        title_vi: "sshd cho phép xác thực bằng mật khẩu",
+        title_en: "sshd allows password authentication",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::Medium,
+        description: "Fails when sshd's effective `passwordauthentication` is `yes`; keys (and MFA) are the expected way in.",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.2 an toàn máy chủ: xác thực)"],
+        basis_nd331: &["TCVN 14423:2026 x.6.2.3 (MFA)", "TCVN 14423:2026 x.12.2.4"],
+        remediation_vi: "Đặt `PasswordAuthentication no`, dùng khóa SSH (và MFA cho tài khoản quản trị).",
+        remediation_en: "Set `PasswordAuthentication no` and use SSH keys (and MFA for administrators).",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "BACKUP-JOB",
+        title_vi: "Không có tác vụ sao lưu trên máy chủ cần sao lưu",
+        title_en: "No backup job on a host that must be backed up",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "For a server with `backup` in the inventory, looks for a scheduled job (cron file, crontab, /etc/cron.* script, systemd timer) whose command names the backup path, the backup target, or a backup tool (rsync, borg, restic, pg_dump, mysqldump, tar, …).",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.4 an toàn dữ liệu: sao lưu dự phòng)"],
+        basis_nd331: &["TCVN 14423:2026 x.11"],
+        remediation_vi: "Lập lịch sao lưu (cron hoặc systemd timer) theo `backup.schedule` đã khai báo.",
+        remediation_en: "Schedule the backup (cron or a systemd timer) as the declared `backup.schedule` says.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "BACKUP-FRESH",
+        title_vi: "Bản sao lưu mới nhất đã quá hạn theo lịch",
+        title_en: "The newest backup is older than the schedule allows",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "The newest file under the declared `backup.path` must be younger than the schedule allows: hourly 2 h, daily 26 h, weekly 8 days, monthly 32 days. An empty or missing folder fails.",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.4 an toàn dữ liệu: sao lưu dự phòng)"],
+        basis_nd331: &["TCVN 14423:2026 x.11"],
+        remediation_vi: "Kiểm tra tác vụ sao lưu (nhật ký, dung lượng, quyền ghi) và chạy lại; xác nhận khôi phục được.",
+        remediation_en: "Check the backup job (its log, disk space, permissions), run it again and test a restore.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "LOG-FORWARD",
+        title_vi: "Nhật ký không được chuyển về hệ thống SIEM",
+        title_en: "Logs are not forwarded to the SIEM collector",
+        applies_to: AppliesTo::Server,
+        min_level: 3,
+        severity: Severity::High,
+        description: "From level 3 logs are managed centrally: the host's log forwarding (rsyslog, syslog-ng, journal-upload, Wazuh, Filebeat) must send to a server the inventory gives the `siem` role (by address or id). The SIEM servers themselves are exempt.",
+        basis_nd85: &[
+            "TCVN 11930:2017 §7.2.2 (quản lý nhật ký tập trung)",
+            "TT 12/2022 Phụ lục III mục II.1.b (SIEM)",
+        ],
+        basis_nd331: &["TCVN 14423:2026 x.8.2.1 a"],
+        remediation_vi: "Cấu hình chuyển nhật ký (rsyslog `@@siem:514` hoặc tác tử) về máy chủ SIEM.",
+        remediation_en: "Forward logs (rsyslog `@@siem:514` or an agent) to the SIEM collector.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "AGENT-RUNNING",
+        title_vi: "Tác tử giám sát / phòng chống mã độc không chạy",
+        title_en: "An expected monitoring or anti-malware agent is not running",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::High,
+        description: "Every process named in the server's `agents` must be running (process names as `ps -o comm` shows them, at most 15 characters).",
+        basis_nd85: &[
+            "TCVN 11930:2017 §5–§9 (x.2.2 phòng chống mã độc)",
+            "Chỉ thị 14/CT-TTg 2018",
+        ],
+        basis_nd331: &["TCVN 14423:2026 x.10.2.1"],
+        remediation_vi: "Cài đặt và khởi động tác tử, kiểm tra kết nối với máy chủ quản lý tập trung.",
+        remediation_en: "Install and start the agent, and check it reports to its central console.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Host,
+        id: "TIME-SYNC",
+        title_vi: "Đồng hồ hệ thống chưa được đồng bộ",
+        title_en: "The clock is not synchronised",
+        applies_to: AppliesTo::Server,
+        min_level: 1,
+        severity: Severity::Medium,
+        description: "`timedatectl show` (NTPSynchronized) or `chronyc tracking` (leap status) must say the clock is synchronised; with neither tool answering and no time daemon running, it is not.",
+        basis_nd85: &["TCVN 11930:2017 §5–§9 (x.2.2 đồng bộ thời gian)"],
+        basis_nd331: &["TCVN 14423:2026 x.8.2.1 a"],
+        remediation_vi: "Cấu hình chrony/systemd-timesyncd đồng bộ với máy chủ NTP nội bộ.",
+        remediation_en: "Configure chrony or systemd-timesyncd against the internal NTP servers.",
+        confidence: Confidence::Confirmed,
     },
 ];
 

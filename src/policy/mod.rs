@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod offline;
+pub mod online;
 
 use crate::diag::Loc;
 use crate::inventory::Level;

@@ -126,9 +126,33 @@ pub fn offline_targets(inv: &Inventory, g: &Graph) -> Vec<Target> {
     t
 }
 
+/// Mark the scanned servers' targets with the outcome of their scan.
+pub fn apply_scan(targets: &mut [Target], inv: &Inventory, scan: &crate::collect::Collected) {
+    let index: std::collections::HashMap<String, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
+    for (&server, state) in &scan.hosts {
+        let Some(&i) = index.get(&inv.target_id(NodeRef::Server(server))) else {
+            continue;
+        };
+        let t = &mut targets[i];
+        t.duration_ms = scan.durations.get(&server).copied().unwrap_or(0);
+        match state {
+            crate::policy::online::HostState::Scanned(_) => t.status = "scanned",
+            crate::policy::online::HostState::Failed(e) => {
+                t.status = e.kind.as_str();
+                t.error = Some(e.message.clone());
+            }
+        }
+    }
+}
+
 pub fn build(
     findings: Vec<Finding>,
     targets: Vec<Target>,
+    facts: serde_json::Map<String, serde_json::Value>,
     sources: &Sources,
     meta: &Meta,
 ) -> Report {
@@ -158,7 +182,7 @@ pub fn build(
         generated_at: meta.generated_at.clone(),
         regime: meta.regime.as_str(),
         targets,
-        facts: serde_json::Map::new(),
+        facts,
         summary: Summary::count(&findings),
         findings,
     }

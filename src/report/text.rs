@@ -82,9 +82,27 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         Status::Pass => 2,
         Status::NotApplicable => 3,
     };
+    // A host that could not be scanned is reported once, not once per control.
+    let unscanned: std::collections::BTreeSet<&str> = report
+        .targets
+        .iter()
+        .filter(|t| t.error.is_some())
+        .map(|t| t.id.as_str())
+        .collect();
+    for t in report.targets.iter().filter(|t| t.error.is_some()) {
+        let _ = writeln!(
+            out,
+            "{} {}  {}: {}\n",
+            paint(style, "1;35", "NOT SCANNED"),
+            t.id,
+            t.status,
+            t.error.as_deref().unwrap_or("")
+        );
+    }
     let mut shown: Vec<&ReportFinding> = report
         .findings
         .iter()
+        .filter(|f| !(f.status == Status::Error && unscanned.contains(f.target.as_str())))
         .filter(|f| {
             style.verbose
                 || matches!(
@@ -100,7 +118,7 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
             .then_with(|| a.target.cmp(&b.target))
             .then_with(|| a.control.cmp(b.control))
     });
-    if shown.is_empty() {
+    if shown.is_empty() && unscanned.is_empty() {
         let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
     }
     for f in shown {
@@ -109,12 +127,13 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
     }
 
     // Counts per level of the targets judged.
-    let mut per_level: BTreeMap<Option<u8>, (usize, usize)> = BTreeMap::new();
+    let mut per_level: BTreeMap<Option<u8>, (usize, usize, usize)> = BTreeMap::new();
     for f in &report.findings {
         let e = per_level.entry(f.level).or_default();
         match f.status {
             Status::Pass => e.0 += 1,
             Status::Fail => e.1 += 1,
+            Status::Error => e.2 += 1,
             _ => {}
         }
     }
@@ -124,22 +143,36 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         "Summary: {} pass, {} fail, {} error, {} waived, {} not applicable, {} manual",
         s.pass, s.fail, s.error, s.waived, s.not_applicable, s.manual
     );
-    for (level, (pass, fail)) in per_level {
-        if pass + fail == 0 {
+    for (level, (pass, fail, error)) in per_level {
+        if pass + fail + error == 0 {
             continue;
         }
         let name = level
             .map(|l| format!("level {l}"))
             .unwrap_or_else(|| "no level".into());
-        let _ = writeln!(out, "  {name}: {pass} pass, {fail} fail");
+        let errors = if error > 0 {
+            format!(", {error} error")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {name}: {pass} pass, {fail} fail{errors}");
     }
-    let checked = s.pass + s.fail;
+    // A check that could not be made counts against compliance: it is not shown to pass.
+    let checked = s.pass + s.fail + s.error;
     if checked > 0 {
         let _ = writeln!(
             out,
-            "Compliance: {:.1}% of applicable checks pass",
-            100.0 * s.pass as f64 / checked as f64
+            "Compliance: {:.1}% of applicable checks pass{}",
+            100.0 * s.pass as f64 / checked as f64,
+            if s.error > 0 {
+                format!(" ({} could not be made)", s.error)
+            } else {
+                String::new()
+            }
         );
+    }
+    if !unscanned.is_empty() {
+        let _ = writeln!(out, "Not scanned: {}", unscanned.len());
     }
     out
 }

@@ -1,0 +1,128 @@
+//! The collector script and what is sent with it.
+//!
+//! The script is a constant: [`command`] is the same for every host and every inventory (a test
+//! keeps it so). What differs per host, the section marker and the backup paths to look at,
+//! travels as data on the script's stdin ([`Request::input`]) and is only ever read with
+//! `read -r` and used in quotes, never evaluated.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The POSIX sh collector (see `collector.sh` for the protocol).
+pub const SCRIPT: &str = include_str!("collector.sh");
+
+/// The exec command: `sh -c '<script>'`. It needs a POSIX-like login shell (sh, bash, dash,
+/// ksh, zsh) on the host, as OpenSSH passes it to `$SHELL -c`.
+pub fn command() -> &'static str {
+    static COMMAND: OnceLock<String> = OnceLock::new();
+    COMMAND.get_or_init(|| format!("sh -c '{}'", SCRIPT.replace('\'', r"'\''")))
+}
+
+/// What one host's collector run is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Frames the sections of the output; fresh for each run.
+    pub nonce: String,
+    /// Read root-only files and tools with `sudo -n`.
+    pub sudo: bool,
+    /// Directories whose newest file's age is wanted.
+    pub backup_paths: Vec<String>,
+}
+
+impl Request {
+    pub fn new(sudo: bool, backup_paths: Vec<String>) -> Self {
+        Self {
+            nonce: nonce(),
+            sudo,
+            backup_paths,
+        }
+    }
+
+    /// The collector's stdin. A path with a line break could not be sent as one line; such
+    /// paths are left out (the backup facts then say so).
+    pub fn input(&self) -> Vec<u8> {
+        let mut s = format!("{}\n{}\n", self.nonce, if self.sudo { "sudo" } else { "" });
+        for p in self.sendable_paths() {
+            s.push_str("backup-path ");
+            s.push_str(p);
+            s.push('\n');
+        }
+        s.into_bytes()
+    }
+
+    pub fn sendable_paths(&self) -> impl Iterator<Item = &str> {
+        self.backup_paths
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.contains(['\n', '\r', '\0']))
+    }
+}
+
+/// 16 hex digits, different for every call. Not a secret: it only has to be unknown to the
+/// files a host prints, so that their content cannot pass for a section marker.
+pub fn nonce() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_is_one_constant_for_every_host() {
+        // Nothing per host or per inventory goes into the command: two requests with different
+        // paths share it, and it does not contain their data.
+        let a = Request::new(false, vec!["/var/backups/a".into()]);
+        let b = Request::new(true, vec!["/srv/$(reboot)".into()]);
+        assert_ne!(a.nonce, b.nonce);
+        let cmd = command();
+        assert!(cmd.starts_with("sh -c '# capdo collector v1"));
+        assert!(!cmd.contains(&a.nonce) && !cmd.contains("/srv/"));
+        assert_eq!(cmd, command());
+    }
+
+    #[test]
+    fn input_carries_the_data_as_lines() {
+        let mut r = Request::new(true, vec!["/var/backups/app".into(), "/bad\npath".into()]);
+        r.nonce = "00ff00ff00ff00ff".into();
+        assert_eq!(
+            String::from_utf8(r.input()).expect("utf-8"),
+            "00ff00ff00ff00ff\nsudo\nbackup-path /var/backups/app\n"
+        );
+    }
+
+    #[test]
+    fn nonces_are_hex_and_distinct() {
+        let n: std::collections::BTreeSet<String> = (0..1000).map(|_| nonce()).collect();
+        assert_eq!(n.len(), 1000);
+        assert!(
+            n.iter()
+                .all(|x| x.len() == 16 && x.chars().all(|c| c.is_ascii_hexdigit()))
+        );
+    }
+
+    #[test]
+    fn the_script_parses_as_posix_sh() {
+        // `sh -n` checks syntax without running anything.
+        let out = std::process::Command::new("sh")
+            .args(["-n", "-c", SCRIPT])
+            .output()
+            .expect("sh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -1,0 +1,179 @@
+# capdo collector v1 — read-only; runs with `sh -c` under the login user.
+#
+# It is static: nothing from the inventory is pasted into it. Its input arrives on stdin as
+# data, never as code:
+#   line 1: a random marker (nonce) that frames the sections of the output
+#   line 2: options, "sudo" to run privileged reads with `sudo -n`, or empty
+#   then:   "backup-path PATH" lines, one per backup path to look at
+# Output: for each section, a line "@@NONCE begin NAME", the section's output (stderr merged),
+# then "\n@@NONCE end NAME RC". Missing tools give rc 127; reads refused for lack of privilege
+# give the tool's own message and rc.
+# It changes nothing on the host: every command below only reads.
+
+IFS= read -r N || exit 97
+IFS= read -r OPTS || OPTS=
+case "$N" in *[!0-9a-f]* | '') exit 98 ;; esac
+SUDO=
+case " $OPTS " in *" sudo "*) SUDO=1 ;; esac
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH LC_ALL=C
+UID_NOW=$(id -u 2>/dev/null)
+
+begin() { printf '@@%s begin %s\n' "$N" "$1"; }
+end() { printf '\n@@%s end %s %s\n' "$N" "$1" "$2"; }
+
+# Run a read with privilege when allowed: as root directly, else `sudo -n` if the inventory
+# says so (never prompts), else as the login user.
+priv() {
+    if [ "$UID_NOW" = 0 ] || [ -z "$SUDO" ]; then "$@"; else sudo -n -- "$@"; fi
+}
+
+# sec NAME CMD...: one section from a command; a missing command is rc 127.
+sec() {
+    n=$1; shift
+    begin "$n"
+    if command -v "$1" >/dev/null 2>&1; then
+        "$@" 2>&1 </dev/null; r=$?
+    else
+        printf 'capdo: %s: not installed\n' "$1"; r=127
+    fi
+    end "$n" "$r"
+}
+
+# psec NAME CMD...: the same, with privilege.
+psec() {
+    n=$1; shift
+    begin "$n"
+    if command -v "$1" >/dev/null 2>&1; then
+        priv "$@" 2>&1 </dev/null; r=$?
+    else
+        printf 'capdo: %s: not installed\n' "$1"; r=127
+    fi
+    end "$n" "$r"
+}
+
+# files PATH...: one "file PATH" section per existing file (at most 1 MiB each).
+files() {
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        begin "file $f"
+        head -c 1048576 -- "$f" 2>&1; r=$?
+        end "file $f" "$r"
+    done
+}
+
+# pfiles PATH...: the same, with privilege (root-only files).
+pfiles() {
+    for f in "$@"; do
+        [ -e "$f" ] && [ ! -d "$f" ] || continue
+        begin "file $f"
+        priv head -c 1048576 -- "$f" 2>&1; r=$?
+        end "file $f" "$r"
+    done
+}
+
+# Backup paths requested on stdin: the newest file's mtime (epoch seconds).
+while IFS= read -r line; do
+    case "$line" in
+    "backup-path "*)
+        p=${line#backup-path }
+        begin "backup-newest $p"
+        if [ -d "$p" ]; then
+            priv find "$p" -xdev -type f -printf '%T@\n' 2>&1 | sort -n | tail -n 1; r=0
+        else
+            printf 'capdo: %s: no such directory\n' "$p"; r=2
+        fi
+        end "backup-newest $p" "$r"
+        ;;
+    esac
+done
+
+sec id id -u
+begin os-release
+if [ -f /etc/os-release ]; then cat /etc/os-release; r=$?; else cat /usr/lib/os-release 2>&1; r=$?; fi
+end os-release "$r"
+sec kernel uname -r
+sec hostname uname -n
+sec clock date +%s
+
+# Firewall: nftables, and iptables as a fallback (legacy or nft-backed).
+psec nft nft -j list ruleset
+psec iptables iptables-save
+psec ip6tables ip6tables-save
+# With iptables-nft, legacy tables are only visible to the legacy tools.
+if command -v iptables-legacy-save >/dev/null 2>&1; then
+    psec iptables-legacy iptables-legacy-save
+    psec ip6tables-legacy ip6tables-legacy-save
+fi
+
+# IPv6: per-interface disable_ipv6 and the configured addresses.
+begin ipv6-sysctl
+if [ -d /proc/sys/net/ipv6/conf ]; then
+    for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
+        d=${f%/disable_ipv6}
+        printf '%s %s\n' "${d##*/}" "$(cat "$f" 2>/dev/null)"
+    done
+    r=0
+else
+    printf 'capdo: no IPv6 in this kernel\n'; r=2
+fi
+end ipv6-sysctl "$r"
+files /proc/net/if_inet6
+
+# Listening sockets: ss, else the kernel tables.
+if command -v ss >/dev/null 2>&1; then
+    psec listen ss -H -tuln -p
+else
+    files /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6
+fi
+
+# sshd: the effective configuration, and the files for when `sshd -T` is refused.
+if command -v sshd >/dev/null 2>&1; then
+    psec sshd-t sshd -T
+else
+    begin sshd-t
+    if [ -x /usr/sbin/sshd ]; then priv /usr/sbin/sshd -T 2>&1; r=$?; else printf 'capdo: sshd: not installed\n'; r=127; fi
+    end sshd-t "$r"
+fi
+pfiles /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
+
+# Scheduled jobs: cron files, crontabs, cron.* directories, systemd timers.
+files /etc/crontab /etc/cron.d/*
+# The crontab spool is root-only: list it with privilege, so that a refusal is recorded.
+if [ -d /var/spool/cron/crontabs ]; then
+    psec cron-spool ls -1 /var/spool/cron/crontabs
+    pfiles /var/spool/cron/crontabs/*
+elif [ -d /var/spool/cron ]; then
+    psec cron-spool ls -1 /var/spool/cron
+    pfiles /var/spool/cron/*
+fi
+begin cron-dirs
+for d in /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly; do
+    [ -d "$d" ] || continue
+    for f in "$d"/*; do [ -e "$f" ] && printf '%s %s\n' "$d" "${f##*/}"; done
+done
+end cron-dirs 0
+for t in /etc/systemd/system/*.timer; do
+    [ -f "$t" ] || continue
+    files "$t" "${t%.timer}.service"
+done
+
+# Log forwarding configuration.
+files /etc/rsyslog.conf /etc/rsyslog.d/*.conf /etc/syslog-ng/syslog-ng.conf \
+    /etc/syslog-ng/conf.d/*.conf /etc/systemd/journal-upload.conf \
+    /etc/systemd/journal-upload.conf.d/*.conf /etc/filebeat/filebeat.yml
+pfiles /var/ossec/etc/ossec.conf
+
+# Running processes (agents).
+begin processes
+if command -v ps >/dev/null 2>&1; then
+    ps -e -o comm= 2>&1; r=$?
+else
+    cat /proc/[0-9]*/comm 2>/dev/null; r=0
+fi
+end processes "$r"
+
+# Time synchronisation.
+sec timedatectl timedatectl show
+sec chronyc chronyc -n tracking
+exit 0

@@ -1,0 +1,129 @@
+//! What the collector learns about one host, as typed values. The parsers in `parse/` produce
+//! these from raw command output; `FactSet` (in `mod.rs`) flattens them into the dotted fact
+//! names of DESIGN.md ("Facts", contract) for reports.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// `/etc/os-release`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsRelease {
+    /// `ID`, e.g. "debian".
+    pub id: Option<String>,
+    /// `VERSION_ID`, e.g. "12".
+    pub version_id: Option<String>,
+    /// `PRETTY_NAME`.
+    pub pretty_name: Option<String>,
+}
+
+/// Which firewall was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Nftables,
+    Iptables,
+    None,
+}
+
+/// The effective verdict for unsolicited inbound packets of one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// The input path ends in drop (base chain policy drop, or a final unconditional drop).
+    Drop,
+    /// It ends in reject.
+    Reject,
+    /// It ends in accept.
+    Accept,
+    /// No input filtering at all for this family (no base chain on the input hook).
+    None,
+}
+
+/// A rule on an input path that accepts traffic, as far as it can be summarised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptRule {
+    /// "tcp", "udp" or None when the rule is not protocol-specific.
+    pub proto: Option<String>,
+    /// Destination ports the rule accepts (empty: any port).
+    pub ports: Vec<u16>,
+    /// Source prefixes the rule is limited to (empty: any source), as text ("10.10.9.0/24").
+    pub sources: Vec<String>,
+    /// The rule only matches established/related connections.
+    pub established: bool,
+    /// The rule only matches the loopback interface.
+    pub loopback: bool,
+}
+
+/// The host firewall as it filters inbound traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Firewall {
+    pub backend: Backend,
+    pub input_policy_v4: Policy,
+    pub input_policy_v6: Policy,
+    /// Accepting rules on the IPv4 / IPv6 input paths, in evaluation order.
+    pub accept_v4: Vec<AcceptRule>,
+    pub accept_v6: Vec<AcceptRule>,
+}
+
+/// IPv6 state of the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ipv6 {
+    /// IPv6 is on: the kernel has it and `disable_ipv6` is 0 for `all` and at least one
+    /// non-loopback interface.
+    pub enabled: bool,
+    /// Configured IPv6 addresses, link-local and loopback excluded.
+    pub addresses: Vec<IpAddr>,
+}
+
+/// A listening socket.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Listener {
+    /// "tcp" or "udp".
+    pub proto: String,
+    /// The local address ("0.0.0.0", "::", "127.0.0.1", …).
+    pub address: IpAddr,
+    pub port: u16,
+    /// The process name, when visible (needs privilege for other users' sockets).
+    pub process: Option<String>,
+}
+
+/// The sshd settings capdo judges, normalised to lowercase (`permitrootlogin` aliases such as
+/// `without-password` become `prohibit-password`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sshd {
+    pub permit_root_login: Option<String>,
+    pub password_authentication: Option<bool>,
+    /// Listening ports (sshd may have several `Port` lines).
+    pub ports: Vec<u16>,
+    pub client_alive_interval: Option<u32>,
+    pub client_alive_count_max: Option<u32>,
+    pub allow_users: Vec<String>,
+    /// `Match` blocks that change `permitrootlogin` or `passwordauthentication` for some
+    /// connections, as "Match <criteria>: key value".
+    pub match_overrides: Vec<String>,
+}
+
+/// A scheduled job (cron line or systemd timer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// Where it was found: "/etc/crontab", "/etc/cron.d/backup", "crontab:root",
+    /// "/etc/systemd/system/backup.timer", "/etc/cron.daily/backup".
+    pub source: String,
+    /// The schedule as written ("30 2 * * *", "@daily", "OnCalendar=daily", "daily").
+    pub schedule: String,
+    /// The command (for a timer: the ExecStart of its service).
+    pub command: String,
+}
+
+/// Where logs are forwarded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ForwardTarget {
+    /// Host name or address as written.
+    pub host: String,
+    pub port: u16,
+    /// "tcp", "udp", "relp", "http", … as far as the config says.
+    pub protocol: String,
+    /// Which software forwards: "rsyslog", "syslog-ng", "journald", "wazuh", "filebeat".
+    pub via: String,
+}

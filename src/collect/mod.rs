@@ -1,0 +1,122 @@
+//! Collecting facts from live hosts: the only module that touches the network.
+//!
+//! `collector` is the static script and its input, `transport` the ways to a host (ssh2, and
+//! `record::Replay` for saved scans), `hosts` how each server is reached, `scan` the worker
+//! pool, `parse` one pure parser per collector section, `host` the facts of one host.
+
+pub mod collector;
+pub mod facts;
+pub mod host;
+pub mod hosts;
+pub mod parse;
+pub mod record;
+pub mod scan;
+pub mod transport;
+
+use std::collections::BTreeMap;
+
+use host::HostFacts;
+use record::{FactsFile, HostRecord, RawRecord};
+use transport::Transport;
+
+use crate::inventory::Inventory;
+use crate::policy::online::HostState;
+
+/// The outcome of scanning some servers: what each gave, and the record to save.
+pub struct Collected {
+    pub hosts: BTreeMap<usize, HostState>,
+    pub record: FactsFile,
+    /// Per server, how long its scan took.
+    pub durations: BTreeMap<usize, u64>,
+}
+
+/// Scan `servers` (inventory indexes) through `transport` with at most `jobs` in flight.
+pub fn collect(
+    inv: &Inventory,
+    servers: &[usize],
+    transport: &dyn Transport,
+    opts: &hosts::Options,
+    jobs: usize,
+    progress: &dyn scan::Progress,
+    generated_at: String,
+) -> Collected {
+    let work: Vec<scan::Job> = servers
+        .iter()
+        .map(|&i| {
+            let s = &inv.servers[i];
+            let sudo = s.ssh.sudo.or(inv.default_ssh.sudo).unwrap_or(false);
+            let paths = s.backup.iter().filter_map(|b| b.path.clone()).collect();
+            scan::Job {
+                server: i,
+                host: hosts::host_spec(inv, i, opts),
+                request: collector::Request::new(sudo, paths),
+            }
+        })
+        .collect();
+    let outcomes = scan::scan(work, transport, jobs, progress);
+    let mut states = BTreeMap::new();
+    let mut durations = BTreeMap::new();
+    let mut records = BTreeMap::new();
+    for o in outcomes {
+        let id = inv.servers[o.server].id.clone();
+        let ms = o.duration.as_millis() as u64;
+        durations.insert(o.server, ms);
+        match o.result {
+            Ok(raw) => {
+                let nonce = raw.nonce.clone().unwrap_or_else(|| o.request.nonce.clone());
+                let text = String::from_utf8_lossy(&raw.stdout).into_owned();
+                let mut facts =
+                    HostFacts::from_output(&text, &nonce, raw.truncated, &o.request.backup_paths);
+                if let Some(sig) = &raw.signal {
+                    facts
+                        .notes
+                        .push(format!("the collector was killed by signal {sig}"));
+                } else if let Some(code) = raw.exit.filter(|c| *c != 0) {
+                    facts
+                        .notes
+                        .push(format!("the collector exited with status {code}"));
+                }
+                records.insert(
+                    id,
+                    HostRecord {
+                        status: "scanned".into(),
+                        error: None,
+                        duration_ms: ms,
+                        facts: facts.to_json(),
+                        raw: Some(RawRecord {
+                            nonce,
+                            output: text,
+                            exit: raw.exit,
+                            signal: raw.signal,
+                            truncated: raw.truncated,
+                        }),
+                    },
+                );
+                states.insert(o.server, HostState::Scanned(Box::new(facts)));
+            }
+            Err(e) => {
+                records.insert(
+                    id,
+                    HostRecord {
+                        status: e.kind.as_str().into(),
+                        error: Some(e.message.clone()),
+                        duration_ms: ms,
+                        facts: serde_json::Map::new(),
+                        raw: None,
+                    },
+                );
+                states.insert(o.server, HostState::Failed(e));
+            }
+        }
+    }
+    Collected {
+        hosts: states,
+        record: FactsFile {
+            schema: record::SCHEMA.into(),
+            tool: format!("capdo {}", env!("CARGO_PKG_VERSION")),
+            generated_at,
+            hosts: records,
+        },
+        durations,
+    }
+}

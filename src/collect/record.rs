@@ -1,0 +1,116 @@
+//! Saved scans (`capdo scan --facts-out FILE`, schema `capdo.facts/v1`) and the replay
+//! transport that plays them back (`capdo check --facts FILE`).
+//!
+//! A record keeps each host's raw collector output as well as its parsed facts, so a replay
+//! parses again with the current parsers and judges exactly as a live scan would.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::transport::{CollectError, FailKind, HostSpec, RawOutput, Transport};
+
+pub const SCHEMA: &str = "capdo.facts/v1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FactsFile {
+    pub schema: String,
+    pub tool: String,
+    pub generated_at: String,
+    /// By server id.
+    pub hosts: BTreeMap<String, HostRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostRecord {
+    /// `scanned`, or why not (`unreachable`, `timeout`, `auth-failed`, `host-key-mismatch`,
+    /// `host-key-unknown`, `protocol`).
+    pub status: String,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    /// The parsed facts under their contract names.
+    pub facts: Map<String, Value>,
+    /// The collector's raw output (lossy UTF-8) and how to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<RawRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RawRecord {
+    pub nonce: String,
+    pub output: String,
+    pub exit: Option<i32>,
+    pub signal: Option<String>,
+    pub truncated: bool,
+}
+
+impl FactsFile {
+    pub fn read(path: &Path) -> anyhow::Result<FactsFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read facts file `{}`", path.display()))?;
+        let file: FactsFile = serde_json::from_str(&text)
+            .with_context(|| format!("`{}` is not a capdo facts file", path.display()))?;
+        if file.schema != SCHEMA {
+            bail!(
+                "`{}` has schema `{}`; this capdo reads `{SCHEMA}`",
+                path.display(),
+                file.schema
+            );
+        }
+        Ok(file)
+    }
+}
+
+fn kind_of(status: &str) -> FailKind {
+    match status {
+        "unreachable" => FailKind::Unreachable,
+        "timeout" => FailKind::Timeout,
+        "auth-failed" => FailKind::AuthFailed,
+        "host-key-mismatch" => FailKind::HostKeyMismatch,
+        "host-key-unknown" => FailKind::HostKeyUnknown,
+        _ => FailKind::Protocol,
+    }
+}
+
+/// Plays a facts file back: each host answers with what was recorded for it.
+pub struct Replay {
+    pub file: FactsFile,
+}
+
+impl Transport for Replay {
+    fn run(
+        &self,
+        host: &HostSpec,
+        _command: &str,
+        _input: &[u8],
+    ) -> Result<RawOutput, CollectError> {
+        let Some(rec) = self.file.hosts.get(&host.id) else {
+            return Err(CollectError {
+                kind: FailKind::Protocol,
+                message: format!("{} is not in the facts file", host.id),
+            });
+        };
+        if rec.status != "scanned" {
+            return Err(CollectError {
+                kind: kind_of(&rec.status),
+                message: rec.error.clone().unwrap_or_default(),
+            });
+        }
+        let Some(raw) = &rec.raw else {
+            return Err(CollectError {
+                kind: FailKind::Protocol,
+                message: format!("the facts file holds no collector output for {}", host.id),
+            });
+        };
+        Ok(RawOutput {
+            stdout: raw.output.clone().into_bytes(),
+            exit: raw.exit,
+            signal: raw.signal.clone(),
+            truncated: raw.truncated,
+            nonce: Some(raw.nonce.clone()),
+        })
+    }
+}

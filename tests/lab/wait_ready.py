@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Wait until lab hosts answer: `wait_ready.py TIMEOUT ADDR:MODE...` where MODE is `ssh`
+(an SSH banner must arrive) or `tcp` (a TCP connect is enough). Polls all hosts at once.
+Prints the addresses that never became ready and exits 1 if there are any."""
+import os
+import selectors
+import socket
+import sys
+import time
+
+timeout = float(sys.argv[1])
+pending = {}
+for arg in sys.argv[2:]:
+    addr, mode = arg.rsplit(":", 1)
+    pending[addr] = mode
+deadline = time.monotonic() + timeout
+sel = selectors.DefaultSelector()
+inflight = {}  # addr -> [sock, started, connected]
+next_try = {addr: 0.0 for addr in pending}
+
+
+def start(addr, now):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    s.connect_ex((addr, 22))
+    sel.register(s, selectors.EVENT_WRITE, addr)
+    inflight[addr] = [s, now, False]
+
+
+def stop(addr, retry_in):
+    s = inflight.pop(addr)[0]
+    sel.unregister(s)
+    s.close()
+    next_try[addr] = time.monotonic() + retry_in
+
+
+parent = os.getppid()
+while pending and time.monotonic() < deadline:
+    if os.getppid() != parent:
+        sys.exit(2)  # lab.sh is gone: nobody waits for the answer
+    now = time.monotonic()
+    for addr in list(pending):
+        if addr in inflight and now - inflight[addr][1] > 2.0:
+            stop(addr, 0)
+        if addr not in inflight and now >= next_try[addr]:
+            start(addr, now)
+    for key, _ in sel.select(timeout=0.05):
+        addr, s = key.data, key.fileobj
+        entry = inflight[addr]
+        if not entry[2]:
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0:
+                stop(addr, 0.2)
+            elif pending[addr] == "tcp":
+                stop(addr, 0)
+                del pending[addr]
+            else:
+                entry[2] = True
+                sel.modify(s, selectors.EVENT_READ, addr)
+            continue
+        try:
+            data = s.recv(256)
+        except OSError:
+            data = b""
+        stop(addr, 0.2)
+        if data.startswith(b"SSH-"):
+            del pending[addr]
+
+for addr in pending:
+    print(addr)
+sys.exit(1 if pending else 0)
