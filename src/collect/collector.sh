@@ -89,6 +89,10 @@ while IFS= read -r line; do
 done
 
 sec id id -u
+# Where the SSH connection comes from, as the host sees it (shows a jump host at work).
+begin ssh-client
+printf '%s\n' "${SSH_CONNECTION%% *}"
+end ssh-client 0
 begin os-release
 if [ -f /etc/os-release ]; then cat /etc/os-release; r=$?; else cat /usr/lib/os-release 2>&1; r=$?; fi
 end os-release "$r"

@@ -17,6 +17,8 @@ pub type Fact<T> = Result<T, String>;
 pub struct HostFacts {
     /// The collector ran as root.
     pub root: Option<bool>,
+    /// The address the host saw the SSH connection come from.
+    pub client: Option<String>,
     pub os: Fact<OsRelease>,
     pub kernel: Fact<String>,
     pub hostname: Fact<String>,
@@ -130,10 +132,16 @@ impl HostFacts {
             ));
         }
         let root = s.ok("id").ok().map(|b| b.trim() == "0");
+        let client = s
+            .ok("ssh-client")
+            .ok()
+            .map(|b| b.trim().to_owned())
+            .filter(|c| !c.is_empty());
         let clock: Option<f64> = s.ok("clock").ok().and_then(|b| b.trim().parse().ok());
 
         HostFacts {
             root,
+            client,
             os: s.ok("os-release").map(parse::os_release::parse),
             kernel: s.ok("kernel").map(|b| b.trim().to_owned()),
             hostname: s.ok("hostname").map(|b| b.trim().to_owned()),
@@ -165,6 +173,7 @@ impl HostFacts {
             m.insert(k.into(), v.unwrap_or_else(|e| json!({ "error": e })));
         };
         put("collector.root", Ok(json!(self.root)));
+        put("collector.client", Ok(json!(self.client)));
         put("os.id", field(&self.os, |o| json!(o.id)));
         put("os.version_id", field(&self.os, |o| json!(o.version_id)));
         put("kernel.release", field(&self.kernel, |k| json!(k)));

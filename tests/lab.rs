@@ -1,0 +1,461 @@
+//! Live audits of the test lab: real sshd hosts in network namespaces, started by
+//! `tests/lab/lab.sh` (see tests/lab/README.md for what each host is). Needs root; CI runs it.
+//!
+//! One test function drives one lab, because only one lab can run on a machine: it checks every
+//! host's facts and every host control against what the lab set up, the fault hosts, saved
+//! scans, jump hosts, unknown host keys and refused keys. The lab is torn down when the test
+//! ends, also when it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+struct Lab {
+    dir: PathBuf,
+}
+
+impl Lab {
+    fn up() -> Lab {
+        let dir = std::env::temp_dir().join(format!("capdo-lab-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("lab dir");
+        let lab = Lab { dir };
+        let status = Command::new("tests/lab/lab.sh")
+            .arg("up")
+            .arg(&lab.dir)
+            .status()
+            .expect("run tests/lab/lab.sh (needs root)");
+        assert!(status.success(), "the lab did not come up");
+        lab
+    }
+
+    fn inventory(&self) -> PathBuf {
+        self.dir.join("inventory")
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new("tests/lab/lab.sh")
+            .arg("down")
+            .arg(&self.dir)
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn capdo(inventory: &Path, args: &[&str]) -> Run {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("capdo"))
+        .arg("--color")
+        .arg("never")
+        .arg("-i")
+        .arg(inventory)
+        .args(["--timeout", "4"])
+        .args(args)
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .expect("run capdo");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+const CONTROLS: [&str; 11] = [
+    "FW-HOST-DEFAULT-DENY",
+    "FW-IPV6-PARITY",
+    "NET-UNDECLARED-PORT",
+    "IPV6-READY",
+    "SSH-ROOT-LOGIN",
+    "SSH-PASSWORD-AUTH",
+    "BACKUP-JOB",
+    "BACKUP-FRESH",
+    "LOG-FORWARD",
+    "AGENT-RUNNING",
+    "TIME-SYNC",
+];
+
+/// What each host must give, control by control (in the order of CONTROLS): p pass, F fail,
+/// e error, - not applicable. tests/lab/README.md explains each row.
+const EXPECTED: [(&str, &str); 12] = [
+    ("good", "ppppppppppp"),
+    ("open", "FFFpFFFFFFp"),
+    ("v4only", "pFppppppppp"),
+    ("nov6", "pppFppppppp"),
+    ("stale", "pppppppFppp"),
+    ("legacy", "ppppppppppp"),
+    ("unpriv", "eeppppppppp"),
+    ("match", "ppppFpppppp"),
+    ("siem", "pppppp---pp"),
+    ("down", "eeeeeeeeeee"),
+    ("wrongkey", "eeeeeeeeeee"),
+    ("tarpit", "eeeeeeeeeee"),
+];
+
+fn letter(status: &str) -> char {
+    match status {
+        "pass" => 'p',
+        "fail" => 'F',
+        "error" => 'e',
+        "not-applicable" => '-',
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+fn finding<'a>(report: &'a Value, host: &str, control: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["target"] == format!("server:{host}") && f["control"] == control)
+        .unwrap_or_else(|| panic!("no {control} finding for {host}"))
+}
+
+/// The host-control verdicts of a report, one string per host as in EXPECTED.
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    EXPECTED
+        .iter()
+        .map(|(host, _)| {
+            let row: String = CONTROLS
+                .iter()
+                .map(|c| letter(finding(report, host, c)["status"].as_str().expect("status")))
+                .collect();
+            (host.to_string(), row)
+        })
+        .collect()
+}
+
+fn copy_inventory(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("inventory") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        // Follow the key and known_hosts symlinks: copy their content.
+        std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+    }
+}
+
+/// Add `line` right after the `[servers.ID]` header.
+fn edit_server(inventory: &Path, id: &str, line: &str) {
+    let path = inventory.join("servers.toml");
+    let text = std::fs::read_to_string(&path).expect("servers.toml");
+    let header = format!("[servers.{id}]\n");
+    assert!(text.contains(&header), "{id} in servers.toml");
+    std::fs::write(
+        &path,
+        text.replacen(&header, &format!("{header}{line}\n"), 1),
+    )
+    .expect("write");
+}
+
+#[test]
+fn live_audit_of_the_lab() {
+    let lab = Lab::up();
+    let inv = lab.inventory();
+    let today = jiff::Zoned::now().date().to_string();
+
+    // chronyd in each host needs a few seconds after bring-up to synchronise with the lab's
+    // time server; wait for it as an operator would (up to a minute), so TIME-SYNC is judged
+    // on a settled lab.
+    let probe = lab.dir.join("probe.json");
+    let mut synced = false;
+    for _ in 0..30 {
+        let r = capdo(
+            &inv,
+            &[
+                "scan",
+                "--facts-out",
+                probe.to_str().expect("path"),
+                "good",
+                "open",
+            ],
+        );
+        let facts: Value =
+            serde_json::from_str(&std::fs::read_to_string(&probe).unwrap_or_default())
+                .unwrap_or_default();
+        let hosts = &facts["hosts"];
+        if r.code == Some(0)
+            && hosts["good"]["facts"]["time.synchronized"] == true
+            && hosts["open"]["facts"]["time.synchronized"] == true
+        {
+            synced = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    assert!(
+        synced,
+        "the lab's clocks did not synchronise within a minute"
+    );
+
+    // --- A full check: every host's facts and every host control. -------------------------
+    let r = capdo(&inv, &["--as-of", &today, "check", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "failures at high severity: {}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json report");
+    let expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(h, v)| (h.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(verdicts(&report), expected, "host control verdicts");
+
+    let target = |id: &str| -> &Value {
+        report["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .find(|t| t["id"] == format!("server:{id}"))
+            .expect("target")
+    };
+    for (host, status) in [
+        ("good", "scanned"),
+        ("down", "unreachable"),
+        ("wrongkey", "host-key-mismatch"),
+        ("tarpit", "timeout"),
+    ] {
+        assert_eq!(target(host)["status"], status, "{host}: {}", target(host));
+    }
+    assert!(
+        target("wrongkey")["error"]
+            .as_str()
+            .expect("error")
+            .contains("SHA256:")
+    );
+
+    let facts = |host: &str| -> &Value { &report["facts"][host] };
+    let good = facts("good");
+    assert_eq!(good["firewall.backend"], "nftables");
+    assert_eq!(good["firewall.input_policy_v4"], "drop");
+    assert_eq!(good["firewall.input_policy_v6"], "drop");
+    assert_eq!(good["os.id"], "debian");
+    assert_eq!(good["hostname"], "good");
+    assert_eq!(good["ipv6.enabled"], true);
+    assert_eq!(good["ipv6.addresses"], serde_json::json!(["fd00:231::10"]));
+    assert_eq!(good["sshd.permit_root_login"], "prohibit-password");
+    assert_eq!(good["sshd.password_authentication"], false);
+    assert_eq!(good["sshd.port"], 22);
+    assert_eq!(
+        good["logging.forward_targets"],
+        serde_json::json!(["10.231.0.18:514"])
+    );
+    assert_eq!(good["time.synchronized"], true);
+    assert_eq!(good["collector.client"], "10.231.0.1");
+    assert!(good["backup.newest_file_age_hours"].as_f64().expect("age") < 1.0);
+    assert!(
+        good["agents.running"]
+            .as_array()
+            .expect("procs")
+            .iter()
+            .any(|p| p == "wazuh-agentd"),
+        "{}",
+        good["agents.running"]
+    );
+    assert!(
+        good["backup.jobs"]
+            .as_array()
+            .expect("jobs")
+            .iter()
+            .any(|j| j["source"] == "/etc/crontab"
+                && j["command"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("/var/backups/app")))
+    );
+
+    let open = facts("open");
+    assert_eq!(open["firewall.backend"], "none");
+    assert_eq!(open["sshd.permit_root_login"], "yes");
+    assert_eq!(open["backup.newest_file_age_hours"], Value::Null);
+    assert!(
+        open["listening"]
+            .as_array()
+            .expect("listening")
+            .iter()
+            .any(|l| l["port"] == 8080 && l["proto"] == "tcp")
+    );
+    assert!(
+        finding(&report, "open", "NET-UNDECLARED-PORT")["message"]
+            .as_str()
+            .expect("msg")
+            .contains("tcp/8080")
+    );
+
+    assert_eq!(facts("v4only")["firewall.input_policy_v6"], "none");
+    assert_eq!(facts("nov6")["ipv6.enabled"], false);
+    assert!(
+        facts("stale")["backup.newest_file_age_hours"]
+            .as_f64()
+            .expect("age")
+            > 200.0
+    );
+    assert_eq!(facts("legacy")["firewall.backend"], "iptables");
+    assert_eq!(facts("legacy")["firewall.input_policy_v4"], "drop");
+    assert_eq!(facts("match")["sshd.permit_root_login"], "no");
+    assert!(
+        finding(&report, "match", "SSH-ROOT-LOGIN")["evidence"]
+            .as_str()
+            .expect("ev")
+            .contains("Match Address 10.231.0.0/16")
+    );
+
+    // The unprivileged login reads what a user may and says what it may not.
+    let unpriv = facts("unpriv");
+    assert_eq!(unpriv["collector.root"], false);
+    assert!(
+        unpriv["firewall.backend"]["error"]
+            .as_str()
+            .expect("error")
+            .starts_with("needs privilege")
+    );
+    assert!(
+        unpriv["sshd.source"]
+            .as_str()
+            .expect("source")
+            .starts_with("configuration files")
+    );
+    assert_eq!(unpriv["sshd.password_authentication"], false);
+    assert!(
+        finding(&report, "unpriv", "FW-HOST-DEFAULT-DENY")["message"]
+            .as_str()
+            .expect("msg")
+            .contains("needs privilege")
+    );
+
+    // --- A saved scan judged later gives the same verdicts. ---------------------------------
+    let facts_file = lab.dir.join("facts.json");
+    let scan = capdo(
+        &inv,
+        &["scan", "--facts-out", facts_file.to_str().expect("path")],
+    );
+    assert_eq!(
+        scan.code,
+        Some(3),
+        "three hosts cannot be scanned: {}",
+        scan.stderr
+    );
+    assert!(
+        scan.stderr.contains("scanned 9 of 12 hosts"),
+        "{}",
+        scan.stderr
+    );
+    let replay = capdo(
+        &inv,
+        &[
+            "--as-of",
+            &today,
+            "check",
+            "--facts",
+            facts_file.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+    );
+    let replayed: Value = serde_json::from_str(&replay.stdout).expect("json");
+    assert_eq!(verdicts(&replayed), expected, "replayed verdicts");
+
+    // --- Through a jump host: `stale` reached via `good`. -----------------------------------
+    let jump_inv = lab.dir.join("inventory-jump");
+    copy_inventory(&inv, &jump_inv);
+    edit_server(&jump_inv, "stale", "ssh = { jump = \"good\" }");
+    let r = capdo(&jump_inv, &["check", "--format", "json", "stale"]);
+    let via: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(via["targets"][0]["status"], "scanned", "{}", r.stderr);
+    // The target saw the connection come from the jump host, not from the controller.
+    assert_eq!(via["facts"]["stale"]["collector.client"], "10.231.0.10");
+    assert_eq!(via["facts"]["stale"]["hostname"], "stale");
+
+    // --- An unknown host key is refused, then recorded only when asked. ---------------------
+    let empty_kh = lab.dir.join("empty_known_hosts");
+    std::fs::write(&empty_kh, "").expect("known_hosts");
+    let kh = empty_kh.to_str().expect("path");
+    let r = capdo(
+        &inv,
+        &[
+            "--known-hosts",
+            kh,
+            "scan",
+            "--facts-out",
+            "/dev/null/x",
+            "good",
+        ],
+    );
+    assert_eq!(r.code, Some(2), "cannot write the facts file: {}", r.stderr);
+    let out = lab.dir.join("unknown.json");
+    let r = capdo(
+        &inv,
+        &[
+            "--known-hosts",
+            kh,
+            "scan",
+            "--facts-out",
+            out.to_str().expect("p"),
+            "good",
+        ],
+    );
+    assert_eq!(r.code, Some(3));
+    assert!(r.stderr.contains("good: host-key-unknown"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&empty_kh).expect("kh"),
+        "",
+        "nothing recorded without the flag"
+    );
+    let r = capdo(
+        &inv,
+        &[
+            "--known-hosts",
+            kh,
+            "--accept-new-host-keys",
+            "scan",
+            "--facts-out",
+            out.to_str().expect("p"),
+            "good",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(&empty_kh)
+            .expect("kh")
+            .starts_with("10.231.0.10 ssh-ed25519 AAAA")
+    );
+    let r = capdo(
+        &inv,
+        &[
+            "--known-hosts",
+            kh,
+            "scan",
+            "--facts-out",
+            out.to_str().expect("p"),
+            "good",
+        ],
+    );
+    assert_eq!(
+        r.code,
+        Some(0),
+        "the recorded key is accepted next time: {}",
+        r.stderr
+    );
+
+    // --- A key the host does not accept is auth-failed. --------------------------------------
+    let wrong_key = lab.dir.join("wrong_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&wrong_key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(made.success());
+    let key_inv = lab.dir.join("inventory-wrong-key");
+    copy_inventory(&inv, &key_inv);
+    // The inventory's identity file is now a key no host accepts.
+    std::fs::copy(&wrong_key, key_inv.join("id_ed25519")).expect("replace the key");
+    let r = capdo(
+        &key_inv,
+        &["scan", "--facts-out", out.to_str().expect("p"), "good"],
+    );
+    assert_eq!(r.code, Some(3));
+    assert!(r.stderr.contains("good: auth-failed"), "{}", r.stderr);
+}
