@@ -41,28 +41,28 @@ cat > "$LAB/capdo.sh" <<SH
 exec $CAPDO -q -i $LAB/inventory -j $PAR scan --facts-out $LAB/facts.json
 SH
 
-run() { # SCRIPT -> "wall cpu"
-    /usr/bin/time -f "%e %U %S" -o "$LAB/time" sh "$1" >/dev/null 2>"$LAB/err" || true
-    read -r wall user sys < "$LAB/time"
-    echo "$wall $(echo "$user + $sys" | bc)"
+run() { # SCRIPT -> "wall cpu max_rss_kib"
+    /usr/bin/time -f "%e %U %S %M" -o "$LAB/time" sh "$1" >/dev/null 2>"$LAB/err" || true
+    read -r wall user sys rss < "$LAB/time"
+    echo "$wall $(echo "$user + $sys" | bc) $rss"
 }
 
-ow=(); oc=(); cw=(); cc=()
+ow=(); oc=(); cw=(); cc=(); cm=()
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order="openssh capdo"; else order="capdo openssh"; fi
     for who in $order; do
-        read -r wall cpu < <(run "$LAB/$who.sh")
+        read -r wall cpu rss < <(run "$LAB/$who.sh")
         printf 'round %d %-8s wall %7.2f s  client cpu %6.2f s  %5.1f ms/host\n' \
             "$r" "$who" "$wall" "$cpu" "$(echo "$cpu * 1000 / $N" | bc -l)" >&2
-        if [ "$who" = openssh ]; then ow+=("$wall"); oc+=("$cpu"); else cw+=("$wall"); cc+=("$cpu"); fi
+        if [ "$who" = openssh ]; then ow+=("$wall"); oc+=("$cpu"); else cw+=("$wall"); cc+=("$cpu"); cm+=("$rss"); fi
     done
 done
 # capdo must have scanned every host.
 scanned=$(grep -c '"status": "scanned"' "$LAB/facts.json" || true)
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-OW=$(median "${ow[@]}"); OC=$(median "${oc[@]}"); CW=$(median "${cw[@]}"); CC=$(median "${cc[@]}")
-row=$(awk -v n="$N" -v r="$ROUNDS" -v ow="$OW" -v oc="$OC" -v cw="$CW" -v cc="$CC" -v s="$scanned" 'BEGIN {
-    printf "| %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.3f | %d/%d |", n, r, ow, n/ow, oc*1000/n, cw, n/cw, cc*1000/n, cw/ow, s, n }')
-echo "| hosts | rounds | OpenSSH wall s | hosts/s | OpenSSH client CPU ms/host | capdo wall s | hosts/s | capdo CPU ms/host | wall ratio | scanned |"
+OW=$(median "${ow[@]}"); OC=$(median "${oc[@]}"); CW=$(median "${cw[@]}"); CC=$(median "${cc[@]}"); CM=$(median "${cm[@]}")
+row=$(awk -v n="$N" -v r="$ROUNDS" -v ow="$OW" -v oc="$OC" -v cw="$CW" -v cc="$CC" -v cm="$CM" -v s="$scanned" 'BEGIN {
+    printf "| %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.3f | %d/%d |", n, r, ow, n/ow, oc*1000/n, cw, n/cw, cc*1000/n, cm/1024, cw/ow, s, n }')
+echo "| hosts | rounds | OpenSSH wall s | hosts/s | OpenSSH client CPU ms/host | capdo wall s | hosts/s | capdo CPU ms/host | capdo peak RSS MiB | wall ratio | scanned |"
 echo "$row"
 echo "$row" >> bench/results.md
