@@ -100,7 +100,7 @@ pub struct Sshd {
     pub client_alive_count_max: Option<u32>,
     pub allow_users: Vec<String>,
     /// `Match` blocks that change `permitrootlogin` or `passwordauthentication` for some
-    /// connections, as "Match <criteria>: key value".
+    /// connections, as `Match <criteria>: key value`.
     pub match_overrides: Vec<String>,
 }
 

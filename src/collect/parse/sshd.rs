@@ -14,7 +14,7 @@
 //! - `Match` starts a block that lasts to the next `Match` or the end of the file it is in
 //!   (an included file's blocks end with that file; an `Include` inside a block applies the
 //!   file within that block). Settings in blocks do not change the global values; a block that
-//!   sets `PermitRootLogin` or `PasswordAuthentication` adds "Match <criteria>: key value" to
+//!   sets `PermitRootLogin` or `PasswordAuthentication` adds `Match <criteria>: key value` to
 //!   `match_overrides` (its first value for each key). `Match all` is global again, as sshd
 //!   reads it.
 //! - Unset values take OpenSSH 9.x's defaults: `permitrootlogin prohibit-password`,
