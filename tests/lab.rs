@@ -51,16 +51,24 @@ struct Run {
 }
 
 fn capdo(inventory: &Path, args: &[&str]) -> Run {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("capdo"))
-        .arg("--color")
+    capdo_env(inventory, args, &[])
+}
+
+/// capdo with extra environment variables (and no ssh-agent unless one is given).
+fn capdo_env(inventory: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("capdo"));
+    cmd.arg("--color")
         .arg("never")
         .arg("-i")
         .arg(inventory)
         .args(["--timeout", "4"])
         .args(args)
         .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run capdo");
+        .env_remove("CAPDO_SSH_PASSPHRASE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run capdo");
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -458,4 +466,89 @@ fn live_audit_of_the_lab() {
     );
     assert_eq!(r.code, Some(3));
     assert!(r.stderr.contains("good: auth-failed"), "{}", r.stderr);
+    let out_s = out.to_str().expect("path");
+
+    // --- ssh-agent: every identity is tried, not only the first (libssh2 would stop there). --
+    let sock = lab.dir.join("agent.sock");
+    let agent = Command::new("ssh-agent")
+        .arg("-a")
+        .arg(&sock)
+        .output()
+        .expect("ssh-agent");
+    assert!(agent.status.success());
+    let agent_pid = String::from_utf8_lossy(&agent.stdout)
+        .split("SSH_AGENT_PID=")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    struct KillAgent(String);
+    impl Drop for KillAgent {
+        fn drop(&mut self) {
+            let _ = Command::new("kill").arg(&self.0).status();
+        }
+    }
+    let _agent = KillAgent(agent_pid);
+    for key in [wrong_key.clone(), lab.dir.join("id_ed25519")] {
+        let added = Command::new("ssh-add")
+            .arg(&key)
+            .env("SSH_AUTH_SOCK", &sock)
+            .output()
+            .expect("ssh-add");
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+    // The inventory's key is refused, so only the agent's second identity can log in.
+    let sock_s = sock.to_str().expect("path");
+    let r = capdo_env(
+        &key_inv,
+        &["scan", "--facts-out", out_s, "good"],
+        &[("SSH_AUTH_SOCK", sock_s)],
+    );
+    assert_eq!(r.code, Some(0), "agent login: {}", r.stderr);
+
+    // --- An encrypted key needs CAPDO_SSH_PASSPHRASE, and says so without it. ----------------
+    let locked = lab.dir.join("locked_ed25519");
+    std::fs::copy(lab.dir.join("id_ed25519"), &locked).expect("copy key");
+    let reencrypt = Command::new("ssh-keygen")
+        .args(["-q", "-p", "-N", "s3cret-phrase", "-P", "", "-f"])
+        .arg(&locked)
+        .status()
+        .expect("ssh-keygen -p");
+    assert!(reencrypt.success());
+    std::fs::copy(&locked, key_inv.join("id_ed25519")).expect("use the locked key");
+    let r = capdo(&key_inv, &["scan", "--facts-out", out_s, "good"]);
+    assert_eq!(r.code, Some(3));
+    assert!(r.stderr.contains("cannot decrypt it"), "{}", r.stderr);
+    let r = capdo_env(
+        &key_inv,
+        &["scan", "--facts-out", out_s, "good"],
+        &[("CAPDO_SSH_PASSPHRASE", "s3cret-phrase")],
+    );
+    assert_eq!(
+        r.code,
+        Some(0),
+        "passphrase from the environment: {}",
+        r.stderr
+    );
+
+    // --- ~/.ssh/config: ProxyJump for `stale` through `good`. --------------------------------
+    let home = lab.dir.join("home");
+    std::fs::create_dir_all(home.join(".ssh")).expect("home");
+    std::fs::write(home.join(".ssh/config"), "Host stale\n    ProxyJump good\n").expect("config");
+    let home_s = home.to_str().expect("path");
+    let r = capdo_env(
+        &inv,
+        &["check", "--format", "json", "stale"],
+        &[("HOME", home_s)],
+    );
+    let via: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(via["targets"][0]["status"], "scanned", "{}", r.stderr);
+    assert_eq!(
+        via["facts"]["stale"]["collector.client"], "10.231.0.10",
+        "through good"
+    );
 }
