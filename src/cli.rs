@@ -341,7 +341,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         }
         Command::Scan { facts_out, hosts } => {
             let servers = select_servers(&inv, hosts)?;
-            let collected = scan_hosts(cli, io, &inv, &servers, None)?;
+            let collected = scan_hosts(cli, &inv, &servers, None)?;
             let json = serde_json::to_string_pretty(&collected.record)? + "\n";
             write_atomic(facts_out, json.as_bytes())?;
             let failed: Vec<String> = collected
@@ -395,7 +395,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .map(crate::collect::record::FactsFile::read)
                     .transpose()?
                     .map(|file| crate::collect::record::Replay { file });
-                let collected = scan_hosts(cli, io, &inv, &servers, replay.as_ref())?;
+                let collected = scan_hosts(cli, &inv, &servers, replay.as_ref())?;
                 let ocx = online::Context {
                     inv: &inv,
                     graph: &g,
@@ -488,7 +488,6 @@ fn select_servers(inv: &Inventory, names: &[String]) -> anyhow::Result<Vec<usize
 /// Scan `servers` live (or from `replay`), with a progress bar on a terminal.
 fn scan_hosts(
     cli: &Cli,
-    io: &mut Io,
     inv: &Inventory,
     servers: &[usize],
     replay: Option<&crate::collect::record::Replay>,
@@ -545,7 +544,6 @@ fn scan_hosts(
         generated_at,
     );
     bar.finish();
-    let _ = io;
     Ok(collected)
 }
 

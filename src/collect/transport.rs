@@ -184,22 +184,14 @@ fn remaining(start: Instant, deadline: Duration) -> Result<Duration, CollectErro
         })
 }
 
-/// libssh2 error codes we classify (libssh2.h).
+/// libssh2's "timed out" error code (libssh2.h).
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
-const LIBSSH2_ERROR_BANNER_RECV: i32 = -2;
-const LIBSSH2_ERROR_BANNER_SEND: i32 = -3;
-const LIBSSH2_ERROR_SOCKET_RECV: i32 = -43;
-const LIBSSH2_ERROR_SOCKET_DISCONNECT: i32 = -13;
 
+/// A libssh2 failure: a timeout, or else the SSH exchange itself went wrong (no banner, key
+/// exchange refused, connection dropped).
 fn classify(e: &ssh2::Error, during: &str) -> CollectError {
     let kind = match e.code() {
         ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => FailKind::Timeout,
-        ssh2::ErrorCode::Session(
-            LIBSSH2_ERROR_BANNER_RECV
-            | LIBSSH2_ERROR_BANNER_SEND
-            | LIBSSH2_ERROR_SOCKET_RECV
-            | LIBSSH2_ERROR_SOCKET_DISCONNECT,
-        ) => FailKind::Protocol,
         _ => FailKind::Protocol,
     };
     CollectError::new(kind, format!("{during}: {}", e.message()))

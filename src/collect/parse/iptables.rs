@@ -351,21 +351,7 @@ mod tests {
         };
     }
 
-    fn rule(
-        proto: Option<&str>,
-        ports: &[u16],
-        sources: &[&str],
-        established: bool,
-        loopback: bool,
-    ) -> AcceptRule {
-        AcceptRule {
-            proto: proto.map(Into::into),
-            ports: ports.to_vec(),
-            sources: sources.iter().map(|s| s.to_string()).collect(),
-            established,
-            loopback,
-        }
-    }
+    use crate::collect::parse::test_rule as rule;
 
     #[test]
     fn legacy_default_drop_v4_and_open_v6() {

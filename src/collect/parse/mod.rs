@@ -241,6 +241,24 @@ pub(crate) fn has_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
+/// An accept rule summary, for the firewall parsers' tests.
+#[cfg(test)]
+pub(crate) fn test_rule(
+    proto: Option<&str>,
+    ports: &[u16],
+    sources: &[&str],
+    established: bool,
+    loopback: bool,
+) -> crate::collect::facts::AcceptRule {
+    crate::collect::facts::AcceptRule {
+        proto: proto.map(Into::into),
+        ports: ports.to_vec(),
+        sources: sources.iter().map(|s| s.to_string()).collect(),
+        established,
+        loopback,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
