@@ -60,6 +60,10 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Templates folder: `config/<name>.hbs` there replaces a shipped config template.
+    #[arg(long, global = true, default_value = "templates", value_name = "DIR")]
+    pub templates: PathBuf,
+
     /// Hosts scanned at once.
     #[arg(
         short = 'j',
@@ -136,6 +140,31 @@ pub enum Command {
         /// Exit 1 when a finding of this severity or higher fails.
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
+    },
+    /// Render host configuration from the inventory into DIR/<host>/etc/… (nothing is written
+    /// to any host).
+    Render {
+        /// Servers to render for (default: all).
+        #[arg(long = "host", value_name = "ID")]
+        hosts: Vec<String>,
+        /// What to render (default: everything that applies).
+        #[arg(long = "kind", value_enum, value_name = "KIND")]
+        kinds: Vec<crate::render::Kind>,
+        /// Folder to write the trees into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Compare the rendered configuration with the files on the hosts (read over SSH); exit 1
+    /// on drift.
+    Drift {
+        /// Servers to compare (default: all).
+        #[arg(value_name = "HOST")]
+        hosts: Vec<String>,
+        /// What to compare (default: everything that applies).
+        #[arg(long = "kind", value_enum, value_name = "KIND")]
+        kinds: Vec<crate::render::Kind>,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// List the controls.
     Controls,
@@ -456,6 +485,124 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Exit::Ok
             })
         }
+        Command::Render { hosts, kinds, out } => {
+            let g = Graph::build(&inv, regime);
+            let servers = select_servers(&inv, hosts)?;
+            let kinds = if kinds.is_empty() {
+                crate::render::Kind::ALL.to_vec()
+            } else {
+                kinds.clone()
+            };
+            let hb = crate::render::engine(Some(&cli.templates))?;
+            let (files, skipped) = crate::render::render(&inv, &g, &hb, &servers, &kinds)?;
+            for f in &files {
+                let path = out
+                    .join(&inv.servers[f.server].id)
+                    .join(f.path.trim_start_matches('/'));
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create `{}`", dir.display()))?;
+                }
+                write_atomic(&path, f.content.as_bytes())?;
+            }
+            if !cli.quiet {
+                writeln!(
+                    io.err,
+                    "rendered {} for {} into {}",
+                    plural(files.len(), "file"),
+                    plural(servers.len(), "host"),
+                    out.display()
+                )?;
+                if cli.verbose {
+                    for s in &skipped {
+                        writeln!(
+                            io.err,
+                            "  {} {}: skipped, {}",
+                            inv.servers[s.server].id,
+                            s.kind.as_str(),
+                            s.reason
+                        )?;
+                    }
+                } else if !skipped.is_empty() {
+                    writeln!(
+                        io.err,
+                        "  {} skipped where they do not apply (-v lists them)",
+                        plural(skipped.len(), "kind")
+                    )?;
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Drift {
+            hosts,
+            kinds,
+            format,
+        } => {
+            let g = Graph::build(&inv, regime);
+            let servers = select_servers(&inv, hosts)?;
+            let kinds = if kinds.is_empty() {
+                crate::render::Kind::ALL.to_vec()
+            } else {
+                kinds.clone()
+            };
+            let hb = crate::render::engine(Some(&cli.templates))?;
+            let (files, _) = crate::render::render(&inv, &g, &hb, &servers, &kinds)?;
+            let opts = ssh_options(cli);
+            let ssh = crate::collect::transport::Ssh2::new(
+                cli.accept_new_host_keys,
+                std::env::var("CAPDO_SSH_PASSPHRASE").ok(),
+            );
+            let bar = Bar::new(servers.len(), !cli.quiet && std::io::stderr().is_terminal());
+            let report =
+                crate::render::drift::drift(&inv, &files, &ssh, &opts, cli.jobs.max(1), &bar);
+            bar.finish();
+            let drifted = report.iter().any(|h| h.drifted());
+            let unread = report.iter().any(|h| h.error.is_some());
+            match format {
+                TextOrJson::Json => {
+                    let doc = serde_json::json!({"schema": "capdo.drift/v1", "hosts": report});
+                    writeln!(io.out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                }
+                TextOrJson::Text => {
+                    for h in &report {
+                        if let Some(e) = &h.error {
+                            writeln!(io.out, "{}: not read ({}): {e}", h.host, h.status)?;
+                            continue;
+                        }
+                        for f in &h.files {
+                            let state = match f.state {
+                                crate::render::drift::State::Same => "same",
+                                crate::render::drift::State::Differs => "DIFFERS",
+                                crate::render::drift::State::Missing => "MISSING",
+                                crate::render::drift::State::Unreadable => "UNREADABLE",
+                            };
+                            writeln!(
+                                io.out,
+                                "{}: {} {state}{}",
+                                h.host,
+                                f.path,
+                                f.error
+                                    .as_deref()
+                                    .map(|e| format!(" ({e})"))
+                                    .unwrap_or_default()
+                            )?;
+                            if !f.diff.is_empty() && cli.verbose
+                                || f.state == crate::render::drift::State::Differs
+                            {
+                                write!(io.out, "{}", f.diff)?;
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(if drifted {
+                Exit::Failed
+            } else if unread {
+                Exit::Unscanned
+            } else {
+                Exit::Ok
+            })
+        }
         Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
     }
 }
@@ -485,13 +632,9 @@ fn select_servers(inv: &Inventory, names: &[String]) -> anyhow::Result<Vec<usize
     Ok(out)
 }
 
-/// Scan `servers` live (or from `replay`), with a progress bar on a terminal.
-fn scan_hosts(
-    cli: &Cli,
-    inv: &Inventory,
-    servers: &[usize],
-    replay: Option<&crate::collect::record::Replay>,
-) -> anyhow::Result<crate::collect::Collected> {
+/// How to reach hosts: the command line, the inventory folder, the home folder and its
+/// `~/.ssh/config`.
+fn ssh_options(cli: &Cli) -> crate::collect::hosts::Options {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let ssh_config = home
         .as_ref()
@@ -507,7 +650,7 @@ fn scan_hosts(
             .map(|p| p.to_path_buf())
             .unwrap_or_default()
     };
-    let opts = crate::collect::hosts::Options {
+    crate::collect::hosts::Options {
         identity: cli.identity.clone(),
         known_hosts: cli.known_hosts.clone(),
         timeout: cli.timeout.map(std::time::Duration::from_secs),
@@ -515,7 +658,17 @@ fn scan_hosts(
         inventory_dir,
         home,
         local_user: std::env::var("USER").ok(),
-    };
+    }
+}
+
+/// Scan `servers` live (or from `replay`), with a progress bar on a terminal.
+fn scan_hosts(
+    cli: &Cli,
+    inv: &Inventory,
+    servers: &[usize],
+    replay: Option<&crate::collect::record::Replay>,
+) -> anyhow::Result<crate::collect::Collected> {
+    let opts = ssh_options(cli);
     let ssh;
     let transport: &dyn crate::collect::transport::Transport = match replay {
         Some(r) => r,

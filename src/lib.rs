@@ -11,4 +11,5 @@ pub mod diag;
 pub mod graph;
 pub mod inventory;
 pub mod policy;
+pub mod render;
 pub mod report;

@@ -551,4 +551,110 @@ fn live_audit_of_the_lab() {
         via["facts"]["stale"]["collector.client"], "10.231.0.10",
         "through good"
     );
+    round_trip_render_deploy_rescan(&lab);
+}
+
+/// Render `open`'s firewall and sshd configuration, deploy it the way an operator would
+/// (docs/render.md), scan again: the controls that failed pass, and drift is gone.
+fn round_trip_render_deploy_rescan(lab: &Lab) {
+    let inv = lab.inventory();
+    let kinds = ["--kind", "nftables", "--kind", "sshd"];
+    let mut drift_args = vec!["drift", "open", "--format", "json"];
+    drift_args.extend(kinds);
+
+    let before = capdo(&inv, &drift_args);
+    assert_eq!(
+        before.code,
+        Some(1),
+        "drift before deploying: {}",
+        before.stderr
+    );
+    let d: Value = serde_json::from_str(&before.stdout).expect("json");
+    let states: Vec<&str> = d["hosts"][0]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["state"].as_str().expect("state"))
+        .collect();
+    assert_eq!(states, ["differs", "missing"], "{}", before.stdout);
+
+    let out = lab.dir.join("rendered");
+    let mut render_args = vec![
+        "render",
+        "--host",
+        "open",
+        "--out",
+        out.to_str().expect("path"),
+    ];
+    render_args.extend(kinds);
+    let r = capdo(&inv, &render_args);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+
+    let ssh = |script: &str, stdin: &Path| {
+        let status = Command::new("ssh")
+            .args([
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-i",
+            ])
+            .arg(lab.dir.join("id_ed25519"))
+            .arg("-o")
+            .arg(format!(
+                "UserKnownHostsFile={}",
+                lab.dir.join("known_hosts").display()
+            ))
+            .arg("root@10.231.0.11")
+            .arg(script)
+            .stdin(std::fs::File::open(stdin).expect("rendered file"))
+            .status()
+            .expect("ssh");
+        assert!(status.success(), "{script}");
+    };
+    let host = out.join("open/etc");
+    ssh(
+        "cat > /etc/nftables.conf && nft -f /etc/nftables.conf",
+        &host.join("nftables.conf"),
+    );
+    ssh(
+        "mkdir -p /etc/ssh/sshd_config.d && cat > /etc/ssh/sshd_config.d/00-capdo.conf \
+         && { grep -qx 'Include /etc/ssh/sshd_config.d/\\*.conf' /etc/ssh/sshd_config \
+              || sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' /etc/ssh/sshd_config; } \
+         && sshd -t && kill -HUP 1",
+        &host.join("ssh/sshd_config.d/00-capdo.conf"),
+    );
+
+    // sshd re-executes itself on SIGHUP: give it a moment, then scan again.
+    let mut report = Value::Null;
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let r = capdo(&inv, &["check", "--format", "json", "open"]);
+        report = serde_json::from_str(&r.stdout).unwrap_or_default();
+        if report["targets"][0]["status"] == "scanned" {
+            break;
+        }
+    }
+    assert_eq!(report["targets"][0]["status"], "scanned", "{report}");
+    for control in [
+        "FW-HOST-DEFAULT-DENY",
+        "FW-IPV6-PARITY",
+        "SSH-ROOT-LOGIN",
+        "SSH-PASSWORD-AUTH",
+    ] {
+        assert_eq!(
+            finding(&report, "open", control)["status"],
+            "pass",
+            "{control} after deploying"
+        );
+    }
+    assert_eq!(report["facts"]["open"]["firewall.backend"], "nftables");
+
+    let after = capdo(&inv, &drift_args);
+    assert_eq!(
+        after.code,
+        Some(0),
+        "no drift after deploying: {}",
+        after.stdout
+    );
 }

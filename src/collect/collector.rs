@@ -19,6 +19,26 @@ pub fn command() -> &'static str {
     COMMAND.get_or_init(|| format!("sh -c '{}'", SCRIPT.replace('\'', r"'\''")))
 }
 
+/// The file reader used by `capdo drift`: as static as the collector, paths on stdin.
+pub const READ_FILES: &str = include_str!("read_files.sh");
+
+/// The exec command for [`READ_FILES`].
+pub fn read_files_command() -> &'static str {
+    static COMMAND: OnceLock<String> = OnceLock::new();
+    COMMAND.get_or_init(|| format!("sh -c '{}'", READ_FILES.replace('\'', r"'\''")))
+}
+
+/// The reader's stdin: the marker, the options, one path per line (paths with a line break
+/// cannot be sent and are left out).
+pub fn read_files_input(nonce: &str, sudo: bool, paths: &[&str]) -> Vec<u8> {
+    let mut s = format!("{nonce}\n{}\n", if sudo { "sudo" } else { "" });
+    for p in paths.iter().filter(|p| !p.contains(['\n', '\r', '\0'])) {
+        s.push_str(p);
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
 /// What one host's collector run is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -113,16 +133,57 @@ mod tests {
     }
 
     #[test]
-    fn the_script_parses_as_posix_sh() {
+    fn the_scripts_parse_as_posix_sh() {
         // `sh -n` checks syntax without running anything.
-        let out = std::process::Command::new("sh")
-            .args(["-n", "-c", SCRIPT])
-            .output()
-            .expect("sh");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        for script in [SCRIPT, READ_FILES] {
+            let out = std::process::Command::new("sh")
+                .args(["-n", "-c", script])
+                .output()
+                .expect("sh");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    #[test]
+    fn the_file_reader_reads_what_it_is_given_as_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tricky = dir.path().join("a file; $(touch pwned)");
+        std::fs::write(&tricky, "content\n").expect("write");
+        let missing = dir.path().join("missing");
+        let nonce = "0123456789abcdef";
+        let input = read_files_input(
+            nonce,
+            false,
+            &[
+                tricky.to_str().expect("utf-8"),
+                missing.to_str().expect("utf-8"),
+            ],
         );
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", READ_FILES])
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&input)
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let sections = crate::collect::parse::sections::split(&text, nonce);
+        assert_eq!(sections.len(), 2, "{text}");
+        assert_eq!(sections[0].body, "content\n");
+        assert_eq!(sections[0].rc, Some(0));
+        assert_eq!(sections[1].rc, Some(2));
+        assert!(!dir.path().join("pwned").exists(), "a path is never run");
     }
 }

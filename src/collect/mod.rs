@@ -30,6 +30,15 @@ pub struct Collected {
     pub durations: BTreeMap<usize, u64>,
 }
 
+/// Whether reads that need root go through `sudo -n` on this server.
+pub fn sudo(inv: &Inventory, server: usize) -> bool {
+    inv.servers[server]
+        .ssh
+        .sudo
+        .or(inv.default_ssh.sudo)
+        .unwrap_or(false)
+}
+
 /// Scan `servers` (inventory indexes) through `transport` with at most `jobs` in flight.
 pub fn collect(
     inv: &Inventory,
@@ -40,17 +49,21 @@ pub fn collect(
     progress: &dyn scan::Progress,
     generated_at: String,
 ) -> Collected {
-    let work: Vec<scan::Job> = servers
+    let requests: BTreeMap<usize, collector::Request> = servers
         .iter()
         .map(|&i| {
             let s = &inv.servers[i];
-            let sudo = s.ssh.sudo.or(inv.default_ssh.sudo).unwrap_or(false);
             let paths = s.backup.iter().filter_map(|b| b.path.clone()).collect();
-            scan::Job {
-                server: i,
-                host: hosts::host_spec(inv, i, opts),
-                request: collector::Request::new(sudo, paths),
-            }
+            (i, collector::Request::new(sudo(inv, i), paths))
+        })
+        .collect();
+    let work: Vec<scan::Job> = requests
+        .iter()
+        .map(|(&i, r)| scan::Job {
+            server: i,
+            host: hosts::host_spec(inv, i, opts),
+            command: collector::command(),
+            input: r.input(),
         })
         .collect();
     let outcomes = scan::scan(work, transport, jobs, progress);
@@ -58,15 +71,18 @@ pub fn collect(
     let mut durations = BTreeMap::new();
     let mut records = BTreeMap::new();
     for o in outcomes {
+        let Some(request) = requests.get(&o.server) else {
+            continue;
+        };
         let id = inv.servers[o.server].id.clone();
         let ms = o.duration.as_millis() as u64;
         durations.insert(o.server, ms);
         match o.result {
             Ok(raw) => {
-                let nonce = raw.nonce.clone().unwrap_or_else(|| o.request.nonce.clone());
+                let nonce = raw.nonce.clone().unwrap_or_else(|| request.nonce.clone());
                 let text = String::from_utf8_lossy(&raw.stdout).into_owned();
                 let mut facts =
-                    HostFacts::from_output(&text, &nonce, raw.truncated, &o.request.backup_paths);
+                    HostFacts::from_output(&text, &nonce, raw.truncated, &request.backup_paths);
                 if let Some(sig) = &raw.signal {
                     facts
                         .notes

@@ -3,23 +3,22 @@
 
 use std::time::{Duration, Instant};
 
-use super::collector::{self, Request};
 use super::transport::{CollectError, HostSpec, RawOutput, Transport};
 
-/// One host to scan.
+/// One host to scan: run `command` with `input` on its stdin.
 #[derive(Debug, Clone)]
 pub struct Job {
     /// Index of the server in the inventory.
     pub server: usize,
     pub host: HostSpec,
-    pub request: Request,
+    pub command: &'static str,
+    pub input: Vec<u8>,
 }
 
 /// What became of one host.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub server: usize,
-    pub request: Request,
     pub result: Result<RawOutput, CollectError>,
     pub duration: Duration,
 }
@@ -57,13 +56,12 @@ pub fn scan(
                 out_tx: crossbeam_channel::Sender<(usize, Outcome)>| {
         for (i, job) in job_rx.iter() {
             let start = Instant::now();
-            let result = transport.run(&job.host, collector::command(), &job.request.input());
+            let result = transport.run(&job.host, job.command, &job.input);
             progress.done(&job.host.id, result.is_ok());
             let _ = out_tx.send((
                 i,
                 Outcome {
                     server: job.server,
-                    request: job.request,
                     result,
                     duration: start.elapsed(),
                 },
