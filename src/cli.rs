@@ -141,7 +141,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
     },
-    /// Render host configuration from the inventory into DIR/<host>/etc/… (nothing is written
+    /// Render host configuration from the inventory into `DIR/<host>/etc/…` (nothing is written
     /// to any host).
     Render {
         /// Servers to render for (default: all).
