@@ -30,6 +30,23 @@ impl Loc {
     }
 }
 
+/// The text with every character that could steer a terminal (C0 and C1 controls but tab and
+/// line ends, DEL, bidirectional overrides) replaced by as many `?` as it has bytes, so byte
+/// offsets stay valid: an inventory can never send escape sequences to the operator's screen.
+pub fn mask_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let dangerous = (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if dangerous {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A resolved location, 1-based, as shown to users and written in reports.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LineCol {
@@ -44,7 +61,10 @@ pub struct LineCol {
 /// from several files can live in one parsed tree and still say which file they come from.
 #[derive(Default)]
 pub struct Sources {
+    /// What diagnostics quote: the texts with terminal control characters masked.
     files: SimpleFiles<String, String>,
+    /// The texts as read, for parsing.
+    texts: Vec<String>,
     paths: Vec<PathBuf>,
     bases: Vec<usize>,
     next_base: usize,
@@ -60,7 +80,9 @@ impl Sources {
         self.bases.push(self.next_base);
         // One spare byte so an empty span at the end of a file stays in that file.
         self.next_base += text.len() + 1;
-        self.files.add(path.display().to_string(), text)
+        let shown = mask_controls(&text);
+        self.texts.push(text);
+        self.files.add(path.display().to_string(), shown)
     }
 
     /// Where `file`'s text starts in the global offset space.
@@ -90,10 +112,7 @@ impl Sources {
     }
 
     pub fn text(&self, file: FileId) -> &str {
-        self.files
-            .get(file)
-            .map(|f| f.source().as_str())
-            .unwrap_or("")
+        self.texts.get(file).map(String::as_str).unwrap_or("")
     }
 
     pub fn path(&self, file: FileId) -> &Path {
@@ -182,18 +201,70 @@ impl Diagnostic {
     }
 }
 
-/// Render diagnostics as plain text (no colour), one after another.
+/// At most this many diagnostics are shown; the rest are counted.
+pub const MAX_SHOWN: usize = 100;
+
+/// Source lines longer than this are not quoted (a snippet would flood the terminal); the
+/// diagnostic then gives file:line:col only.
+const MAX_QUOTED_LINE: usize = 300;
+
+impl Sources {
+    /// Whether every labelled place of `d` lies on a line short enough to quote.
+    fn quotable(&self, d: &Diagnostic) -> bool {
+        d.primary.iter().chain(&d.secondary).all(|(loc, _)| {
+            let text = self.text(loc.file);
+            let start = loc.span.start.min(text.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            line_end - line_start <= MAX_QUOTED_LINE && loc.span.len() <= MAX_QUOTED_LINE
+        })
+    }
+
+    /// The diagnostic as codespan renders it, or without snippets when its lines are too long.
+    fn printable(&self, d: &Diagnostic) -> CsDiagnostic<FileId> {
+        if self.quotable(d) {
+            return d.to_codespan();
+        }
+        let mut notes = Vec::new();
+        for (loc, label) in d.primary.iter().chain(&d.secondary) {
+            let at = self.line_col(loc);
+            notes.push(format!(
+                "at {}:{}:{}: {label} (line too long to show)",
+                at.file, at.line, at.column
+            ));
+        }
+        if let Some(h) = &d.hint {
+            notes.push(format!("hint: {h}"));
+        }
+        CsDiagnostic::error()
+            .with_code(d.code)
+            .with_message(&d.message)
+            .with_notes(notes)
+    }
+}
+
+fn more_line(n: usize) -> Option<String> {
+    (n > MAX_SHOWN).then(|| {
+        format!(
+            "… and {} more problems not shown (fix these first, then validate again)\n\n",
+            n - MAX_SHOWN
+        )
+    })
+}
+
+/// Render diagnostics as plain text (no colour), one after another, at most [`MAX_SHOWN`].
 pub fn render_plain(sources: &Sources, diags: &[Diagnostic]) -> String {
     let config = Config::default();
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().take(MAX_SHOWN) {
         // Rendering fails only if a span lies outside its file, which would be our bug; fall
         // back to the message alone rather than lose the problem.
-        match term::emit_into_string(&config, &sources.files, &d.to_codespan()) {
+        match term::emit_into_string(&config, &sources.files, &sources.printable(d)) {
             Ok(s) => out.push_str(&s),
             Err(_) => out.push_str(&format!("error[{}]: {}\n\n", d.code, d.message)),
         }
     }
+    out.extend(more_line(diags.len()));
     out
 }
 
@@ -206,10 +277,15 @@ pub fn render_to(
     let config = Config::default();
     let styles = term::Styles::default();
     let mut sw = term::StylesWriter::new(w, &styles);
-    for d in diags {
-        if term::emit_to_write_style(&mut sw, &config, &sources.files, &d.to_codespan()).is_err() {
+    for d in diags.iter().take(MAX_SHOWN) {
+        if term::emit_to_write_style(&mut sw, &config, &sources.files, &sources.printable(d))
+            .is_err()
+        {
             writeln!(sw, "error[{}]: {}", d.code, d.message)?;
         }
+    }
+    if let Some(more) = more_line(diags.len()) {
+        write!(sw, "{more}")?;
     }
     Ok(())
 }

@@ -113,12 +113,46 @@ fn collect_files(
 /// inside the files is a diagnostic.
 pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory, Vec<Diagnostic>)> {
     let mut files = Vec::new();
+    let mut problems = Vec::new();
     for path in inventory_files(root)? {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        files.push((path, bytes));
+        // A file that cannot be read is reported, and the others are still checked.
+        match read_bounded(&path) {
+            Ok(Some(bytes)) => files.push((path, bytes)),
+            Ok(None) => problems.push(
+                Diagnostic::new(
+                    "file-too-large",
+                    format!("`{}` is larger than {} MiB", path.display(), MAX_FILE >> 20),
+                )
+                .hint("split the inventory into several files"),
+            ),
+            Err(why) => problems.push(
+                Diagnostic::new(
+                    "unreadable-file",
+                    format!("cannot read `{}`: {why}", path.display()),
+                )
+                .hint(
+                    "check that it exists and is readable, or remove it from the inventory folder",
+                ),
+            ),
+        }
     }
-    Ok(read_files(root, files, sources))
+    let (raw, mut diags) = read_files(root, files, sources);
+    problems.append(&mut diags);
+    Ok((raw, problems))
+}
+
+/// Largest inventory file read (a 50,000-server inventory is about 6 MiB).
+pub const MAX_FILE: u64 = 32 << 20;
+
+/// Read a file; `None` when it is larger than [`MAX_FILE`] (found without reading it all).
+fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok((bytes.len() as u64 <= MAX_FILE).then_some(bytes))
 }
 
 /// Parse inventory files already in memory, as `(path, content)`; `root` names the inventory
@@ -156,6 +190,7 @@ pub fn read_files(
             ..RawInventory::default()
         },
         diags,
+        syntax_errors: Vec::new(),
     };
     let mut parts = Parts::default();
     for file in parseable {
@@ -194,6 +229,9 @@ struct Reader<'s> {
     sources: &'s Sources,
     inv: RawInventory,
     diags: Vec<Diagnostic>,
+    /// Global spans of TOML syntax errors: a value the parser could not read is not reported
+    /// a second time when it fails to deserialize.
+    syntax_errors: Vec<Range<usize>>,
 }
 
 impl<'s> Reader<'s> {
@@ -212,6 +250,7 @@ impl<'s> Reader<'s> {
         let (doc, errors) = DeTable::parse_recoverable(body);
         for e in errors {
             let span = shift(e.span().unwrap_or(0..0), base);
+            self.syntax_errors.push(span.clone());
             self.diags.push(
                 Diagnostic::new("toml-syntax", "invalid TOML")
                     .at(self.loc(span), e.message().to_owned()),
@@ -356,7 +395,7 @@ impl<'s> Reader<'s> {
                     self.diags.push(
                         Diagnostic::new("invalid-id", format!("invalid {kind} id `{id}`"))
                             .at(loc.clone(), "not a valid id")
-                            .hint("ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit"),
+                            .hint("ids use lowercase letters, digits, `-` and `_`, start with a letter or digit, and have at most 64 characters"),
                     );
                 }
                 let ok = match k {
@@ -467,7 +506,11 @@ impl<'s> Reader<'s> {
                 DeValue::Table(table) => table
                     .iter()
                     .find(|(k, v)| contains(&k.span(), &err_span) || holds(v, &err_span))
-                    .map(|(k, v)| (k.get_ref().to_string(), is_nested(v.get_ref()))),
+                    .map(|(k, v)| {
+                        // A problem in a sub-table is named after it; one in the key itself is not.
+                        let inside = !contains(&k.span(), &err_span) && is_nested(v.get_ref());
+                        (k.get_ref().to_string(), inside)
+                    }),
                 _ => None,
             };
             let Some((key, nested)) = culprit else {
@@ -487,8 +530,14 @@ impl<'s> Reader<'s> {
             } else {
                 kind.to_owned()
             };
-            let loc = self.loc(err_span);
-            self.diags.push(serde_diagnostic(&place, &message, loc));
+            let reported = self.syntax_errors.iter().any(|e| {
+                e.start < err_span.end.max(err_span.start + 1)
+                    && err_span.start < e.end.max(e.start + 1)
+            });
+            if !reported {
+                let loc = self.loc(err_span);
+                self.diags.push(serde_diagnostic(&place, &message, loc));
+            }
             if let DeValue::Table(table) = &mut value {
                 table.remove(key.as_str());
             }
@@ -585,7 +634,13 @@ fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
     span.start + offset..span.end + offset
 }
 
+/// Longest id accepted: ids appear in reports, file names and host names.
+const MAX_ID: usize = 64;
+
 fn is_valid_id(id: &str) -> bool {
+    if id.len() > MAX_ID {
+        return false;
+    }
     let mut chars = id.chars();
     chars
         .next()

@@ -1,0 +1,163 @@
+//! The bad-input corpus: every folder under `tests/bad-inputs/` is an inventory with something
+//! wrong (or odd but valid: the `-valid` cases), and its expected `capdo validate` output
+//! (exit code, stdout, stderr) is the snapshot next to it, `<case>/expected.snap`.
+//!
+//! Generated cases (too big or too strange to commit: a 40 MiB file, 100,000-entry arrays,
+//! deep nesting, hundreds of errors, a symlink loop, a dangling symlink) are built in temporary
+//! folders by the tests below.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn validate(dir: &Path) -> String {
+    let out = Command::cargo_bin("capdo")
+        .expect("binary")
+        .args(["--color", "never", "-i"])
+        .arg(dir)
+        .arg("validate")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run capdo");
+    let text = format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Temporary folders differ from run to run.
+    text.replace(&dir.display().to_string(), "[DIR]")
+}
+
+#[test]
+fn corpus() {
+    let root = Path::new("tests/bad-inputs");
+    let mut cases: Vec<_> = std::fs::read_dir(root)
+        .expect("corpus")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "the corpus keeps at least 40 cases");
+    for case in cases {
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let output = validate(&case);
+        // Nothing from an inventory may steer the operator's terminal.
+        assert!(
+            !output.contains('\u{1b}') && !output.contains('\u{202e}'),
+            "{name}: control characters reach the output"
+        );
+        if name.ends_with("-valid") {
+            assert!(output.starts_with("exit: Some(0)"), "{name}:\n{output}");
+        } else {
+            assert!(output.starts_with("exit: Some(2)"), "{name}:\n{output}");
+            assert!(!output.contains("panicked"), "{name}:\n{output}");
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(Path::new("bad-inputs").join(&name));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_input_file(&case);
+        settings.bind(|| insta::assert_snapshot!("expected", output));
+    }
+}
+
+/// The clean fixture, to build generated cases from.
+fn clean() -> String {
+    std::fs::read_to_string("tests/fixtures/clean/inventory.toml").expect("clean fixture")
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_and_the_rest_still_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("inventory.toml"), clean()).expect("write");
+    let huge = "# padding\n".repeat(4 << 20); // 40 MiB
+    std::fs::write(dir.path().join("huge.toml"), huge).expect("write");
+    insta::assert_snapshot!("huge_file", validate(dir.path()));
+}
+
+#[test]
+fn arrays_of_100k_entries_are_read_in_bounded_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let agents: Vec<String> = (0..100_000).map(|i| format!("\"agent-{i}\"")).collect();
+    let text = clean().replace(
+        "roles = \"backup\"",
+        &format!("roles = \"backup\"\nagents = [{}]", agents.join(", ")),
+    );
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    let out = validate(dir.path());
+    assert!(out.starts_with("exit: Some(0)"), "{out}");
+
+    // 100,000 bad addresses: one diagnostic for the key, not 100,000.
+    let bad: Vec<String> = (0..100_000).map(|i| format!("\"10.1.2.{i}\"")).collect();
+    let text = clean().replace(
+        "address = \"10.2.5.10\"",
+        &format!("address = [{}]", bad.join(", ")),
+    );
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    insta::assert_snapshot!("bad_address_array", validate(dir.path()));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "{}\n[externals.x]\nname = {}1{}\nkind = \"other\"\n",
+        clean(),
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    insta::assert_snapshot!("deep_nesting", validate(dir.path()));
+}
+
+#[test]
+fn hundreds_of_problems_show_the_first_hundred_and_count_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = clean();
+    // 300 unknown keys, and 100 addresses used twice (200 distinct addresses for 300 servers).
+    for i in 0..300 {
+        text.push_str(&format!(
+            "\n[servers.s{i}]\nnetwork = \"hq-srv\"\naddress = \"10.1.2.{}\"\nroel = \"app\"\n",
+            20 + i % 200
+        ));
+    }
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    let out = validate(dir.path());
+    assert!(
+        out.contains("and 300 more problems not shown"),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+    assert!(
+        out.ends_with("has 400 problems; nothing was checked\n"),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+    assert_eq!(out.matches("error[").count(), 100);
+}
+
+#[test]
+fn a_symlink_loop_in_the_folder_is_followed_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("inventory.toml"), clean()).expect("write");
+    std::os::unix::fs::symlink(".", dir.path().join("loop")).expect("symlink");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("again")).expect("symlink");
+    let out = validate(dir.path());
+    assert!(out.starts_with("exit: Some(0)"), "{out}");
+}
+
+#[test]
+fn a_dangling_symlink_is_reported_and_the_rest_still_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("inventory.toml"),
+        clean().replace("level = 2", "level = 9"),
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("nowhere.toml", dir.path().join("broken.toml")).expect("symlink");
+    insta::assert_snapshot!("dangling_symlink", validate(dir.path()));
+}
