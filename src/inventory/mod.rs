@@ -56,3 +56,50 @@ fn finish(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn load_text(text: &[u8]) -> Result<Inventory, Vec<Diagnostic>> {
+        let mut sources = Sources::new();
+        let files = vec![(std::path::PathBuf::from("fuzz.toml"), text.to_vec())];
+        load_files(Path::new("fuzz"), files, &mut sources)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes: a result or diagnostics, never a panic, and every diagnostic renders.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let mut sources = Sources::new();
+            let files = vec![(std::path::PathBuf::from("fuzz.toml"), bytes)];
+            if let Err(d) = load_files(Path::new("fuzz"), files, &mut sources) {
+                let _ = crate::diag::render_plain(&sources, &d);
+            }
+        }
+
+        /// TOML-shaped text built from inventory words: the same.
+        #[test]
+        fn inventory_shaped_text_never_panics(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    Just("[organization]".to_owned()),
+                    Just("[servers.a]".to_owned()),
+                    Just("[networks.n]".to_owned()),
+                    Just("[systems.s]".to_owned()),
+                    Just("[[flows]]".to_owned()),
+                    "[a-z_]{1,12} = \"[a-z0-9./:-]{0,20}\"",
+                    "[a-z_]{1,12} = [0-9-]{1,6}",
+                    "[a-z_]{1,12} = \\[\"[a-z0-9.]{0,10}\"\\]",
+                ],
+                0..40,
+            )
+        ) {
+            let _ = load_text(lines.join("\n").as_bytes());
+        }
+    }
+}

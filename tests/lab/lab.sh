@@ -2,6 +2,7 @@
 # capdo test lab: real sshd hosts on this machine, one network namespace each.
 #
 #   tests/lab/lab.sh up DIR          the profile hosts (good, open, v4only, …; see README.md)
+#   tests/lab/lab.sh faults-up DIR   hosts that fail in every way (silent, slam, flood, …)
 #   tests/lab/lab.sh bench-up DIR N  N identical "good" hosts, for scan benchmarks
 #   tests/lab/lab.sh down DIR        tear down whatever DIR/state records (idempotent)
 #
@@ -29,6 +30,11 @@ READY_TIMEOUT=${LAB_READY_TIMEOUT:-120}
 PY=/usr/bin/python3
 # The profile lab, in address order: good = 10.231.0.10, open = .11, …
 PROFILE_HOSTS=(good open v4only nov6 stale legacy unpriv match siem down wrongkey tarpit)
+# The fault lab (`faults-up`), in address order: good = 10.231.0.10, silent = .11, …
+FAULT_HOSTS=(good silent slam rekeyed refuser flood garbage sleepy bare sudopw)
+# What `bare` hides (in every directory of the collector's PATH), and `garbage` (ps, so that
+# the collector reads the raw /proc/*/comm).
+BARE_HIDE='nft ss iptables* ip6tables* xtables* arptables* ebtables*'
 
 # No silent exits: say where set -e stopped the script.
 set -E
@@ -37,7 +43,7 @@ trap 'log "error: line $LINENO: \`$BASH_COMMAND\` failed"' ERR
 log() { printf '%(%T)T lab: %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 usage() {
-    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -69,7 +75,7 @@ ip6_of() { REPLY="fd00:231::$1"; }
 # Profiles: what differs between hosts. Everything starts as `good`.
 # ---------------------------------------------------------------------------------------------
 profile_vars() {
-    P_MODE=sshd            # sshd | tarpit | none (no namespace at all)
+    P_MODE=sshd            # sshd | tarpit | slam | none (no namespace at all)
     P_NFT=nft-good.nft     # ruleset file in profiles/, or empty for none loaded
     P_LEGACY=0             # 1: iptables-legacy / ip6tables-legacy rules
     P_SSHD=sshd-good.conf
@@ -80,10 +86,16 @@ profile_vars() {
     P_AGENT=1              # a running wazuh-agentd
     P_CHRONY=1             # chronyd -x syncing to the bridge
     P_EXTRA=none           # none | http (tcp/8080) | siem (tcp+udp/514)
-    P_AUDIT=0              # 1: user audit, key-authorised, no sudo
+    P_AUDIT=0              # 1: user audit, key-authorised, no sudo; sudopw: sudo with password
     P_V6=1                 # 0: IPv6 disabled in the namespace
+    P_KNOWN=real           # known_hosts entry: real | decoy (another key) | none
+    P_AUTHKEY=client       # root's authorized_keys: client (the lab key) | other (another key)
+    P_SHELL=               # root's login shell: empty (bash) | flood | sleepy (/opt/lab/*-shell)
+    P_GARBAGE=0            # 1: hostile files everywhere (garbage.py)
+    P_HIDE=                # binaries hidden from the host (whiteouts in an overlay)
     case $1 in
-        good | wrongkey | bench) ;;
+        good | bench) ;;
+        wrongkey | rekeyed) P_KNOWN=decoy ;;
         open)
             P_NFT=nft-empty.nft P_SSHD=sshd-open.conf P_CRON=crontab-plain P_BACKUP=none
             P_FWD=0 P_AGENT=0 P_EXTRA=http ;;
@@ -94,10 +106,16 @@ profile_vars() {
         unpriv) P_AUDIT=1 ;;
         match) P_SSHD=sshd-match.conf P_INCLUDE=1 ;;
         siem) P_NFT=nft-siem.nft P_CRON=crontab-plain P_BACKUP=none P_FWD=0 P_EXTRA=siem ;;
-        down) P_MODE=none ;;
-        tarpit)
+        down) P_MODE=none P_KNOWN=none ;;
+        tarpit | silent | slam)
             P_MODE=tarpit P_NFT='' P_CRON=crontab-plain P_BACKUP=none P_FWD=0 P_AGENT=0
-            P_CHRONY=0 ;;
+            P_CHRONY=0 P_KNOWN=none
+            [ "$1" != slam ] || P_MODE=slam ;;
+        refuser) P_AUTHKEY=other ;;
+        flood | sleepy) P_SHELL=$1 ;;
+        garbage) P_GARBAGE=1 P_HIDE=ps ;;
+        bare) P_HIDE=$BARE_HIDE ;;
+        sudopw) P_AUDIT=sudopw ;;
         *) die "unknown profile $1" ;;
     esac
 }
@@ -224,10 +242,11 @@ cmd_down() {
 # ---------------------------------------------------------------------------------------------
 H_NAME=() H_NUM=() H_PROF=()
 
-need_tools() {
-    local t missing=()
+need_tools() { # MODE
+    local t missing=() extra=()
+    [ "$1" != faults ] || extra=(sudo mknod)
     for t in ip nft unshare sshd ssh-keygen chronyd chronyc iptables-legacy-restore \
-        ip6tables-legacy-restore flock mountpoint; do
+        ip6tables-legacy-restore flock mountpoint "${extra[@]}"; do
         command -v "$t" >/dev/null || missing+=("$t")
     done
     [ -x "$PY" ] || missing+=("$PY")
@@ -263,9 +282,13 @@ HOST_AGENT=$P_AGENT
 HOST_EXTRA=$P_EXTRA
 HOST_MODE=$P_MODE
 HOST_FS=$FS
-HOST_AUDIT_UID=$(if [ "$P_AUDIT" = 1 ]; then echo "$AUDIT_UID"; fi)
+HOST_AUDIT_UID=$(if [ "$P_AUDIT" != 0 ]; then echo "$AUDIT_UID"; fi)
 EOF
-    printf '%s\n' "$CLIENT_PUB" >"$H/authorized_keys"
+    if [ "$P_AUTHKEY" = other ]; then
+        printf '%s\n' "$OTHER_PUB" >"$H/authorized_keys"
+    else
+        printf '%s\n' "$CLIENT_PUB" >"$H/authorized_keys"
+    fi
     printf '%s\n' "$name" >"$H/upper/hostname"
     printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n' \
         "$ip4" "$name" >"$H/upper/hosts"
@@ -294,12 +317,26 @@ EOF
         subst iptables-legacy.rules.v4 "$H/upper/iptables/rules.v4"
         subst iptables-legacy.rules.v6 "$H/upper/iptables/rules.v6"
     fi
-    if [ "$P_AUDIT" = 1 ]; then
-        { cat /etc/passwd; echo "audit:x:$AUDIT_UID:$AUDIT_UID:capdo lab auditor:/home/audit:/bin/bash"; } >"$H/upper/passwd"
+    if [ "$P_AUDIT" != 0 ] || [ -n "$P_SHELL" ]; then
+        # root's login shell (flood, sleepy) is the wrapper in the host's /opt/lab.
+        {
+            awk -F: -v OFS=: -v sh="${P_SHELL:+/opt/lab/$P_SHELL-shell}" \
+                '$1 == "root" && sh != "" { $7 = sh } { print }' /etc/passwd
+            [ "$P_AUDIT" = 0 ] ||
+                echo "audit:x:$AUDIT_UID:$AUDIT_UID:capdo lab auditor:/home/audit:/bin/bash"
+        } >"$H/upper/passwd"
+        [ -z "$P_SHELL" ] || install -m 0755 "$PROFILES_DIR/shell-$P_SHELL" "$H/opt/lab/$P_SHELL-shell"
+    fi
+    if [ "$P_AUDIT" != 0 ]; then
         { cat /etc/group; echo "audit:x:$AUDIT_UID:"; } >"$H/upper/group"
         { cat /etc/shadow; echo "audit:*:20000:0:99999:7:::"; } >"$H/upper/shadow"
         chmod 0640 "$H/upper/shadow"
         chgrp shadow "$H/upper/shadow" 2>/dev/null || true
+    fi
+    if [ "$P_AUDIT" = sudopw ]; then
+        mkdir -p "$H/upper/sudoers.d"
+        subst sudoers-audit "$H/upper/sudoers.d/capdo-lab-audit"
+        chmod 0440 "$H/upper/sudoers.d/capdo-lab-audit"
     fi
     case $P_BACKUP in
         fresh) printf 'capdo lab backup of %s\n' "$name" >"$H/backups/app/app-$TODAY.tar.gz" ;;
@@ -311,7 +348,36 @@ EOF
     chmod 1730 "$H/spool/crontabs"
     [ "$P_AGENT" = 0 ] || cp /bin/sleep "$H/opt/wazuh/bin/wazuh-agentd"
     [ "$P_EXTRA" != siem ] || cp "$LAB_SRC/siem.py" "$H/opt/lab/"
-    [ "$P_MODE" != tarpit ] || cp "$LAB_SRC/tarpit.py" "$H/opt/lab/"
+    case $P_MODE in tarpit | slam) cp "$LAB_SRC/tarpit.py" "$H/opt/lab/" ;; esac
+    [ "$P_GARBAGE" = 0 ] || "$PY" "$LAB_SRC/garbage.py" "$H"
+    [ -z "$P_HIDE" ] || hide_binaries "$H" "$P_HIDE"
+}
+
+# Hide binaries from a host: for each directory of the collector's PATH that holds one of them,
+# an overlay upper dir with a whiteout per name. host-init.sh mounts each hide/N over
+# hide/N/target; everything else in the directory stays (sshd, chronyd, ip, ps, …).
+hide_binaries() { # HOSTDIR "NAME-OR-GLOB ..."
+    local H=$1 d real seen=' ' pat f n=0 up pats
+    read -r -a pats <<<"$2" # split without globbing here
+    for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+        real=$(readlink -f "$d") || continue
+        [ -d "$real" ] && [[ $seen != *" $real "* ]] || continue
+        seen+="$real "
+        up=$H/hide/$n/upper
+        for pat in "${pats[@]}"; do
+            for f in "$real"/$pat; do
+                [ -e "$f" ] || [ -L "$f" ] || continue
+                mkdir -p "$up"
+                mknod "$up/${f##*/}" c 0 0
+            done
+        done
+        if [ -d "$up" ]; then
+            mkdir -p "$H/hide/$n/work"
+            printf '%s\n' "$real" >"$H/hide/$n/target"
+            n=$((n + 1))
+        fi
+    done
+    [ "$n" -gt 0 ] || die "nothing to hide for $2"
 }
 
 # Run prep_host for every host, in JOBS parallel workers.
@@ -405,8 +471,8 @@ write_outputs() {
         profile_vars "$prof"
         ip4_of "$n"; ip4=$REPLY
         ip6_of "$n"; ip6=$REPLY
-        if [ "$P_MODE" = sshd ]; then
-            if [ "$prof" = wrongkey ]; then
+        if [ "$P_KNOWN" != none ]; then
+            if [ "$P_KNOWN" = decoy ]; then
                 key=$(<"$S/wrongkey-decoy.pub")
             else
                 key=$(<"$FS/hosts/$name/upper/ssh/ssh_host_ed25519_key.pub")
@@ -449,6 +515,15 @@ profile_title() {
         wrongkey) echo "wrongkey: host key differs from known_hosts" ;;
         tarpit) echo "tarpit: accepts TCP on 22 and never sends a banner" ;;
         bench) echo "bench: identical good host" ;;
+        silent) echo "silent: accepts TCP on 22 and never speaks" ;;
+        slam) echo "slam: accepts TCP on 22 and closes it at once" ;;
+        rekeyed) echo "rekeyed: known_hosts holds another key" ;;
+        refuser) echo "refuser: sshd does not accept the client key" ;;
+        flood) echo "flood: root's login shell prints 50 MB before running the command" ;;
+        garbage) echo "garbage: every file the collector reads is hostile" ;;
+        sleepy) echo "sleepy: root's login shell sleeps 30 s before running the command" ;;
+        bare) echo "bare: no nft, ss or iptables on the host" ;;
+        sudopw) echo "sudopw: audited as audit, whose sudo needs a password" ;;
     esac
 }
 
@@ -497,7 +572,20 @@ cidr = ["$NET4", "$NET6"]
 EOF
     {
         echo "# One server per lab host; see tests/lab/README.md for what each one is."
-        if [ "$MODE" = profile ]; then
+        if [ "$MODE" = faults ]; then
+            # good is the SIEM (like bench001): every fault host forwards to it and backs up to
+            # it, so their controls have something to pass against if their facts are read.
+            for i in "${!H_NAME[@]}"; do
+                name=${H_NAME[$i]}
+                case $name in
+                    good) server_toml good "${H_NUM[$i]}" good '["app", "siem", "backup"]' \
+                        '["tcp/22"]' sudopw ;;
+                    sudopw) server_toml "$name" "${H_NUM[$i]}" "$name" '["app"]' '["tcp/22"]' \
+                        good 'ssh = { user = "audit", sudo = true }' ;;
+                    *) server_toml "$name" "${H_NUM[$i]}" "$name" '["app"]' '["tcp/22"]' good ;;
+                esac
+            done
+        elif [ "$MODE" = profile ]; then
             for i in "${!H_NAME[@]}"; do
                 name=${H_NAME[$i]}
                 case $name in
@@ -543,6 +631,18 @@ level = 3
 approval = { status = "approved", decision = "2/QĐ-LAB", date = 2025-01-15 }
 servers = ["siem"]
 EOF
+    elif [ "$MODE" = faults ]; then
+        list=
+        for name in "${H_NAME[@]}"; do list+="${list:+, }\"$name\""; done
+        cat >"$inv/systems.toml" <<EOF
+[systems.lab-faults]
+name = "Fault lab: hosts that fail in every way, and one good host"
+kind = "internal"
+information = ["private"]
+level = 3
+approval = { status = "approved", decision = "4/QĐ-LAB", date = 2025-01-15 }
+servers = [$list]
+EOF
     else
         list=
         for name in "${H_NAME[@]}"; do list+="${list:+, }\"$name\""; done
@@ -576,7 +676,7 @@ on_up_exit() {
 
 lab_up() { # DIR MODE
     DIR=$1 MODE=$2
-    need_tools
+    need_tools "$MODE"
     mkdir -p "$DIR"
     DIR=$(cd "$DIR" && pwd)
     # The path goes into overlayfs mount options, which split on ',' and ':'.
@@ -615,12 +715,15 @@ lab_up() { # DIR MODE
     ssh-keygen -q -t ed25519 -N '' -C capdo-lab-client -f "$DIR/id_ed25519"
     CLIENT_PUB=$(<"$DIR/id_ed25519.pub")
     ssh-keygen -q -t ed25519 -N '' -C decoy -f "$S/wrongkey-decoy"
+    # The key `refuser` authorises instead of the client's.
+    ssh-keygen -q -t ed25519 -N '' -C other-client -f "$S/other-client"
+    OTHER_PUB=$(<"$S/other-client.pub")
     TODAY=$(date +%Y%m%d)
     OLD_DAY=$(date -d '10 days ago' +%Y%m%d)
     AUDIT_UID=$(awk -F: 'BEGIN { u = 1000 } { used[$3] = 1 } END { while (u in used) u++; print u }' /etc/passwd)
     SIEM_IP4=
     for i in "${!H_NAME[@]}"; do
-        if [ "${H_NAME[$i]}" = siem ] || { [ "$MODE" = bench ] && [ "$i" = 0 ]; }; then
+        if [ "${H_NAME[$i]}" = siem ] || { [ "$MODE" != profile ] && [ "$i" = 0 ]; }; then
             ip4_of "${H_NUM[$i]}"; SIEM_IP4=$REPLY
             break
         fi
@@ -641,7 +744,7 @@ lab_up() { # DIR MODE
         ip4_of "${H_NUM[$i]}"
         case $P_MODE in
             sshd) targets+=("$REPLY:ssh") ;;
-            tarpit) targets+=("$REPLY:tcp") ;;
+            tarpit | slam) targets+=("$REPLY:tcp") ;;
         esac
     done
     if ! missing=$("$PY" "$LAB_SRC/wait_ready.py" "$READY_TIMEOUT" "${targets[@]}" 9>&-); then
@@ -672,6 +775,13 @@ main() {
                 H_NAME+=("${PROFILE_HOSTS[$i]}") H_NUM+=($((FIRST_HOST + i))) H_PROF+=("${PROFILE_HOSTS[$i]}")
             done
             lab_up "$dir" profile
+            ;;
+        faults-up)
+            [ $# = 2 ] || usage
+            for i in "${!FAULT_HOSTS[@]}"; do
+                H_NAME+=("${FAULT_HOSTS[$i]}") H_NUM+=($((FIRST_HOST + i))) H_PROF+=("${FAULT_HOSTS[$i]}")
+            done
+            lab_up "$dir" faults
             ;;
         bench-up)
             [ $# = 3 ] || usage
