@@ -378,7 +378,10 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 .hosts
                 .iter()
                 .filter(|(_, r)| r.status != "scanned")
-                .map(|(id, r)| format!("{id}: {} ({})", r.status, r.error.as_deref().unwrap_or("")))
+                .map(|(id, r)| {
+                    let why = crate::diag::mask_controls(r.error.as_deref().unwrap_or(""));
+                    format!("{id}: {} ({why})", r.status)
+                })
                 .collect();
             if !cli.quiet {
                 writeln!(
@@ -566,7 +569,13 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 TextOrJson::Text => {
                     for h in &report {
                         if let Some(e) = &h.error {
-                            writeln!(io.out, "{}: not read ({}): {e}", h.host, h.status)?;
+                            writeln!(
+                                io.out,
+                                "{}: not read ({}): {}",
+                                h.host,
+                                h.status,
+                                crate::diag::mask_controls(e)
+                            )?;
                             continue;
                         }
                         for f in &h.files {
@@ -589,7 +598,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                             if !f.diff.is_empty() && cli.verbose
                                 || f.state == crate::render::drift::State::Differs
                             {
-                                write!(io.out, "{}", f.diff)?;
+                                write!(io.out, "{}", crate::diag::mask_controls(&f.diff))?;
                             }
                         }
                     }

@@ -309,3 +309,21 @@ pub fn did_you_mean<'a>(
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     did_you_mean(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mask_controls;
+
+    #[test]
+    fn masking_keeps_byte_offsets_and_removes_every_terminal_control() {
+        let text = "a\u{1b}[2J\u{7}b\tc\r\nd\u{0}e\u{85}f\u{202e}g\u{7f}";
+        let masked = mask_controls(text);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked, "a?[2J?b\tc\r\nd?e??f???g?");
+        assert!(
+            masked
+                .chars()
+                .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
+        );
+    }
+}

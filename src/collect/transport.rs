@@ -1,5 +1,5 @@
 //! How the collector reaches a host. [`Transport`] is the only way to a host; [`Ssh2`] talks SSH
-//! with libssh2, and `replay.rs` plays back saved output.
+//! with libssh2, and `record::Replay` plays back a saved scan.
 //!
 //! ssh2 has sharp edges (../shared/notes/rust-stack.md §3.4); this wrapper handles each:
 //! - one `Session` per connection, owned by the worker thread that made it, never shared;
@@ -246,7 +246,8 @@ impl Ssh2 {
         };
         let mut session = Session::new().map_err(|e| classify(&e, "ssh session"))?;
         session.set_timeout(ms(step));
-        // curve25519 costs the target a third of sntrup761x25519 (docs/performance.md).
+        // curve25519 is cheaper than OpenSSH's default sntrup761x25519 on both sides
+        // (docs/performance.md).
         let _ = session.method_pref(
             MethodType::Kex,
             "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha256",

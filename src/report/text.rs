@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{Report, ReportFinding};
+use crate::diag::mask_controls;
 use crate::policy::Status;
 
 pub struct Style {
@@ -49,12 +50,13 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
         paint(style, "1", f.control),
         f.target
     );
-    let _ = writeln!(out, "       {}", f.message);
+    // Messages and evidence quote what hosts said: never let that steer the terminal.
+    let _ = writeln!(out, "       {}", mask_controls(&f.message));
     if f.status == Status::NotApplicable || f.status == Status::Pass && !style.verbose {
         return;
     }
     if !f.evidence.is_empty() {
-        let _ = writeln!(out, "       evidence: {}", f.evidence);
+        let _ = writeln!(out, "       evidence: {}", mask_controls(&f.evidence));
     }
     if !f.basis.is_empty() {
         let _ = writeln!(out, "       basis: {}", f.basis.join("; "));
@@ -96,7 +98,7 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
             paint(style, "1;35", "NOT SCANNED"),
             t.id,
             t.status,
-            t.error.as_deref().unwrap_or("")
+            mask_controls(t.error.as_deref().unwrap_or(""))
         );
     }
     let mut shown: Vec<&ReportFinding> = report

@@ -4,6 +4,9 @@
 # so it runs as PID 1 of the host's PID namespace, in the host's own mount, UTS and network
 # namespaces. It gives the host its network, firewall and file system, starts the host's
 # daemons and then replaces itself with sshd (or the tarpit), which stays PID 1.
+# Fault-lab additions: overlays that hide binaries ($H/hide/N, profiles bare and garbage), a
+# hostile UTS name ($H/utsname) and processes with hostile names ($H/opt/lab/comm, garbage),
+# and the `slam` mode (tarpit.py slam: accept and close at once).
 
 # HOST_NAME, HOST_IP4, HOST_FS, …: from $H/host.env, written by lab.sh (prep_host).
 # shellcheck disable=SC2153
@@ -35,7 +38,15 @@ mount --bind "$H/backups" /var/backups
 mount --bind "$H/spool" /var/spool/cron
 mount --bind "$H/varlog" /var/log
 mount --bind "$H/opt" /opt
+# Hidden binaries: an overlay whose upper dir holds a whiteout per hidden name.
+for d in "$H"/hide/*/; do
+    [ -f "$d/target" ] || continue
+    target=$(<"$d/target")
+    mount -t overlay overlay -o "lowerdir=$target,upperdir=${d}upper,workdir=${d}work" "$target"
+done
 authorized_keys=$(<"$H/authorized_keys")
+utsname=$HOST_NAME
+if [ -f "$H/utsname" ]; then utsname=$(<"$H/utsname"); fi
 # Drop what this host does not need from its view of the build machine: the lab's state tmpfs
 # (every host's files) and the other hosts' namespace handles under /run/netns. The mounts made
 # above keep their own references.
@@ -56,7 +67,7 @@ if [ -n "$HOST_AUDIT_UID" ]; then
     chown "$HOST_AUDIT_UID:$HOST_AUDIT_UID" /home/audit/.ssh/authorized_keys
     chmod 0600 /home/audit/.ssh/authorized_keys
 fi
-echo "$HOST_NAME" >/proc/sys/kernel/hostname
+printf '%s' "$utsname" >/proc/sys/kernel/hostname
 
 # --- daemons (children of PID 1; sshd, exec'd below, reaps them) ---
 if [ "$HOST_CHRONY" = 1 ]; then
@@ -70,10 +81,15 @@ case "$HOST_EXTRA" in
     http) (cd /tmp && exec /usr/bin/python3 -m http.server 8080 --bind 0.0.0.0) & ;;
     siem) /usr/bin/python3 /opt/lab/siem.py & ;;
 esac
+# Processes with hostile names (garbage): each file in /opt/lab/comm is a copy of sleep.
+if [ -d /opt/lab/comm ]; then
+    for f in /opt/lab/comm/*; do "$f" infinity & done
+fi
 
 echo "host-init: $HOST_NAME ready to exec $HOST_MODE"
 case "$HOST_MODE" in
     sshd) exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config ;;
     tarpit) exec /usr/bin/python3 /opt/lab/tarpit.py ;;
+    slam) exec /usr/bin/python3 /opt/lab/tarpit.py slam ;;
     *) echo "host-init: unknown mode $HOST_MODE"; exit 1 ;;
 esac

@@ -243,10 +243,10 @@ cmd_down() {
 H_NAME=() H_NUM=() H_PROF=()
 
 need_tools() { # MODE
-    local t missing=() extra=()
-    [ "$1" != faults ] || extra=(sudo mknod)
+    local t missing=() more=()
+    [ "$1" != faults ] || more=(sudo mknod)
     for t in ip nft unshare sshd ssh-keygen chronyd chronyc iptables-legacy-restore \
-        ip6tables-legacy-restore flock mountpoint "${extra[@]}"; do
+        ip6tables-legacy-restore flock mountpoint "${more[@]}"; do
         command -v "$t" >/dev/null || missing+=("$t")
     done
     [ -x "$PY" ] || missing+=("$PY")
@@ -361,7 +361,7 @@ hide_binaries() { # HOSTDIR "NAME-OR-GLOB ..."
     read -r -a pats <<<"$2" # split without globbing here
     for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
         real=$(readlink -f "$d") || continue
-        [ -d "$real" ] && [[ $seen != *" $real "* ]] || continue
+        if [ ! -d "$real" ] || [[ $seen == *" $real "* ]]; then continue; fi
         seen+="$real "
         up=$H/hide/$n/upper
         for pat in "${pats[@]}"; do

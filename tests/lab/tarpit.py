@@ -1,8 +1,13 @@
 #!/usr/bin/python3
 """capdo lab tarpit: accept TCP on port 22 (IPv4 and IPv6) and never send an SSH banner.
-Connections are held open until the client gives up. Runs as PID 1 of the `tarpit` host."""
+Connections are held open until the client gives up. Runs as PID 1 of the `tarpit` and
+`silent` hosts. `tarpit.py slam` (host `slam`) instead closes each connection as soon as it is
+accepted, without reading or sending anything."""
 import selectors
 import socket
+import sys
+
+SLAM = sys.argv[1:] == ["slam"]
 
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -17,6 +22,9 @@ while True:
         sock = key.fileobj
         if sock is s:
             conn, _ = s.accept()
+            if SLAM:
+                conn.close()
+                continue
             conn.setblocking(False)
             held.add(conn)
             sel.register(conn, selectors.EVENT_READ)
