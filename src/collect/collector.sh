@@ -18,6 +18,11 @@ case " $OPTS " in *" sudo "*) SUDO=1 ;; esac
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH LC_ALL=C
 UID_NOW=$(id -u 2>/dev/null)
+# sudo is tried once: if it is refused (a password is required, no sudo rights, no sudo), the
+# reads run as the login user and the `sudo` section says why, so nothing hangs or is lost.
+if [ -n "$SUDO" ] && [ "$UID_NOW" != 0 ]; then
+    SUDO_WHY=$(sudo -n true 2>&1 </dev/null) || SUDO=
+fi
 
 begin() { printf '@@%s begin %s\n' "$N" "$1"; }
 end() { printf '\n@@%s end %s %s\n' "$N" "$1" "$2"; }
@@ -89,6 +94,13 @@ while IFS= read -r line; do
 done
 
 sec id id -u
+begin sudo
+if [ "$UID_NOW" = 0 ]; then echo "not needed: root"; r=0
+elif [ -n "$SUDO" ]; then echo "ok"; r=0
+elif [ -n "${SUDO_WHY+x}" ]; then printf 'refused: %s\n' "$SUDO_WHY"; r=1
+else echo "not asked for"; r=0
+fi
+end sudo "$r"
 # Where the SSH connection comes from, as the host sees it (shows a jump host at work).
 begin ssh-client
 printf '%s\n' "${SSH_CONNECTION%% *}"

@@ -132,6 +132,19 @@ impl HostFacts {
             ));
         }
         let root = s.ok("id").ok().map(|b| b.trim() == "0");
+        if let Ok(sec) = s.get("sudo")
+            && sec.rc != Some(0)
+        {
+            notes.push(format!(
+                "sudo was refused ({}); reads that need root ran without it",
+                sec.body
+                    .trim()
+                    .trim_start_matches("refused: ")
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ));
+        }
         let client = s
             .ok("ssh-client")
             .ok()
@@ -333,6 +346,10 @@ fn sshd(s: &Sections) -> Fact<(Sshd, String)> {
 }
 
 fn jobs(s: &Sections) -> Fact<Vec<Job>> {
+    // With the output cut, a job may sit in a file that was never read.
+    if s.truncated {
+        return Err("not collected: the output was cut at the size limit".into());
+    }
     let cron_files = s.files(|p| {
         p == "/etc/crontab" || p.starts_with("/etc/cron.d/") || p.starts_with("/var/spool/cron/")
     });
@@ -372,6 +389,9 @@ fn backup_age(s: &Sections, path: &str, clock: Option<f64>) -> Fact<Option<f64>>
 }
 
 fn forwarding(s: &Sections, notes: &mut Vec<String>) -> Fact<Vec<ForwardTarget>> {
+    if s.truncated {
+        return Err("not collected: the output was cut at the size limit".into());
+    }
     let is_log_config = |p: &str| {
         p.starts_with("/etc/rsyslog")
             || p.starts_with("/etc/syslog-ng/")

@@ -7,16 +7,20 @@ makes every file the collector reads hostile: binary garbage (random bytes inclu
 terminal escape sequences, invalid UTF-8, very long lines, and lines that imitate the
 collector's section markers with a wrong nonce. The output is the same on every run (seeded).
 
-sshd must still start: in /etc/ssh/sshd_config the real settings come first, then garbage in
-`#` comment lines, then a comment line holding a NUL byte. sshd stops reading its config at
-the first NUL, so the raw garbage after it (marker lines, binary, a `PermitRootLogin yes`) is
-never seen by sshd, while capdo receives the whole file.
+sshd must still start, with its real settings. In /etc/ssh/sshd_config they come first, then
+garbage in `#` comment lines, then raw garbage lines (marker lines at the start of a line, a
+`Match` block) that sshd never parses. sshd (OpenSSH 9.2, servconf.c) reads each line with
+getline() but appends it with strlen(), so a line is cut at its first NUL *and loses its
+newline*: the next line becomes part of it. Each raw line is therefore preceded by a line
+`#<NUL>`, which turns it into the tail of a comment for sshd, while capdo receives it as a line
+of its own. The script checks the result with `sshd -t` and `sshd -T`.
 
 Sizes are kept so that the collector's whole output stays well under capdo's 8 MiB cap
 (about 3.5 MiB): this host tests hostile content, `flood` tests the cap.
 """
 import os
 import random
+import subprocess
 import sys
 
 H = sys.argv[1]
@@ -73,9 +77,10 @@ def noise(n):
     return bytes(out[:n])
 
 
-def block(comment=b"", long_line=128 << 10):
+def block(comment=b"", long_line=128 << 10, hide=False):
     """A hostile block: marker lines, short noisy lines, a few KiB of raw random bytes (with
-    NUL and newlines), one very long line. With `comment`, every line starts with it."""
+    NUL and newlines), one very long line. With `comment`, every line starts with it. With
+    `hide`, every line is preceded by a line "#<NUL>" (sshd then reads it as a comment)."""
     lines = [b"capdo lab garbage: " + ANSI[0] + ANSI[2] + b"title" + INVALID[0]]
     lines += MARKERS
     lines += [noise(rng.randrange(10, 200)) for _ in range(30)]
@@ -83,7 +88,9 @@ def block(comment=b"", long_line=128 << 10):
     lines += raw.split(b"\n")
     lines.append(b"LONG " + noise(long_line))
     lines.append(b"\x1b[0m end of garbage")
-    return b"".join(comment + l.replace(b"\n", b" ") + b"\n" for l in lines)
+    if hide:
+        return b"".join(b"#\x00\n" + l + b"\n" for l in lines)
+    return b"".join(comment + l + b"\n" for l in lines)
 
 
 def write(path, data, mode=0o644):
@@ -112,14 +119,16 @@ write("upper/os-release",
 write("upper/hostname", b"garbage\x1b[2J\x1b]0;capdo-lab-pwned\x07\xff\n" + block(long_line=4096))
 write("utsname", b"garbage\x1b[2J\x1b]0;pwned\x07\xff\xfe")
 
-# sshd: real settings, `#` garbage, a NUL comment line, then raw garbage sshd never reads.
+# sshd: real settings, `#` garbage, then raw garbage that sshd reads as comments (see above),
+# ending in settings and a Match block that sshd never applies.
 conf = read("upper/ssh/sshd_config")
+hidden = [b"PermitRootLogin yes", b"PasswordAuthentication yes",
+          b"Match Address 10.231.0.0/16", b"    PermitRootLogin yes", b"    PasswordAuthentication yes"]
 write("upper/ssh/sshd_config",
-      conf + b"# capdo lab garbage host: everything below is comments, then a NUL\n"
+      conf + b"# capdo lab garbage host: everything below is comments for sshd\n"
       + block(comment=b"# ")
-      + b"# sshd stops reading at this NUL byte: \x00 (capdo does not)\n"
-      + block()
-      + b"PermitRootLogin yes\nPasswordAuthentication yes\n")
+      + block(hide=True)
+      + b"".join(b"#\x00\n" + l + b"\n" for l in hidden))
 # Not Included by sshd_config, so sshd never reads it; the collector reads sshd_config.d/*.conf.
 write("upper/ssh/sshd_config.d/99-garbage.conf", block())
 
@@ -161,6 +170,16 @@ write("upper/filebeat/filebeat.yml",
 
 # A backup file with a hostile name (the collector prints only mtimes from here).
 write(os.fsdecode(b"backups/app/\x1b[2J\xff.tar.gz"), b"capdo lab garbage backup\n")
+
+# sshd must accept the file and keep the real settings, for the lab's clients too.
+cfg = os.path.join(H, "upper/ssh/sshd_config")
+key = os.path.join(H, "upper/ssh/ssh_host_ed25519_key")
+subprocess.run(["sshd", "-t", "-f", cfg, "-h", key], check=True)
+eff = subprocess.run(["sshd", "-T", "-f", cfg, "-h", key, "-C", "user=root,host=lab,addr=10.231.0.1"],
+                     check=True, capture_output=True).stdout.decode()
+for want in ("permitrootlogin without-password", "passwordauthentication no"):
+    if want not in eff.splitlines():
+        sys.exit("garbage.py: sshd_config lost its real settings (%s)" % want)
 
 # A running process whose comm is terminal escapes: /bin/sleep under an ESC name. The kernel
 # keeps the first 15 bytes of the name as comm. host-init.sh runs everything in opt/lab/comm.

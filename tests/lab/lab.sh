@@ -333,8 +333,14 @@ EOF
         chmod 0640 "$H/upper/shadow"
         chgrp shadow "$H/upper/shadow" 2>/dev/null || true
     fi
+    # sudo's mail must not reach the build machine's MTA (and its /var/spool).
+    mkdir -p "$H/upper/sudoers.d"
+    subst sudoers-mail "$H/upper/sudoers.d/capdo-lab-mail"
+    chmod 0440 "$H/upper/sudoers.d/capdo-lab-mail"
+    install -m 0755 "$PROFILES_DIR/sudo-mail" "$H/opt/lab/sudo-mail"
+    # Debian's sudo runs its mailer as the invoking user (--disable-root-mailer).
+    install -m 0622 /dev/null "$H/varlog/sudo-mail.log"
     if [ "$P_AUDIT" = sudopw ]; then
-        mkdir -p "$H/upper/sudoers.d"
         subst sudoers-audit "$H/upper/sudoers.d/capdo-lab-audit"
         chmod 0440 "$H/upper/sudoers.d/capdo-lab-audit"
     fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # capdo test lab self-test: `tests/lab/selftest.sh DIR` checks, with the system OpenSSH client
 # and strict host key checking, that every host of a lab brought up by `lab.sh up DIR` (or
-# `bench-up`) is what its profile says. Prints one line per check; exits 1 on any mismatch.
+# `bench-up` or `faults-up`) is what its profile says. Prints one line per check; exits 1 on any
+# mismatch.
 # LAB_SELFTEST_JOBS: hosts checked in parallel (default 8).
 
 # `pass` always succeeds, so `COND && pass … || fail …` is an if/else here.
@@ -84,6 +85,113 @@ except OSError:
 EOF
 }
 
+# The fault lab's hosts (lab.sh faults-up). Called from check_host, whose helpers (pass, fail,
+# expect, rsh) and `facts` it uses.
+check_fault() { # NAME IP4 IP6 PROFILE SIEM_IP4
+    local name=$1 ip4=$2 prof=$4 t0 out rc real pinned
+    case $prof in
+    slam)
+        t=$(tcp_state "$ip4" 22 3)
+        [ "$t" = open ] && pass "tcp/22 accepts" || fail "tcp/22 should accept, got $t"
+        [ "$(banner "$ip4" 3)" = none ] && pass "no banner (closed at once)" || fail "slam sent a banner"
+        t0=$SECONDS
+        out=$(rsh "root@$ip4" true 2>&1) && rc=0 || rc=$?
+        if [ "$rc" = 255 ] && [ $((SECONDS - t0)) -le 2 ] &&
+            [[ $out == *"closed by"* || $out == *reset* || $out == *kex_exchange_identification* ]]; then
+            pass "ssh fails at once (${out//$'\r'/})"
+        else
+            fail "ssh should fail at once with a closed connection, got rc=$rc after $((SECONDS - t0)) s: $out"
+        fi ;;
+    refuser)
+        out=$(rsh "root@$ip4" true 2>&1) && rc=0 || rc=$?
+        [ "$rc" = 255 ] && [[ $out == *"Permission denied (publickey)"* ]] &&
+            pass "strict ssh: host key accepted, client key refused" ||
+            fail "ssh should be refused after the host key check, got rc=$rc: $out"
+        real=$(ssh-keyscan -t ed25519 "$ip4" 2>/dev/null | awk '{ print $3 }')
+        pinned=$(awk -v ip="$ip4" '$1 == ip { print $3 }' "$DIR/known_hosts")
+        [ -n "$real" ] && [ "$real" = "$pinned" ] && pass "known_hosts holds its real key" ||
+            fail "known_hosts should hold refuser's real key" ;;
+    flood)
+        # 50 MB of text first, then the command's own output.
+        # (The flood ends inside a line: the command's output starts after a newline of its own.)
+        out=$(rsh "root@$ip4" 'echo; echo capdo-after-flood; getent passwd root | cut -d: -f7' | "$PY" -c '
+import sys
+d = sys.stdin.buffer.read()
+print(len(d), *d.decode(errors="replace").rstrip("\n").split("\n")[-2:])') || true
+        read -r t rc real <<<"$out"
+        [ "${t:-0}" -ge 52428800 ] && pass "login shell prints $t bytes before the command" ||
+            fail "expected at least 52428800 bytes, got ${t:-none}"
+        [ "$rc" = capdo-after-flood ] && [ "$real" = /opt/lab/flood-shell ] &&
+            pass "the command still runs after the flood (root's shell $real)" ||
+            fail "the command should run after the flood: $rc $real" ;;
+    sleepy)
+        # Authenticated at once, then nothing for 30 s.
+        out=$(timeout 6 ssh -v "${SSH_OPTS[@]}" "root@$ip4" 'echo woke' 2>&1) && rc=0 || rc=$?
+        [ "$rc" = 124 ] && [[ $out == *"Authenticated to"* ]] && [[ $out != *$'\n'woke* ]] &&
+            pass "authenticated, then no output within 6 s" ||
+            fail "expected a login with no output for 6 s, got rc=$rc"
+        t0=$SECONDS
+        out=$(timeout 60 ssh "${SSH_OPTS[@]}" -o ServerAliveInterval=5 "root@$ip4" 'echo woke' 2>&1) || true
+        [ "$out" = woke ] && [ $((SECONDS - t0)) -ge 29 ] &&
+            pass "the command runs after $((SECONDS - t0)) s" ||
+            fail "the command should run after 30 s, got '$out' after $((SECONDS - t0)) s" ;;
+    garbage)
+        facts=$(rsh "root@$ip4" 'bash -s' 2>&1 <<'EOF'
+echo "uts $(uname -n | od -An -tx1 | tr -d ' \n')"
+echo "ps $(command -v ps || echo none)"
+echo "escproc $(cat /proc/[0-9]*/comm | grep -c "$(printf '\033')")"
+sshd -T -C user=root,host=lab,addr=10.231.0.1 | awk '$1 ~ /^(permitrootlogin|passwordauthentication)$/ { print "sshd_" $1 " " $2 }'
+echo "sshd_nul $(tr -dc '\000' </etc/ssh/sshd_config | wc -c)"
+echo "sshd_marker $(grep -a -c '^@@0000000000000000 end nft 0$' /etc/ssh/sshd_config)"
+echo "osrel_nul $(tr -dc '\000' </etc/os-release | wc -c)"
+echo "osrel_esc $(grep -a -c "$(printf '\033')" /etc/os-release)"
+echo "cron_backup $(grep -c '^30 1.*/var/backups/app' /etc/crontab)"
+echo "huge $(stat -c %s /etc/rsyslog.d/98-huge.conf)"
+echo "crond_nl $(ls -b /etc/cron.d | grep -c '\\n')"
+EOF
+        ) || { fail "ssh root@$ip4 failed: $facts"; return; }
+        pass "ssh root@$ip4 with the pinned host key"
+        expect uts '^676172626167651b5b324a' "UTS name is garbage + ESC[2J …"
+        expect ps '^none$' "ps hidden (the collector reads /proc/*/comm)"
+        expect escproc '^[1-9]' "a process whose comm holds ESC"
+        expect sshd_permitrootlogin '^without-password$' "sshd -T (lab client): PermitRootLogin prohibit-password, garbage ignored"
+        expect sshd_passwordauthentication '^no$' "sshd -T (lab client): PasswordAuthentication no"
+        expect sshd_nul '^[1-9]' "sshd_config holds NUL bytes"
+        expect sshd_marker '^1$' "sshd_config holds a fake section marker line"
+        expect osrel_nul '^[1-9]' "os-release holds NUL bytes"
+        expect osrel_esc '^[1-9]' "os-release holds escape sequences"
+        expect cron_backup '^1$' "the real backup job is still in /etc/crontab"
+        expect huge '^1572870$' "rsyslog.d/98-huge.conf is 1.5 MiB (over the 1 MiB per-file cap)"
+        expect crond_nl '^1$' "a cron.d file name holds a newline" ;;
+    bare)
+        facts=$(rsh "root@$ip4" 'bash -s' 2>&1 <<'EOF'
+for t in nft ss iptables iptables-save ip6tables-save iptables-legacy-save ip6tables-legacy-save iptables-nft; do
+    echo "tool $t $(command -v "$t" || echo none)"
+done
+echo "works $(sh -c 'id -u; cat /proc/self/comm; ps -e -o comm= | grep -c sshd' | paste -sd' ')"
+sshd -T | awk '$1 == "permitrootlogin" { print "sshd_" $1 " " $2 }'
+EOF
+        ) || { fail "ssh root@$ip4 failed: $facts"; return; }
+        pass "ssh root@$ip4 with the pinned host key"
+        expect_not tool ' /' "no nft, ss or iptables* on the PATH"
+        expect works '^0 cat [1-9]' "sh, id, cat and ps work"
+        expect sshd_permitrootlogin '^without-password$' "sshd -T works"
+        out=$(ip netns exec "capdolab-$name" nft list ruleset 2>&1 | grep -c 'policy drop' || true)
+        [ "$out" -ge 1 ] && pass "the good rule set is loaded (seen from outside the host)" ||
+            fail "the rule set should be loaded in the namespace" ;;
+    sudopw)
+        t0=$SECONDS
+        out=$(rsh "audit@$ip4" 'id -un; sudo -n true; echo "rc=$?"' 2>&1) || true
+        [[ $out == audit$'\n'*"a password is required"*'rc=1' ]] && [ $((SECONDS - t0)) -le 5 ] &&
+            pass "audit logs in; sudo -n fails at once: a password is required" ||
+            fail "sudo -n should fail at once with 'a password is required', got after $((SECONDS - t0)) s: $out"
+        out=$(rsh "root@$ip4" 'cat /etc/sudoers.d/capdo-lab-audit | grep -v "^#"; grep -c "^From capdo-lab-sudo-mail" /var/log/sudo-mail.log' 2>&1) || true
+        [[ $out == "audit ALL=(ALL) ALL"$'\n'[1-9]* ]] &&
+            pass "audit ALL=(ALL) ALL; sudo's mail stays in the host's /var/log/sudo-mail.log" ||
+            fail "sudoers or sudo mail not as expected: $out" ;;
+    esac
+}
+
 check_host() { # NAME IP4 IP6 PROFILE SIEM_IP4; prints "ok|FAIL name: what" lines
     local name=$1 ip4=$2 ip6=$3 prof=$4 siem=$5
     local facts t0 out rc
@@ -112,7 +220,7 @@ check_host() { # NAME IP4 IP6 PROFILE SIEM_IP4; prints "ok|FAIL name: what" line
         [[ $t == unreachable || $t == timeout || $t == refused ]] && pass "tcp/22 $t" ||
             fail "tcp/22 should not answer, got $t"
         return ;;
-    tarpit)
+    tarpit | silent)
         t=$(tcp_state "$ip4" 22 3)
         [ "$t" = open ] && pass "tcp/22 accepts" || fail "tcp/22 should accept, got $t"
         [ "$(banner "$ip4" 3)" = none ] && pass "no banner within 3 s" || fail "tarpit sent a banner"
@@ -124,7 +232,7 @@ check_host() { # NAME IP4 IP6 PROFILE SIEM_IP4; prints "ok|FAIL name: what" line
             fail "ssh should time out in the banner exchange, got rc=$rc: $out"
         fi
         return ;;
-    wrongkey)
+    wrongkey | rekeyed)
         out=$(rsh "root@$ip4" true 2>&1) && rc=0 || rc=$?
         if [ "$rc" = 255 ] && [[ $out == *"Host key verification failed"* ]]; then
             pass "strict ssh refuses the host key"
@@ -135,13 +243,16 @@ check_host() { # NAME IP4 IP6 PROFILE SIEM_IP4; prints "ok|FAIL name: what" line
         # (ssh keeps the first value of an option: start from the options without a known_hosts.)
         out=$(timeout 30 ssh "${SSH_COMMON[@]}" -o UserKnownHostsFile=/dev/null \
             -o StrictHostKeyChecking=no "root@$ip4" hostname 2>&1) && rc=0 || rc=$?
-        [ "$rc" = 0 ] && [ "$out" = wrongkey ] && pass "sshd works when the key is not checked" ||
+        [ "$rc" = 0 ] && [ "$out" = "$name" ] && pass "sshd works when the key is not checked" ||
             fail "unchecked login should work, got rc=$rc: $out"
         local real pinned
         real=$(ssh-keyscan -t ed25519 "$ip4" 2>/dev/null | awk '{ print $3 }')
         pinned=$(awk -v ip="$ip4" '$1 == ip { print $3 }' "$DIR/known_hosts")
         [ -n "$real" ] && [ -n "$pinned" ] && [ "$real" != "$pinned" ] &&
             pass "known_hosts pins a different ed25519 key" || fail "known_hosts key should differ from the real one"
+        return ;;
+    slam | refuser | flood | sleepy | garbage | bare | sudopw)
+        check_fault "$@"
         return ;;
     esac
 
@@ -271,6 +382,8 @@ check_host() { # NAME IP4 IP6 PROFILE SIEM_IP4; prints "ok|FAIL name: what" line
             fail "audit login should work without sudo: $out" ;;
     good)
         # The path the forwarding rule names works: good -> siem tcp/514 arrives at the collector.
+        # (Not in the fault lab and bench: there the "SIEM" is a host that does not listen.)
+        awk -F'\t' '$4 == "siem" { f = 1 } END { exit !f }' "$DIR/hosts.tsv" || return 0
         local mark="capdo-lab-selftest-$$-$RANDOM"
         rsh "root@$ip4" "echo '<14>$mark' >/dev/tcp/$siem/514" 2>/dev/null || true
         sleep 0.5
