@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""capdo lab: write the hostile files of the `garbage` host. `garbage.py HOSTDIR`.
+"""capdo lab: write the hostile files of the `garbage` host. `garbage.py HOSTDIR [PARENT_PID]`.
 
 lab.sh has already written the host's `good` files under HOSTDIR (upper/ is the host's /etc
 upper dir, spool/ its /var/spool/cron, backups/ its /var/backups, opt/ its /opt). This script
@@ -17,11 +17,30 @@ of its own. The script checks the result with `sshd -t` and `sshd -T`.
 
 Sizes are kept so that the collector's whole output stays well under capdo's 8 MiB cap
 (about 3.5 MiB): this host tests hostile content, `flood` tests the cap.
+
+PARENT_PID is the lab.sh worker that runs this script. The script dies with it (a teardown
+SIGKILLs the workers), so that it never writes, or re-creates directories, under DIR/state
+after a teardown; if the worker is already gone when the script starts, it exits at once.
 """
+import ctypes
 import os
-import random
-import subprocess
 import sys
+
+
+def die_with_parent():
+    """SIGKILL this process when its parent dies (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
+die_with_parent()
+if len(sys.argv) > 2 and os.getppid() != int(sys.argv[2]):
+    sys.exit("garbage.py: the lab.sh worker that started it is gone")
+
+import random  # noqa: E402 (after the parent check: imports take time)
+import subprocess  # noqa: E402
 
 H = sys.argv[1]
 rng = random.Random(0xCA9D0)
@@ -174,9 +193,9 @@ write(os.fsdecode(b"backups/app/\x1b[2J\xff.tar.gz"), b"capdo lab garbage backup
 # sshd must accept the file and keep the real settings, for the lab's clients too.
 cfg = os.path.join(H, "upper/ssh/sshd_config")
 key = os.path.join(H, "upper/ssh/ssh_host_ed25519_key")
-subprocess.run(["sshd", "-t", "-f", cfg, "-h", key], check=True)
+subprocess.run(["sshd", "-t", "-f", cfg, "-h", key], check=True, preexec_fn=die_with_parent)
 eff = subprocess.run(["sshd", "-T", "-f", cfg, "-h", key, "-C", "user=root,host=lab,addr=10.231.0.1"],
-                     check=True, capture_output=True).stdout.decode()
+                     check=True, capture_output=True, preexec_fn=die_with_parent).stdout.decode()
 for want in ("permitrootlogin without-password", "passwordauthentication no"):
     if want not in eff.splitlines():
         sys.exit("garbage.py: sshd_config lost its real settings (%s)" % want)

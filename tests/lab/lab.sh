@@ -355,7 +355,8 @@ EOF
     [ "$P_AGENT" = 0 ] || cp /bin/sleep "$H/opt/wazuh/bin/wazuh-agentd"
     [ "$P_EXTRA" != siem ] || cp "$LAB_SRC/siem.py" "$H/opt/lab/"
     case $P_MODE in tarpit | slam) cp "$LAB_SRC/tarpit.py" "$H/opt/lab/" ;; esac
-    [ "$P_GARBAGE" = 0 ] || "$PY" "$LAB_SRC/garbage.py" "$H"
+    # (garbage.py dies with this worker: $BASHPID.)
+    [ "$P_GARBAGE" = 0 ] || "$PY" "$LAB_SRC/garbage.py" "$H" "$BASHPID"
     [ -z "$P_HIDE" ] || hide_binaries "$H" "$P_HIDE"
 }
 
