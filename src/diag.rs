@@ -35,8 +35,12 @@ impl Loc {
 /// offsets stay valid: an inventory can never send escape sequences to the operator's screen.
 pub fn mask_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let dangerous = (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // A carriage return is only harmless as part of a CRLF line end.
+        let lone_cr = c == '\r' && chars.peek() != Some(&'\n');
+        let dangerous = lone_cr
+            || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
         if dangerous {
             out.extend(std::iter::repeat_n('?', c.len_utf8()));
@@ -316,10 +320,10 @@ mod tests {
 
     #[test]
     fn masking_keeps_byte_offsets_and_removes_every_terminal_control() {
-        let text = "a\u{1b}[2J\u{7}b\tc\r\nd\u{0}e\u{85}f\u{202e}g\u{7f}";
+        let text = "a\u{1b}[2J\u{7}b\tc\r\nd\u{0}e\u{85}f\u{202e}g\u{7f}h\ri";
         let masked = mask_controls(text);
         assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "a?[2J?b\tc\r\nd?e??f???g?");
+        assert_eq!(masked, "a?[2J?b\tc\r\nd?e??f???g?h?i");
         assert!(
             masked
                 .chars()

@@ -48,21 +48,28 @@ pub struct Request {
     pub sudo: bool,
     /// Directories whose newest file's age is wanted.
     pub backup_paths: Vec<String>,
+    /// Seconds after which any single read on the host is killed (the host's deadline).
+    pub command_timeout: u64,
 }
 
 impl Request {
-    pub fn new(sudo: bool, backup_paths: Vec<String>) -> Self {
+    pub fn new(sudo: bool, backup_paths: Vec<String>, command_timeout: u64) -> Self {
         Self {
             nonce: nonce(),
             sudo,
             backup_paths,
+            command_timeout,
         }
     }
 
     /// The collector's stdin. A path with a line break could not be sent as one line; such
     /// paths are left out (the backup facts then say so).
     pub fn input(&self) -> Vec<u8> {
-        let mut s = format!("{}\n{}\n", self.nonce, if self.sudo { "sudo" } else { "" });
+        let mut opts = format!("timeout={}", self.command_timeout);
+        if self.sudo {
+            opts.push_str(" sudo");
+        }
+        let mut s = format!("{}\n{opts}\n", self.nonce);
         for p in self.sendable_paths() {
             s.push_str("backup-path ");
             s.push_str(p);
@@ -103,8 +110,8 @@ mod tests {
     fn the_command_is_one_constant_for_every_host() {
         // Nothing per host or per inventory goes into the command: two requests with different
         // paths share it, and it does not contain their data.
-        let a = Request::new(false, vec!["/var/backups/a".into()]);
-        let b = Request::new(true, vec!["/srv/$(reboot)".into()]);
+        let a = Request::new(false, vec!["/var/backups/a".into()], 40);
+        let b = Request::new(true, vec!["/srv/$(reboot)".into()], 40);
         assert_ne!(a.nonce, b.nonce);
         let cmd = command();
         assert!(cmd.starts_with("sh -c '# capdo collector v1"));
@@ -114,11 +121,15 @@ mod tests {
 
     #[test]
     fn input_carries_the_data_as_lines() {
-        let mut r = Request::new(true, vec!["/var/backups/app".into(), "/bad\npath".into()]);
+        let mut r = Request::new(
+            true,
+            vec!["/var/backups/app".into(), "/bad\npath".into()],
+            40,
+        );
         r.nonce = "00ff00ff00ff00ff".into();
         assert_eq!(
             String::from_utf8(r.input()).expect("utf-8"),
-            "00ff00ff00ff00ff\nsudo\nbackup-path /var/backups/app\n"
+            "00ff00ff00ff00ff\ntimeout=40 sudo\nbackup-path /var/backups/app\n"
         );
     }
 
@@ -154,6 +165,13 @@ mod tests {
         let tricky = dir.path().join("a file; $(touch pwned)");
         std::fs::write(&tricky, "content\n").expect("write");
         let missing = dir.path().join("missing");
+        // A FIFO would block a reader forever; it is never opened.
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
         let nonce = "0123456789abcdef";
         let input = read_files_input(
             nonce,
@@ -161,6 +179,7 @@ mod tests {
             &[
                 tricky.to_str().expect("utf-8"),
                 missing.to_str().expect("utf-8"),
+                fifo.to_str().expect("utf-8"),
             ],
         );
         let mut child = std::process::Command::new("sh")
@@ -180,10 +199,14 @@ mod tests {
         let out = child.wait_with_output().expect("wait");
         let text = String::from_utf8(out.stdout).expect("utf-8");
         let sections = crate::collect::parse::sections::split(&text, nonce);
-        assert_eq!(sections.len(), 2, "{text}");
+        assert_eq!(sections.len(), 3, "{text}");
         assert_eq!(sections[0].body, "content\n");
         assert_eq!(sections[0].rc, Some(0));
         assert_eq!(sections[1].rc, Some(2));
+        assert_eq!(
+            (sections[2].rc, sections[2].body.as_str()),
+            (Some(3), "capdo: not a regular file\n")
+        );
         assert!(!dir.path().join("pwned").exists(), "a path is never run");
     }
 }

@@ -14,7 +14,13 @@ IFS= read -r N || exit 97
 IFS= read -r OPTS || OPTS=
 case "$N" in *[!0-9a-f]* | '') exit 98 ;; esac
 SUDO=
-case " $OPTS " in *" sudo "*) SUDO=1 ;; esac
+TMO=30
+for o in $OPTS; do
+    case $o in
+    sudo) SUDO=1 ;;
+    timeout=*) case ${o#timeout=} in '' | *[!0-9]*) ;; *) TMO=${o#timeout=} ;; esac ;;
+    esac
+done
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH LC_ALL=C
 UID_NOW=$(id -u 2>/dev/null)
@@ -24,13 +30,17 @@ if [ -n "$SUDO" ] && [ "$UID_NOW" != 0 ]; then
     SUDO_WHY=$(sudo -n true 2>&1 </dev/null) || SUDO=
 fi
 
+# Every read is bounded: a command that hangs (a FIFO, a stuck NFS mount) is killed after the
+# host's deadline, so nothing is left running on the host after capdo has gone.
+if command -v timeout >/dev/null 2>&1; then T="timeout -k 2 $TMO"; else T=; fi
+
 begin() { printf '@@%s begin %s\n' "$N" "$1"; }
 end() { printf '\n@@%s end %s %s\n' "$N" "$1" "$2"; }
 
 # Run a read with privilege when allowed: as root directly, else `sudo -n` if the inventory
 # says so (never prompts), else as the login user.
 priv() {
-    if [ "$UID_NOW" = 0 ] || [ -z "$SUDO" ]; then "$@"; else sudo -n -- "$@"; fi
+    if [ "$UID_NOW" = 0 ] || [ -z "$SUDO" ]; then $T "$@"; else $T sudo -n -- "$@"; fi
 }
 
 # sec NAME CMD...: one section from a command; a missing command is rc 127.
@@ -38,7 +48,7 @@ sec() {
     n=$1; shift
     begin "$n"
     if command -v "$1" >/dev/null 2>&1; then
-        "$@" 2>&1 </dev/null; r=$?
+        $T "$@" 2>&1 </dev/null; r=$?
     else
         printf 'capdo: %s: not installed\n' "$1"; r=127
     fi
@@ -57,12 +67,13 @@ psec() {
     end "$n" "$r"
 }
 
-# files PATH...: one "file PATH" section per existing file (at most 1 MiB each).
+# files PATH...: one "file PATH" section per regular file (at most 1 MiB each; a FIFO or a
+# device is never opened).
 files() {
     for f in "$@"; do
         [ -f "$f" ] || continue
         begin "file $f"
-        head -c 1048576 -- "$f" 2>&1; r=$?
+        $T head -c 1048576 -- "$f" 2>&1; r=$?
         end "file $f" "$r"
     done
 }
@@ -70,7 +81,7 @@ files() {
 # pfiles PATH...: the same, with privilege (root-only files).
 pfiles() {
     for f in "$@"; do
-        [ -e "$f" ] && [ ! -d "$f" ] || continue
+        [ -f "$f" ] || continue
         begin "file $f"
         priv head -c 1048576 -- "$f" 2>&1; r=$?
         end "file $f" "$r"
@@ -185,7 +196,12 @@ begin processes
 if command -v ps >/dev/null 2>&1; then
     ps -e -o comm= 2>&1; r=$?
 else
-    cat /proc/[0-9]*/comm 2>/dev/null; r=0
+    # A name may hold a line break: keep one name per line.
+    for f in /proc/[0-9]*/comm; do
+        c=$(cat "$f" 2>/dev/null) || continue
+        printf '%s\n' "$c" | tr '\n' '?' && echo
+    done
+    r=0
 fi
 end processes "$r"
 

@@ -116,7 +116,8 @@ pub fn collect(
         .map(|&i| {
             let s = &inv.servers[i];
             let paths = s.backup.iter().filter_map(|b| b.path.clone()).collect();
-            (i, collector::Request::new(sudo(inv, i), paths))
+            let deadline = hosts::host_spec(inv, i, opts).deadline.as_secs().max(1);
+            (i, collector::Request::new(sudo(inv, i), paths, deadline))
         })
         .collect();
     let work: Vec<scan::Job> = requests

@@ -17,6 +17,8 @@ while IFS= read -r p; do
     printf '@@%s begin file %s\n' "$N" "$p"
     if [ ! -e "$p" ]; then
         printf 'capdo: no such file\n'; r=2
+    elif [ ! -f "$p" ]; then
+        printf 'capdo: not a regular file\n'; r=3
     elif [ "$UID_NOW" = 0 ] || [ -z "$SUDO" ]; then
         head -c 1048576 -- "$p" 2>&1; r=$?
     else

@@ -609,6 +609,14 @@ fn exec(
     let mut channel = session
         .channel_session()
         .map_err(|e| classify(&e, "opening a channel"))?;
+    // Declared after the channel so it drops first: on any early return (deadline, error, cut
+    // output) the socket is shut before the channel's drop, which would otherwise wait for the
+    // remote command to end.
+    let mut abort = AbortOnDrop {
+        session,
+        socket: &conn.socket,
+        armed: true,
+    };
     channel
         .handle_extended_data(ExtendedData::Merge)
         .map_err(|e| classify(&e, "merging stderr"))?;
@@ -649,7 +657,7 @@ fn exec(
         }
     }
     if truncated {
-        // Do not wait for a host that keeps talking: Conn's drop shuts the socket.
+        // Do not wait for a host that keeps talking: `abort` shuts the socket.
         return Ok(RawOutput {
             stdout,
             exit: None,
@@ -661,6 +669,7 @@ fn exec(
     let left = remaining(start, host.deadline)?;
     session.set_timeout(ms(host.timeout.min(left)));
     let _ = channel.wait_close();
+    abort.armed = false;
     let exit = channel.exit_status().ok();
     let signal = channel
         .exit_signal()
@@ -674,6 +683,22 @@ fn exec(
         truncated,
         nonce: None,
     })
+}
+
+/// Shuts a connection's socket when dropped while armed.
+struct AbortOnDrop<'a> {
+    session: &'a Session,
+    socket: &'a Socket,
+    armed: bool,
+}
+
+impl Drop for AbortOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.session.set_timeout(100);
+            self.socket.shutdown();
+        }
+    }
 }
 
 /// A TCP stream to `host:port` opened through a jump host's session (direct-tcpip), presented

@@ -111,9 +111,70 @@ fn cron_line(line: &str, has_user: bool) -> Option<(String, String)> {
     }
     let fields = if first == '@' { 1 } else { 5 };
     let (head, rest) = split_fields(line, fields + usize::from(has_user))?;
-    let schedule = head.get(..fields)?.join(" ");
+    let when = head.get(..fields)?;
+    // cron skips a line whose schedule it cannot read; so does capdo.
+    if !valid_schedule(when) {
+        return None;
+    }
+    let schedule = when.join(" ");
     let command = rest.trim();
     (!command.is_empty()).then(|| (schedule, command.to_owned()))
+}
+
+/// Whether cron would run a line with this schedule: one of its `@` words, or five fields of
+/// numbers in range, `*`, ranges, lists and steps (month and day names as cron knows them).
+fn valid_schedule(fields: &[&str]) -> bool {
+    const AT: &[&str] = &[
+        "@reboot",
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    const MONTHS: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+    match fields {
+        [at] => AT.contains(&at.to_ascii_lowercase().as_str()),
+        [minute, hour, dom, month, dow] => {
+            field_ok(minute, 0, 59, &[])
+                && field_ok(hour, 0, 23, &[])
+                && field_ok(dom, 1, 31, &[])
+                && field_ok(month, 1, 12, MONTHS)
+                && field_ok(dow, 0, 7, DAYS)
+        }
+        _ => false,
+    }
+}
+
+/// One cron field: comma-separated items, each `*`, `N` or `N-M`, optionally `/STEP`.
+fn field_ok(field: &str, lo: u32, hi: u32, names: &[&str]) -> bool {
+    let value = |v: &str| -> Option<u32> {
+        v.parse::<u32>()
+            .ok()
+            .filter(|n| (lo..=hi).contains(n))
+            .or_else(|| {
+                let lower = v.to_ascii_lowercase();
+                names.iter().position(|n| *n == lower).map(|i| i as u32)
+            })
+    };
+    field.split(',').all(|item| {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (item, None),
+        };
+        let step_ok = step.is_none_or(|s| s.parse::<u32>().is_ok_and(|n| n > 0));
+        let range_ok = range == "*"
+            || match range.split_once('-') {
+                Some((a, b)) => value(a).zip(value(b)).is_some_and(|(a, b)| a <= b),
+                None => value(range).is_some(),
+            };
+        !item.is_empty() && step_ok && range_ok
+    })
 }
 
 /// The first `n` whitespace-separated fields and the rest of the line after them.
@@ -390,6 +451,20 @@ mod tests {
                     "test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all -A -r"
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn lines_cron_would_refuse_are_not_jobs() {
+        let text = "@bogus root tar -czf /var/backups/a.tgz /etc\n\
+                    99 99 * * * root tar -czf /var/backups/b.tgz /etc\n\
+                    */15 1-5 * jan-mar mon,fri root /usr/local/bin/backup\n\
+                    @daily root /usr/local/bin/backup2\n";
+        let jobs = cron(&[f("/etc/crontab", text)], "");
+        let commands: Vec<&str> = jobs.iter().map(|j| j.command.as_str()).collect();
+        assert_eq!(
+            commands,
+            ["/usr/local/bin/backup", "/usr/local/bin/backup2"]
         );
     }
 

@@ -139,12 +139,35 @@ struct Reader<'f> {
     overrides: Vec<String>,
 }
 
+/// The lines as sshd reads them: it stops a line at a NUL byte and, having seen no line end,
+/// takes the next physical line as the rest of the same line.
+fn logical_lines(content: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending: Option<String> = None;
+    for line in content.lines() {
+        let (kept, cut) = match line.find('\0') {
+            Some(i) => (&line[..i], true),
+            None => (line, false),
+        };
+        let mut current = pending.take().unwrap_or_default();
+        current.push_str(kept);
+        if cut {
+            pending = Some(current);
+        } else {
+            out.push(current);
+        }
+    }
+    out.extend(pending);
+    out
+}
+
 impl Reader<'_> {
     fn read(&mut self, content: &str, outer: &Block, depth: usize) {
         let mut block = outer.clone();
         // Keys already overridden in the current block (only the first value counts).
         let mut block_keys: Vec<&'static str> = vec![];
-        for line in content.lines() {
+        for line in logical_lines(content) {
+            let line = line.as_str();
             if self.budget.is_spent() {
                 return;
             }
@@ -329,6 +352,16 @@ fn seconds(v: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_line_cut_by_a_nul_swallows_the_next_line_as_sshd_does() {
+        // sshd reads "#<NUL>" as a comment still going on, and the next line as its rest.
+        let text =
+            "PermitRootLogin no\n#\0\nMatch Address 10.0.0.0/8\n#\0\n    PermitRootLogin yes\n";
+        let s = super::from_files(&[("/etc/ssh/sshd_config".to_owned(), text.to_owned())]);
+        assert_eq!(s.permit_root_login.as_deref(), Some("no"));
+        assert!(s.match_overrides.is_empty(), "{:?}", s.match_overrides);
+    }
+
     use super::*;
     use proptest::prelude::*;
 
