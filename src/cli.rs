@@ -489,15 +489,8 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             })
         }
         Command::Render { hosts, kinds, out } => {
-            let g = Graph::build(&inv, regime);
             let servers = select_servers(&inv, hosts)?;
-            let kinds = if kinds.is_empty() {
-                crate::render::Kind::ALL.to_vec()
-            } else {
-                kinds.clone()
-            };
-            let hb = crate::render::engine(Some(&cli.templates))?;
-            let (files, skipped) = crate::render::render(&inv, &g, &hb, &servers, &kinds)?;
+            let (files, skipped) = render_for(cli, &inv, regime, &servers, kinds)?;
             for f in &files {
                 let path = out
                     .join(&inv.servers[f.server].id)
@@ -541,15 +534,8 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             kinds,
             format,
         } => {
-            let g = Graph::build(&inv, regime);
             let servers = select_servers(&inv, hosts)?;
-            let kinds = if kinds.is_empty() {
-                crate::render::Kind::ALL.to_vec()
-            } else {
-                kinds.clone()
-            };
-            let hb = crate::render::engine(Some(&cli.templates))?;
-            let (files, _) = crate::render::render(&inv, &g, &hb, &servers, &kinds)?;
+            let (files, _) = render_for(cli, &inv, regime, &servers, kinds)?;
             let opts = ssh_options(cli);
             let ssh = crate::collect::transport::Ssh2::new(
                 cli.accept_new_host_keys,
@@ -614,6 +600,24 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         }
         Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
     }
+}
+
+/// Render `kinds` (all when none is named) for `servers` with the templates of `--templates`.
+fn render_for(
+    cli: &Cli,
+    inv: &Inventory,
+    regime: Regime,
+    servers: &[usize],
+    kinds: &[crate::render::Kind],
+) -> anyhow::Result<(Vec<crate::render::File>, Vec<crate::render::Skipped>)> {
+    let kinds = if kinds.is_empty() {
+        crate::render::Kind::ALL.as_slice()
+    } else {
+        kinds
+    };
+    let g = Graph::build(inv, regime);
+    let hb = crate::render::engine(Some(&cli.templates))?;
+    crate::render::render(inv, &g, &hb, servers, kinds)
 }
 
 /// The servers named on the command line (`id` or `server:id`), or all of them.

@@ -6,89 +6,14 @@
 //! scans, jump hosts, unknown host keys and refused keys. The lab is torn down when the test
 //! ends, also when it fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-struct Lab {
-    dir: PathBuf,
-}
+mod common;
 
-impl Lab {
-    fn up() -> Lab {
-        let dir = std::env::temp_dir().join(format!("capdo-lab-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("lab dir");
-        let lab = Lab { dir };
-        let status = Command::new("tests/lab/lab.sh")
-            .arg("up")
-            .arg(&lab.dir)
-            .status()
-            .expect("run tests/lab/lab.sh (needs root)");
-        assert!(status.success(), "the lab did not come up");
-        lab
-    }
-
-    fn inventory(&self) -> PathBuf {
-        self.dir.join("inventory")
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = Command::new("tests/lab/lab.sh")
-            .arg("down")
-            .arg(&self.dir)
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn capdo(inventory: &Path, args: &[&str]) -> Run {
-    capdo_env(inventory, args, &[])
-}
-
-/// capdo with extra environment variables (and no ssh-agent unless one is given).
-fn capdo_env(inventory: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("capdo"));
-    cmd.arg("--color")
-        .arg("never")
-        .arg("-i")
-        .arg(inventory)
-        .args(["--timeout", "4"])
-        .args(args)
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("CAPDO_SSH_PASSPHRASE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run capdo");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-const CONTROLS: [&str; 11] = [
-    "FW-HOST-DEFAULT-DENY",
-    "FW-IPV6-PARITY",
-    "NET-UNDECLARED-PORT",
-    "IPV6-READY",
-    "SSH-ROOT-LOGIN",
-    "SSH-PASSWORD-AUTH",
-    "BACKUP-JOB",
-    "BACKUP-FRESH",
-    "LOG-FORWARD",
-    "AGENT-RUNNING",
-    "TIME-SYNC",
-];
+use common::{HOST_CONTROLS as CONTROLS, Lab, capdo, capdo_env, finding};
 
 /// What each host must give, control by control (in the order of CONTROLS): p pass, F fail,
 /// e error, - not applicable. tests/lab/README.md explains each row.
@@ -115,15 +40,6 @@ fn letter(status: &str) -> char {
         "not-applicable" => '-',
         other => panic!("unexpected status {other}"),
     }
-}
-
-fn finding<'a>(report: &'a Value, host: &str, control: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["target"] == format!("server:{host}") && f["control"] == control)
-        .unwrap_or_else(|| panic!("no {control} finding for {host}"))
 }
 
 /// The host-control verdicts of a report, one string per host as in EXPECTED.
@@ -165,43 +81,11 @@ fn edit_server(inventory: &Path, id: &str, line: &str) {
 
 #[test]
 fn live_audit_of_the_lab() {
-    let lab = Lab::up();
+    let lab = Lab::up("up");
     let inv = lab.inventory();
     let today = jiff::Zoned::now().date().to_string();
 
-    // chronyd in each host needs a few seconds after bring-up to synchronise with the lab's
-    // time server; wait for it as an operator would (up to a minute), so TIME-SYNC is judged
-    // on a settled lab.
-    let probe = lab.dir.join("probe.json");
-    let mut synced = false;
-    for _ in 0..30 {
-        let r = capdo(
-            &inv,
-            &[
-                "scan",
-                "--facts-out",
-                probe.to_str().expect("path"),
-                "good",
-                "open",
-            ],
-        );
-        let facts: Value =
-            serde_json::from_str(&std::fs::read_to_string(&probe).unwrap_or_default())
-                .unwrap_or_default();
-        let hosts = &facts["hosts"];
-        if r.code == Some(0)
-            && hosts["good"]["facts"]["time.synchronized"] == true
-            && hosts["open"]["facts"]["time.synchronized"] == true
-        {
-            synced = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_secs(2));
-    }
-    assert!(
-        synced,
-        "the lab's clocks did not synchronise within a minute"
-    );
+    lab.wait_for_clocks(&["good", "open"]);
 
     // --- A full check: every host's facts and every host control. -------------------------
     let r = capdo(&inv, &["--as-of", &today, "check", "--format", "json"]);

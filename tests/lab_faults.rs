@@ -4,97 +4,32 @@
 //! reports the healthy host fully, and never turns what it could not read into a pass.
 //! Needs root; CI runs it. (A separate test binary: only one lab runs at a time.)
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use serde_json::Value;
 
-struct Lab {
-    dir: PathBuf,
-}
+mod common;
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = Command::new("tests/lab/lab.sh")
-            .arg("down")
-            .arg(&self.dir)
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use common::{HOST_CONTROLS, Lab, finding};
 
 fn capdo(lab: &Lab, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("capdo"))
-        .args(["--color", "never", "--timeout", "3", "-i"])
-        .arg(lab.dir.join("inventory"))
-        .args(args)
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run capdo");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    // A 3 s timeout: the deadline is then 12 s, well under the sleepy host's 30 s.
+    let mut all = vec!["--timeout", "3"];
+    all.extend(args);
+    let r = common::capdo(&lab.inventory(), &all);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn status<'a>(report: &'a Value, host: &str, control: &str) -> &'a str {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["target"] == format!("server:{host}") && f["control"] == control)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or_else(|| panic!("no {control} for {host}"))
+    finding(report, host, control)["status"]
+        .as_str()
+        .expect("status")
 }
-
-const HOST_CONTROLS: [&str; 11] = [
-    "FW-HOST-DEFAULT-DENY",
-    "FW-IPV6-PARITY",
-    "NET-UNDECLARED-PORT",
-    "IPV6-READY",
-    "SSH-ROOT-LOGIN",
-    "SSH-PASSWORD-AUTH",
-    "BACKUP-JOB",
-    "BACKUP-FRESH",
-    "LOG-FORWARD",
-    "AGENT-RUNNING",
-    "TIME-SYNC",
-];
 
 #[test]
 fn hostile_and_broken_hosts() {
-    let dir = std::env::temp_dir().join(format!("capdo-faults-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let lab = Lab { dir };
-    let up = Command::new("tests/lab/lab.sh")
-        .arg("faults-up")
-        .arg(&lab.dir)
-        .status()
-        .expect("run tests/lab/lab.sh (needs root)");
-    assert!(up.success(), "the fault lab did not come up");
+    let lab = Lab::up("faults-up");
 
     // Let the healthy host's chronyd synchronise first (a few seconds after bring-up).
-    let probe = lab.dir.join("probe.json");
-    let mut synced = false;
-    for _ in 0..30 {
-        let _ = capdo(
-            &lab,
-            &["scan", "--facts-out", probe.to_str().expect("path"), "good"],
-        );
-        let facts: Value =
-            serde_json::from_str(&std::fs::read_to_string(&probe).unwrap_or_default())
-                .unwrap_or_default();
-        if facts["hosts"]["good"]["facts"]["time.synchronized"] == true {
-            synced = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_secs(2));
-    }
-    assert!(
-        synced,
-        "the healthy host's clock did not synchronise within a minute"
-    );
+    lab.wait_for_clocks(&["good"]);
 
     // --fail-on critical: nothing here is critical, so the exit code says "some host could not
     // be scanned".
