@@ -467,3 +467,62 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_report_killed_while_writing_leaves_the_old_file_or_the_new_one() {
+    // A large inventory, so that writing the report takes a while.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inv = String::from(
+        "[organization]\nname = \"Test\"\nregime = \"nd85\"\n[datacenters.dc]\nname = \"DC\"\n\
+         [networks.n]\ndatacenter = \"dc\"\nzone = \"server\"\ncidr = \"10.0.0.0/16\"\n",
+    );
+    for i in 0..4000 {
+        inv.push_str(&format!(
+            "[servers.s{i}]\nnetwork = \"n\"\naddress = \"10.0.{}.{}\"\nroles = \"database\"\n",
+            i / 250,
+            i % 250 + 1
+        ));
+    }
+    for i in 0..800 {
+        inv.push_str(&format!(
+            "[systems.y{i}]\nname = \"Y\"\nkind = \"internal\"\nlevel = 3\nservers = [\"s{}\", \"s{}\"]\n",
+            i * 5,
+            i * 5 + 1
+        ));
+    }
+    std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
+    let out = dir.path().join("report.json");
+    std::fs::write(&out, "OLD\n").expect("old report");
+    let bin = assert_cmd::cargo::cargo_bin("capdo");
+    // Kill at growing delays, from before the report is built to after it is written; every
+    // time, the file on disk is the old report or a whole new one.
+    for round in 0..12u64 {
+        let mut child = std::process::Command::new(&bin)
+            .arg("-i")
+            .arg(dir.path())
+            .args([
+                "--as-of",
+                "2026-11-22",
+                "check",
+                "--offline",
+                "--format",
+                "json",
+                "--output",
+            ])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(80 * round));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait().expect("wait");
+        let text = std::fs::read_to_string(&out).expect("report");
+        if text != "OLD\n" {
+            let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!("round {round}: a torn report ({e}), {} bytes", text.len())
+            });
+            assert_eq!(report["schema"], "capdo.report/v1");
+        }
+    }
+}

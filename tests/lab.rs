@@ -418,6 +418,13 @@ fn live_audit_of_the_lab() {
         "passphrase from the environment: {}",
         r.stderr
     );
+    // Neither the passphrase nor the private key ends up in the output or the facts file.
+    let saved = std::fs::read_to_string(out_s).expect("facts");
+    let key_text = std::fs::read_to_string(&locked).expect("key");
+    let key_body = key_text.lines().nth(1).expect("key body");
+    for text in [&r.stdout, &r.stderr, &saved] {
+        assert!(!text.contains("s3cret-phrase") && !text.contains(key_body));
+    }
 
     // --- ~/.ssh/config: ProxyJump for `stale` through `good`. --------------------------------
     let home = lab.dir.join("home");

@@ -189,3 +189,35 @@ fn a_template_with_a_missing_variable_is_an_error_naming_its_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_template_cannot_read_files_through_partials() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let templates = dir.path().join("templates/config");
+    std::fs::create_dir_all(&templates).expect("dir");
+    for attempt in [
+        "{{> /etc/passwd}}",
+        "{{> ../../../../etc/passwd}}",
+        "{{> (lookup host \"id\")}}",
+    ] {
+        std::fs::write(templates.join("sshd.hbs"), attempt).expect("template");
+        let out = render_sample(
+            &dir.path().join("out"),
+            &[
+                "--templates",
+                dir.path().join("templates").to_str().expect("path"),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{attempt}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("root:x:0:0"), "{attempt} leaked a file");
+        assert!(
+            !dir.path().join("out").join("dvc-db01/etc/ssh").exists(),
+            "{attempt} wrote output"
+        );
+    }
+}
