@@ -120,7 +120,15 @@ pub struct Ssh2 {
     pub passphrase: Option<String>,
     /// Serialises appends to known_hosts files.
     write_lock: Mutex<()>,
+    /// Connections being set up to each jump host (address:port), to stay under sshd's
+    /// `MaxStartups` (10 unauthenticated connections by default) when many targets share one.
+    bastion_handshakes: Mutex<std::collections::HashMap<String, usize>>,
+    bastion_free: std::sync::Condvar,
 }
+
+/// Most connections set up to one jump host at a time. sshd learns of a finished
+/// authentication a moment late, so this stays well under its default `MaxStartups` of 10.
+const BASTION_HANDSHAKES: usize = 6;
 
 impl Ssh2 {
     pub fn new(accept_new_host_keys: bool, passphrase: Option<String>) -> Self {
@@ -128,7 +136,50 @@ impl Ssh2 {
             accept_new_host_keys,
             passphrase,
             write_lock: Mutex::new(()),
+            bastion_handshakes: Mutex::new(std::collections::HashMap::new()),
+            bastion_free: std::sync::Condvar::new(),
         }
+    }
+
+    /// Connect to a jump host, with at most [`BASTION_HANDSHAKES`] set-ups in flight to it.
+    fn connect_bastion(&self, jump: &HostSpec, start: Instant) -> Result<Conn, CollectError> {
+        let key = format!("{}:{}", jump.address, jump.port);
+        {
+            let mut busy = self
+                .bastion_handshakes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            while busy.get(&key).copied().unwrap_or(0) >= BASTION_HANDSHAKES {
+                let left = remaining(start, jump.deadline)?;
+                busy = self
+                    .bastion_free
+                    .wait_timeout(busy, left)
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|p| p.into_inner().0);
+            }
+            *busy.entry(key.clone()).or_insert(0) += 1;
+        }
+        // A jump host that is busy anyway may still drop a connection before its banner:
+        // try again a few times, backing off (rust-stack.md §3.2).
+        let mut conn = self.connect(jump, start);
+        for attempt in 1..=3u64 {
+            match &conn {
+                Err(e) if e.kind == FailKind::Protocol && e.message.contains("banner") => {
+                    std::thread::sleep(Duration::from_millis(150 * attempt));
+                    conn = self.connect(jump, start);
+                }
+                _ => break,
+            }
+        }
+        let mut busy = self
+            .bastion_handshakes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = busy.get_mut(&key) {
+            *n = n.saturating_sub(1);
+        }
+        self.bastion_free.notify_all();
+        conn
     }
 }
 
@@ -233,7 +284,7 @@ impl Ssh2 {
                 (StreamArg::Tcp(tcp), Socket::Tcp(keep), None)
             }
             Some(jump) => {
-                let bastion = self.connect(jump, start)?;
+                let bastion = self.connect_bastion(jump, start)?;
                 let (ours, tunnel) = Tunnel::open(bastion, &host.address, host.port, step)
                     .map_err(|e| {
                         CollectError::new(e.kind, format!("through {}: {}", jump.id, e.message))

@@ -16,14 +16,21 @@ pub struct Lab {
 impl Lab {
     /// `tests/lab/lab.sh <command> DIR` (`up` or `faults-up`); needs root.
     pub fn up(command: &str) -> Lab {
-        let dir = std::env::temp_dir().join(format!("capdo-{command}-{}", std::process::id()));
+        Lab::up_with(&[command], "")
+    }
+
+    /// `tests/lab/lab.sh <command> DIR [extra]`, e.g. `bench-up DIR 40`.
+    pub fn up_with(command: &[&str], extra: &str) -> Lab {
+        let name = command.join("-");
+        let dir = std::env::temp_dir().join(format!("capdo-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("lab dir");
         let lab = Lab { dir };
-        let status = Command::new("tests/lab/lab.sh")
-            .arg(command)
-            .arg(&lab.dir)
-            .status()
-            .expect("run tests/lab/lab.sh (needs root)");
+        let mut cmd = Command::new("tests/lab/lab.sh");
+        cmd.args(command).arg(&lab.dir);
+        if !extra.is_empty() {
+            cmd.arg(extra);
+        }
+        let status = cmd.status().expect("run tests/lab/lab.sh (needs root)");
         assert!(status.success(), "the lab did not come up");
         lab
     }
