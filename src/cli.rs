@@ -15,7 +15,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColo
 use crate::diag::{self, Sources};
 use crate::graph::{Graph, Node, export};
 use crate::inventory::{self, Inventory, LoadError, NodeRef, Regime};
-use crate::policy::{self, Lang, Severity, Status, catalog, offline, online};
+use crate::policy::{self, Lang, Severity, Status, catalog, offline, online, waiver};
 use crate::report;
 
 #[derive(Debug, Parser)]
@@ -59,6 +59,17 @@ pub struct Cli {
     /// Print more (passing checks in the text report).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Policies folder; its `waivers.toml`, when present, is applied by `check` and checked by
+    /// `validate`.
+    #[arg(
+        short = 'p',
+        long,
+        global = true,
+        default_value = "policies",
+        value_name = "DIR"
+    )]
+    pub policies: PathBuf,
 
     /// Templates folder: `config/<name>.hbs` there replaces a shipped config template.
     #[arg(long, global = true, default_value = "templates", value_name = "DIR")]
@@ -140,6 +151,9 @@ pub enum Command {
         /// Exit 1 when a finding of this severity or higher fails.
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
+        /// Waivers file (default: `waivers.toml` of the policies folder, when it exists).
+        #[arg(long, value_name = "FILE")]
+        waivers: Option<PathBuf>,
     },
     /// Render host configuration from the inventory into `DIR/<host>/etc/…` (nothing is written
     /// to any host).
@@ -320,6 +334,34 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             return Ok(Exit::Error);
         }
     };
+    // The waivers file is part of the input: a bad one stops every command that reads it.
+    let waivers_path = match &cli.command {
+        Command::Check {
+            waivers: Some(path),
+            ..
+        } => Some(path.clone()),
+        Command::Check { .. } | Command::Validate => {
+            Some(cli.policies.join("waivers.toml")).filter(|p| p.exists())
+        }
+        _ => None,
+    };
+    let waivers = match &waivers_path {
+        None => Vec::new(),
+        Some(path) => match waiver::load(path, &inv, &mut sources) {
+            Ok(w) => w,
+            Err(LoadError::Io(e)) => return Err(e),
+            Err(LoadError::Invalid(diags)) => {
+                diag::render_to(io.err, &sources, &diags)?;
+                writeln!(
+                    io.err,
+                    "error: waivers file `{}` has {}; nothing was checked",
+                    path.display(),
+                    plural(diags.len(), "problem")
+                )?;
+                return Ok(Exit::Error);
+            }
+        },
+    };
     let regime = match cli.regime {
         Some(RegimeArg::Nd85) => Regime::Nd85,
         Some(RegimeArg::Nd331) => Regime::Nd331,
@@ -344,6 +386,14 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     "inventory `{}` is valid: {counts}",
                     cli.inventory.display()
                 )?;
+                if let Some(path) = &waivers_path {
+                    writeln!(
+                        io.out,
+                        "waivers `{}` are valid: {}",
+                        path.display(),
+                        plural(waivers.len(), "waiver")
+                    )?;
+                }
             }
             Ok(Exit::Ok)
         }
@@ -408,6 +458,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             format,
             output,
             fail_on,
+            waivers: _,
         } => {
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let g = Graph::build(&inv, regime);
@@ -449,6 +500,19 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 findings.retain(|f| keep.contains(&f.target));
                 targets.retain(|t| keep.contains(&t.id));
             }
+            let coverage = waiver::Coverage {
+                hosts: !offline,
+                partial: !hosts.is_empty(),
+            };
+            waiver::apply(
+                &waivers,
+                &mut findings,
+                &inv,
+                &sources,
+                regime,
+                today,
+                coverage,
+            );
             let threshold = fail_on.severity();
             let failed = findings
                 .iter()
@@ -890,6 +954,7 @@ fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
         match c.source {
             catalog::Source::Inventory => "the inventory and the graph (also with --offline)",
             catalog::Source::Host => "facts collected from the host over SSH",
+            catalog::Source::Waivers => "the waivers file against the other findings",
         }
     )?;
     if let catalog::Confidence::Unconfirmed(why) = c.confidence {

@@ -191,6 +191,7 @@ pub fn read_files(
         },
         diags,
         syntax_errors: Vec::new(),
+        dropped: Vec::new(),
     };
     let mut parts = Parts::default();
     for file in parseable {
@@ -198,6 +199,63 @@ pub fn read_files(
     }
     reader.merge_and_read(parts);
     (reader.inv, reader.diags)
+}
+
+/// Read a file made of one array of tables (`[[NAME]]`, e.g. the waivers file) with the same
+/// diagnostics as the inventory: every entry is deserialized on its own and every problem is
+/// reported. Returns the entries that could be read, each with the location of its table and
+/// the keys dropped from it because they were in error (already reported: make such keys
+/// optional in `T` and the rest of the entry is still read and can be checked).
+pub(crate) type Entry<T> = (Loc, T, Vec<String>);
+
+pub(crate) fn read_entries<T: DeserializeOwned>(
+    file: FileId,
+    sources: &Sources,
+    name: &'static str,
+    kind: &'static str,
+) -> (Vec<Entry<T>>, Vec<Diagnostic>) {
+    let mut reader = Reader {
+        sources,
+        inv: RawInventory::default(),
+        diags: Vec::new(),
+        syntax_errors: Vec::new(),
+        dropped: Vec::new(),
+    };
+    let (doc, base) = reader.parse_doc(file);
+    let mut out = Vec::new();
+    for (key, value) in doc {
+        let key_name = key.get_ref().as_ref();
+        let key_span = shift(key.span(), base);
+        if key_name != name {
+            let hint = suggest(key_name, [name])
+                .unwrap_or_else(|| format!("this file holds only `[[{name}]]` tables"));
+            let d = Diagnostic::new("unknown-key", format!("unknown top-level key `{key_name}`"))
+                .at(reader.loc(key_span), format!("not a `[[{name}]]` table"))
+                .hint(hint);
+            reader.diags.push(d);
+            continue;
+        }
+        let value = rebase(value, base);
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => {
+                for v in items {
+                    let loc = reader.loc(v.span());
+                    if let Some(t) = reader.item::<T>(v, kind) {
+                        out.push((loc, t, std::mem::take(&mut reader.dropped)));
+                    }
+                }
+            }
+            _ => {
+                let d =
+                    Diagnostic::new("wrong-type", format!("`{name}` must be an array of tables"))
+                        .at(reader.loc(span), "expected an array of tables")
+                        .hint(format!("write one `[[{name}]]` header per {kind}"));
+                reader.diags.push(d);
+            }
+        }
+    }
+    (out, reader.diags)
 }
 
 /// A piece of an item found in one file: the global span of its key and its value.
@@ -232,6 +290,8 @@ struct Reader<'s> {
     /// Global spans of TOML syntax errors: a value the parser could not read is not reported
     /// a second time when it fails to deserialize.
     syntax_errors: Vec<Range<usize>>,
+    /// The keys the last [`Reader::item`] call dropped because they were in error.
+    dropped: Vec<String>,
 }
 
 impl<'s> Reader<'s> {
@@ -239,7 +299,9 @@ impl<'s> Reader<'s> {
         self.sources.locate(global)
     }
 
-    fn parse_file(&mut self, file: FileId, parts: &mut Parts<'s>) {
+    /// Parse one file, recovering from syntax errors (each one reported); spans of the
+    /// returned document are file-local, to be shifted by the returned base.
+    fn parse_doc(&mut self, file: FileId) -> (DeTable<'s>, usize) {
         let text = self.sources.text(file);
         // A byte-order mark is legal UTF-8 but not TOML; skip it without shifting spans.
         let (bom, body) = match text.strip_prefix('\u{feff}') {
@@ -256,7 +318,12 @@ impl<'s> Reader<'s> {
                     .at(self.loc(span), e.message().to_owned()),
             );
         }
-        for (key, value) in doc.into_inner() {
+        (doc.into_inner(), base)
+    }
+
+    fn parse_file(&mut self, file: FileId, parts: &mut Parts<'s>) {
+        let (doc, base) = self.parse_doc(file);
+        for (key, value) in doc {
             let name = key.get_ref().as_ref();
             let key_span = shift(key.span(), base);
             let value = rebase(value, base);
@@ -495,7 +562,10 @@ impl<'s> Reader<'s> {
         loop {
             let attempt = Spanned::new(span.clone(), value.clone());
             let err = match T::deserialize(ValueDeserializer::from(attempt)) {
-                Ok(v) => return Some(v),
+                Ok(v) => {
+                    self.dropped = removed;
+                    return Some(v);
+                }
                 Err(e) => e,
             };
             let message = err.message().to_owned();
@@ -714,7 +784,12 @@ fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
         )
         .at(loc, format!("`{key}` is required"))
         .hint(format!(
-            "add `{key} = …`; docs/inventory.md lists every key"
+            "add `{key} = …`; {} lists every key",
+            if kind == "waiver" {
+                "docs/waivers.md"
+            } else {
+                "docs/inventory.md"
+            }
         ));
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {

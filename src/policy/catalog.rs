@@ -64,6 +64,8 @@ pub enum Source {
     Inventory,
     /// Facts collected from the host over SSH.
     Host,
+    /// The waivers file, checked against the findings (`capdo check`, any mode).
+    Waivers,
 }
 
 impl Source {
@@ -71,6 +73,7 @@ impl Source {
         match self {
             Source::Inventory => "inventory",
             Source::Host => "host",
+            Source::Waivers => "waivers",
         }
     }
 }
@@ -526,6 +529,36 @@ pub static CONTROLS: &[Control] = &[
         basis_nd331: &["TCVN 14423:2026 x.8.2.1 a"],
         remediation_vi: "Cấu hình chrony/systemd-timesyncd đồng bộ với máy chủ NTP nội bộ.",
         remediation_en: "Configure chrony or systemd-timesyncd against the internal NTP servers.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Waivers,
+        id: "WAIVER-EXPIRED",
+        title_vi: "Miễn trừ đã hết hạn",
+        title_en: "A waiver has expired",
+        applies_to: AppliesTo::Organization,
+        min_level: 1,
+        severity: Severity::Low,
+        description: "A waiver whose `expires` date has passed covers nothing any more: the failures it covered count again (their `waiver` says `expired`) and this finding names the waiver so that it is renewed, with a new approval, or removed.",
+        basis_nd85: &["NĐ 85/2016 Đ19.2.d (quản lý rủi ro)"],
+        basis_nd331: &["NĐ 331/2026 Đ29.2.d (quản lý rủi ro)"],
+        remediation_vi: "Khắc phục các lỗi còn tồn tại, hoặc trình phê duyệt lại miễn trừ với thời hạn mới; xóa miễn trừ không còn cần.",
+        remediation_en: "Fix the failures it covered, or have the waiver approved again with a new date; delete it when it is no longer needed.",
+        confidence: Confidence::Confirmed,
+    },
+    Control {
+        source: Source::Waivers,
+        id: "WAIVER-UNUSED",
+        title_vi: "Miễn trừ không khớp lỗi nào",
+        title_en: "A waiver matches no failure",
+        applies_to: AppliesTo::Organization,
+        min_level: 1,
+        severity: Severity::Info,
+        description: "A live waiver that covers no failing finding: either the control now passes there (the exception is no longer needed) or its target or scope is wrong and it silently waives nothing. Not reported for host controls under `--offline`, nor when only some servers are checked.",
+        basis_nd85: &["NĐ 85/2016 Đ19.2.d (quản lý rủi ro)"],
+        basis_nd331: &["NĐ 331/2026 Đ29.2.d (quản lý rủi ro)"],
+        remediation_vi: "Xóa miễn trừ nếu lỗi đã được khắc phục, hoặc sửa `target`/phạm vi cho đúng.",
+        remediation_en: "Delete the waiver if the failure is fixed, or correct its `target` or scope.",
         confidence: Confidence::Confirmed,
     },
 ];

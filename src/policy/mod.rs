@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod offline;
 pub mod online;
+pub mod waiver;
 
 use crate::diag::Loc;
 use crate::inventory::Level;
@@ -54,4 +55,6 @@ pub struct Finding {
     /// decided a required level).
     pub basis: Vec<String>,
     pub location: Option<Loc>,
+    /// The waiver that covers (or, expired, no longer covers) this failure.
+    pub waiver: Option<waiver::Applied>,
 }

@@ -76,6 +76,7 @@ impl<'c> Builder<'c> {
                 .map(|s| s.to_string())
                 .collect(),
             location: Some(loc.clone()),
+            waiver: None,
         }
     }
 

@@ -135,6 +135,7 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
         evidence: verdict.evidence,
         basis: basis(control, cx.regime, level),
         location: Some(s.loc.clone()),
+        waiver: None,
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ReportFinding {
     pub evidence: String,
     pub basis: Vec<String>,
     pub location: Option<LineCol>,
-    pub waiver: Option<serde_json::Value>,
+    pub waiver: Option<crate::policy::waiver::Applied>,
     /// How to fix a failure (an addition to the v1 schema).
     pub remediation: &'static str,
 }
@@ -169,7 +169,7 @@ pub fn build(
             evidence: f.evidence,
             basis: f.basis,
             location: f.location.map(|l| sources.line_col(&l)),
-            waiver: None,
+            waiver: f.waiver,
             remediation: f.control.remediation(meta.lang),
         })
         .collect();

@@ -64,6 +64,22 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     if let Some(l) = &f.location {
         let _ = writeln!(out, "       at: {}:{}:{}", l.file, l.line, l.column);
     }
+    if let Some(w) = &f.waiver {
+        let ticket = w
+            .ticket
+            .as_deref()
+            .map(|t| format!(", ticket {t}"))
+            .unwrap_or_default();
+        let state = if w.expired { "expired on" } else { "until" };
+        let _ = writeln!(
+            out,
+            "       waiver: {} (approved by {}{ticket}, {state} {}) at {}",
+            mask_controls(&w.reason),
+            mask_controls(&w.approved_by),
+            w.expires,
+            w.at
+        );
+    }
     if f.status == Status::Fail {
         let _ = writeln!(out, "       fix: {}", f.remediation);
     }

@@ -1,0 +1,445 @@
+//! Waivers: an approved, dated exception to a control on a target or a scope.
+//!
+//! The waivers file (`policies/waivers.toml` or `--waivers FILE`) is a list of `[[waiver]]`
+//! tables, read with the inventory's located diagnostics. [`apply`] turns each failure a live
+//! waiver covers into `waived`; an expired waiver no longer covers anything and is reported
+//! (`WAIVER-EXPIRED`), and so is a waiver that matches no failure (`WAIVER-UNUSED`).
+
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::catalog::{self, Control, Source};
+use super::{Finding, Status};
+use crate::diag::{Diagnostic, Loc, Sources, suggest};
+use crate::inventory::{Inventory, Level, LoadError, NodeRef, Regime, Zone};
+
+/// One `[[waiver]]` table as written. Required keys are optional here so that a waiver missing
+/// one is still checked for its other problems; [`check`] reports the missing ones.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    #[serde(default)]
+    control: Option<Spanned<String>>,
+    #[serde(default)]
+    target: Option<Spanned<String>>,
+    #[serde(default)]
+    system: Option<Spanned<String>>,
+    #[serde(default)]
+    zone: Option<Zone>,
+    #[serde(default)]
+    level: Option<Spanned<i64>>,
+    #[serde(default)]
+    reason: Option<Spanned<String>>,
+    #[serde(default)]
+    approved_by: Option<Spanned<String>>,
+    #[serde(default)]
+    ticket: Option<String>,
+    #[serde(default)]
+    expires: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// A validated waiver. Every condition given must hold for a finding to be covered.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub control: &'static Control,
+    pub target: Option<NodeRef>,
+    pub system: Option<usize>,
+    pub zone: Option<Zone>,
+    pub level: Option<Level>,
+    pub reason: String,
+    pub approved_by: String,
+    pub ticket: Option<String>,
+    /// Last day the waiver applies.
+    pub expires: Date,
+    /// Where its `[[waiver]]` table is.
+    pub loc: Loc,
+}
+
+/// The waiver a finding carries in the report (`waiver` of `capdo.report/v1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// `file:line` of the waiver.
+    pub at: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub ticket: Option<String>,
+    pub expires: String,
+    /// The waiver has expired: the failure counts again.
+    pub expired: bool,
+}
+
+/// Read and check a waivers file against the inventory and the controls. Every problem is
+/// reported at once, located; nothing is returned unless the whole file is valid.
+pub fn load(path: &Path, inv: &Inventory, sources: &mut Sources) -> Result<Vec<Waiver>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        LoadError::Io(anyhow::anyhow!(
+            "cannot read waivers file `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        LoadError::Io(anyhow::anyhow!(
+            "waivers file `{}` is not valid UTF-8",
+            path.display()
+        ))
+    })?;
+    let file = sources.add(path, text);
+    let sources: &Sources = sources;
+    let (entries, mut diags) =
+        crate::inventory::load::read_entries::<RawWaiver>(file, sources, "waiver", "waiver");
+    let mut out = Vec::new();
+    for (loc, raw, dropped) in entries {
+        if let Some(w) = check(raw, loc, &dropped, inv, sources, &mut diags) {
+            out.push(w);
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(LoadError::Invalid(diags))
+    }
+}
+
+fn check(
+    raw: RawWaiver,
+    loc: Loc,
+    dropped: &[String],
+    inv: &Inventory,
+    sources: &Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Waiver> {
+    let at = |s: std::ops::Range<usize>| sources.locate(s);
+    let before = diags.len();
+    // A required key that is absent (and was not dropped for an error already reported).
+    let mut missing = |key: &str, example: &str| {
+        if !dropped.iter().any(|d| d == key) {
+            diags.push(
+                Diagnostic::new(
+                    "missing-key",
+                    format!("waiver is missing required key `{key}`"),
+                )
+                .at(loc.clone(), format!("`{key}` is required"))
+                .hint(format!(
+                    "add `{key} = {example}`; docs/waivers.md lists every key"
+                )),
+            );
+        }
+    };
+    if raw.control.is_none() {
+        missing("control", "\"SSH-PASSWORD-AUTH\"");
+    }
+    if raw.reason.is_none() {
+        missing("reason", "\"…\"");
+    }
+    if raw.approved_by.is_none() {
+        missing("approved_by", "\"…\"");
+    }
+    if raw.expires.is_none() {
+        missing("expires", "2027-06-30");
+    }
+    let control = raw.control.as_ref().and_then(|name| {
+        let found = catalog::find(name.get_ref()).filter(|c| c.source != Source::Waivers);
+        if found.is_none() {
+            let text = name.get_ref();
+            diags.push(
+                Diagnostic::new("unknown-control", format!("unknown control `{text}`"))
+                    .at(at(name.span()), "no such control")
+                    .hint(
+                        suggest(
+                            &text.to_ascii_uppercase(),
+                            catalog::CONTROLS
+                                .iter()
+                                .filter(|c| c.source != Source::Waivers)
+                                .map(|c| c.id),
+                        )
+                        .unwrap_or_else(|| "`capdo controls` lists them".into()),
+                    ),
+            );
+        }
+        found
+    });
+    let target = raw.target.as_ref().and_then(|t| {
+        let text = t.get_ref();
+        let (kind, id) = match text.split_once(':') {
+            Some((kind, id)) => (Some(kind), id),
+            None => (None, text.as_str()),
+        };
+        let found = inv
+            .lookup(id)
+            .filter(|n| !matches!(n, NodeRef::External(_)))
+            .filter(|n| kind.is_none_or(|k| k == n.kind()));
+        if found.is_none() {
+            let ids: Vec<String> = inv
+                .nodes()
+                .filter(|n| !matches!(n, NodeRef::External(_)))
+                .map(|n| inv.target_id(n))
+                .collect();
+            let guess = match kind {
+                Some(_) => suggest(text, ids.iter().map(String::as_str)),
+                None => suggest(id, ids.iter().map(String::as_str)),
+            };
+            diags.push(
+                Diagnostic::new("unknown-target", format!("unknown target `{text}`"))
+                    .at(at(t.span()), "no such item in the inventory")
+                    .hint(guess.unwrap_or_else(|| {
+                        "write `kind:id` as in reports, e.g. \"server:web01\" or \"system:portal\""
+                            .into()
+                    })),
+            );
+        }
+        found
+    });
+    let system = raw.system.as_ref().and_then(|s| {
+        let id = s.get_ref();
+        let found = inv.systems.iter().position(|x| &x.id == id);
+        if found.is_none() {
+            diags.push(
+                Diagnostic::new("unknown-system", format!("unknown system `{id}`"))
+                    .at(at(s.span()), "no such system")
+                    .hint(
+                        suggest(id, inv.systems.iter().map(|x| x.id.as_str()))
+                            .unwrap_or_else(|| "`system` takes a system id".into()),
+                    ),
+            );
+        }
+        found
+    });
+    let level = raw.level.as_ref().and_then(|l| {
+        let found = Level::new(*l.get_ref());
+        if found.is_none() {
+            diags.push(
+                Diagnostic::new("invalid-level", "`level` must be 1 to 5")
+                    .at(at(l.span()), format!("{} is not a level", l.get_ref())),
+            );
+        }
+        found
+    });
+    if raw.target.is_none() && raw.system.is_none() && raw.zone.is_none() && raw.level.is_none() {
+        diags.push(
+            Diagnostic::new("waiver-scope", "a waiver needs a target or a scope")
+                .at(loc.clone(), "covers nothing in particular")
+                .hint("add `target = \"server:ID\"`, or a scope: `system`, `zone` and/or `level`"),
+        );
+    }
+    for (value, key) in [(&raw.reason, "reason"), (&raw.approved_by, "approved_by")] {
+        if let Some(value) = value
+            && value.get_ref().trim().is_empty()
+        {
+            diags.push(
+                Diagnostic::new("empty-value", format!("`{key}` must not be empty"))
+                    .at(at(value.span()), "empty")
+                    .hint("a waiver is an approved decision: say why, and who approved it"),
+            );
+        }
+    }
+    let expires = raw.expires.as_ref().and_then(|v| {
+        let dt = v.get_ref();
+        let date = match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8).ok(),
+            _ => None,
+        };
+        if date.is_none() {
+            diags.push(
+                Diagnostic::new("invalid-date", "`expires` must be a date")
+                    .at(at(v.span()), format!("`{dt}` is not a plain date"))
+                    .hint("write a TOML date without quotes, e.g. 2027-06-30"),
+            );
+        }
+        date
+    });
+    if diags.len() > before {
+        return None;
+    }
+    Some(Waiver {
+        control: control?,
+        target,
+        system,
+        zone: raw.zone,
+        level,
+        reason: raw.reason?.into_inner(),
+        approved_by: raw.approved_by?.into_inner(),
+        ticket: raw.ticket,
+        expires: expires?,
+        loc,
+    })
+}
+
+impl Waiver {
+    /// Whether the waiver's control, target and scope fit a finding (whatever its status).
+    fn matches(&self, inv: &Inventory, f: &Finding) -> bool {
+        if f.control.id != self.control.id {
+            return false;
+        }
+        let node = target_node(inv, &f.target);
+        if let Some(t) = self.target
+            && node != Some(t)
+        {
+            return false;
+        }
+        if let Some(s) = self.system {
+            let inside = match node {
+                Some(NodeRef::System(i)) => i == s,
+                Some(NodeRef::Server(i)) => inv.systems[s].servers.contains(&i),
+                _ => false,
+            };
+            if !inside {
+                return false;
+            }
+        }
+        if let Some(z) = self.zone {
+            let inside = match node {
+                Some(NodeRef::Server(i)) => inv.server_zone(i) == z,
+                Some(NodeRef::Network(i)) => inv.networks[i].zone == z,
+                _ => false,
+            };
+            if !inside {
+                return false;
+            }
+        }
+        self.level.is_none_or(|l| f.level == Some(l))
+    }
+
+    fn expired(&self, today: Date) -> bool {
+        self.expires < today
+    }
+
+    /// What the waiver covers, as a target id for its own findings.
+    fn subject(&self, inv: &Inventory) -> String {
+        match (self.target, self.system) {
+            (Some(t), _) => inv.target_id(t),
+            (None, Some(s)) => inv.target_id(NodeRef::System(s)),
+            (None, None) => "organization".into(),
+        }
+    }
+
+    fn applied(&self, sources: &Sources, expired: bool) -> Applied {
+        let lc = sources.line_col(&self.loc);
+        Applied {
+            at: format!("{}:{}", lc.file, lc.line),
+            reason: self.reason.clone(),
+            approved_by: self.approved_by.clone(),
+            ticket: self.ticket.clone(),
+            expires: self.expires.to_string(),
+            expired,
+        }
+    }
+}
+
+fn target_node(inv: &Inventory, target: &str) -> Option<NodeRef> {
+    let (kind, id) = target.split_once(':')?;
+    inv.lookup(id).filter(|n| n.kind() == kind)
+}
+
+/// What was evaluated, so that a waiver is not called unused for a control that did not run.
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage {
+    /// Host controls ran (not `--offline`).
+    pub hosts: bool,
+    /// Only some servers were asked for: findings elsewhere are missing.
+    pub partial: bool,
+}
+
+/// Apply the waivers to the findings: waive the failures a live waiver covers, mark the ones an
+/// expired waiver would have covered, and add a finding for each expired or unused waiver.
+pub fn apply(
+    waivers: &[Waiver],
+    findings: &mut Vec<Finding>,
+    inv: &Inventory,
+    sources: &Sources,
+    regime: Regime,
+    today: Date,
+    coverage: Coverage,
+) {
+    // Per waiver: failures it waived, failures it would have covered, findings it matched.
+    let mut hits = vec![(0usize, 0usize, 0usize); waivers.len()];
+    for f in findings.iter_mut() {
+        let matching = || {
+            waivers
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.matches(inv, f))
+                .map(|(i, _)| i)
+        };
+        let all: Vec<usize> = matching().collect();
+        for &i in &all {
+            hits[i].2 += 1;
+        }
+        if f.status != Status::Fail {
+            continue;
+        }
+        if let Some(&i) = all.iter().find(|&&i| !waivers[i].expired(today)) {
+            f.status = Status::Waived;
+            f.waiver = Some(waivers[i].applied(sources, false));
+            hits[i].0 += 1;
+        } else if let Some(&i) = all.first() {
+            f.waiver = Some(waivers[i].applied(sources, true));
+            hits[i].1 += 1;
+        }
+    }
+    for (w, &(waived, lapsed, matched)) in waivers.iter().zip(&hits) {
+        let id = w.control.id;
+        let (control, message) = if w.expired(today) {
+            let what = if lapsed > 0 {
+                format!(
+                    "; {lapsed} failure{} it covered count{} again",
+                    if lapsed == 1 { "" } else { "s" },
+                    if lapsed == 1 { "s" } else { "" }
+                )
+            } else {
+                "; it covers no failure now, remove it".into()
+            };
+            (
+                "WAIVER-EXPIRED",
+                format!("the waiver for {id} expired on {}{what}", w.expires),
+            )
+        } else if waived > 0 {
+            continue;
+        } else if matched > 0 {
+            (
+                "WAIVER-UNUSED",
+                format!("the waiver for {id} covers no failure: the control passes there now"),
+            )
+        } else {
+            let not_run = (w.control.source == Source::Host && !coverage.hosts) || coverage.partial;
+            if not_run {
+                continue;
+            }
+            (
+                "WAIVER-UNUSED",
+                format!(
+                    "the waiver for {id} matches no finding: check its target and scope (the control applies to {}s)",
+                    w.control.applies_to.as_str()
+                ),
+            )
+        };
+        let Some(control) = catalog::find(control) else {
+            continue;
+        };
+        findings.push(Finding {
+            control,
+            target: w.subject(inv),
+            status: Status::Fail,
+            level: w.level,
+            message,
+            evidence: format!(
+                "approved by {}{}; reason: {}",
+                w.approved_by,
+                w.ticket
+                    .as_deref()
+                    .map(|t| format!(", ticket {t}"))
+                    .unwrap_or_default(),
+                w.reason
+            ),
+            basis: control
+                .basis(regime)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            location: Some(w.loc.clone()),
+            waiver: None,
+        });
+    }
+}
