@@ -180,8 +180,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
-    /// List the controls.
-    Controls,
+    /// List the controls (with `--regime`, their basis in that regime).
+    Controls {
+        /// Only the controls that apply at this level.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5), value_name = "N")]
+        level: Option<u8>,
+        /// `md` writes the reference page (docs/controls.md is generated with it).
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
+    },
     /// Show everything about one control: what it checks, levels, basis, remediation.
     Explain { control: String },
 }
@@ -210,6 +217,12 @@ pub enum GraphFormat {
     Dot,
     Mermaid,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ControlsFormat {
+    Text,
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -311,8 +324,12 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         LangArg::En => Lang::En,
     };
     match &cli.command {
-        Command::Controls => {
-            controls(io, lang)?;
+        Command::Controls { level, format } => {
+            let regime = cli.regime.map(|r| match r {
+                RegimeArg::Nd85 => Regime::Nd85,
+                RegimeArg::Nd331 => Regime::Nd331,
+            });
+            controls(io, lang, regime, *level, *format)?;
             return Ok(Exit::Ok);
         }
         Command::Explain { control } => return explain(io, control),
@@ -662,7 +679,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Exit::Ok
             })
         }
-        Command::Controls | Command::Explain { .. } => Ok(Exit::Ok),
+        Command::Controls { .. } | Command::Explain { .. } => Ok(Exit::Ok),
     }
 }
 
@@ -906,13 +923,27 @@ fn impact_text(inv: &Inventory, g: &Graph, failed: Node, format: TextOrJson) -> 
     out
 }
 
-fn controls(io: &mut Io, lang: Lang) -> anyhow::Result<()> {
+fn controls(
+    io: &mut Io,
+    lang: Lang,
+    regime: Option<Regime>,
+    level: Option<u8>,
+    format: ControlsFormat,
+) -> anyhow::Result<()> {
+    let list: Vec<&catalog::Control> = catalog::CONTROLS
+        .iter()
+        .filter(|c| level.is_none_or(|l| c.min_level <= l))
+        .collect();
+    if format == ControlsFormat::Md {
+        io.out.write_all(policy::docs::markdown(&list).as_bytes())?;
+        return Ok(());
+    }
     writeln!(
         io.out,
         "{:<22} {:<12} {:<6} {:<8} {:<10} TITLE",
         "ID", "APPLIES TO", "FROM", "SEVERITY", "CHECKS"
     )?;
-    for c in catalog::CONTROLS {
+    for c in list {
         writeln!(
             io.out,
             "{:<22} {:<12} {:<6} {:<8} {:<10} {}",
@@ -923,6 +954,9 @@ fn controls(io: &mut Io, lang: Lang) -> anyhow::Result<()> {
             c.source.as_str(),
             c.title(lang)
         )?;
+        if let Some(r) = regime {
+            writeln!(io.out, "{:<22} basis: {}", "", c.basis(r).join("; "))?;
+        }
     }
     Ok(())
 }

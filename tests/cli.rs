@@ -443,6 +443,67 @@ fn controls_and_explain() {
 }
 
 #[test]
+fn docs_controls_md_is_generated_from_the_catalog() {
+    let r = capdo(&["controls", "--format", "md"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let doc = std::fs::read_to_string("docs/controls.md").expect("docs/controls.md");
+    assert!(
+        r.stdout == doc,
+        "docs/controls.md is stale: run `cargo run -q -- controls --format md > docs/controls.md`"
+    );
+}
+
+#[test]
+fn every_listed_control_is_explained_with_its_basis_in_both_regimes() {
+    let list = capdo(&["controls"]).stdout;
+    let ids: Vec<&str> = list
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 25, "{list}");
+    for id in ids {
+        let r = capdo(&["explain", id]);
+        assert_eq!(r.code, Some(0), "{id}: {}", r.stderr);
+        let basis = |title: &str| {
+            r.stdout
+                .split(title)
+                .nth(1)
+                .and_then(|rest| rest.lines().nth(1))
+                .is_some_and(|l| l.starts_with("  - "))
+        };
+        assert!(basis("Basis, legacy regime"), "{id} has no nd85 basis");
+        assert!(basis("Basis, current regime"), "{id} has no nd331 basis");
+        assert!(r.stdout.contains("Remediation: "), "{id}");
+    }
+}
+
+#[test]
+fn controls_filter_by_level_and_show_the_regime_basis() {
+    let all = capdo(&["controls"]).stdout;
+    let level1 = capdo(&["controls", "--level", "1"]).stdout;
+    let from = |list: &str, l: &str| {
+        list.lines()
+            .skip(1)
+            .filter(|line| line.split_whitespace().nth(2) == Some(l))
+            .count()
+    };
+    // Level 1 keeps every L1 control and drops the ones from level 3 (HA-SINGLE-POINT, …).
+    assert_eq!(from(&level1, "L1"), from(&all, "L1"));
+    assert_eq!(from(&level1, "L3"), 0);
+    assert!(from(&all, "L3") > 0);
+    let r = capdo(&["--regime", "nd331", "controls", "--level", "3"]);
+    assert!(
+        r.stdout
+            .contains("basis: NĐ 331/2026 Đ8.2; NĐ 331/2026 Đ10.5; NĐ 331/2026 Đ11–Đ16"),
+        "{}",
+        r.stdout
+    );
+    let r = capdo(&["controls", "--level", "6"]);
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
 fn explain_an_unknown_control_suggests_one() {
     let r = capdo(&["explain", "HA-SINGLE-POINTS"]);
     assert_eq!(r.code, Some(2));

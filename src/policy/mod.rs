@@ -6,6 +6,7 @@
 //! prints or touches the network.
 
 pub mod catalog;
+pub mod docs;
 pub mod offline;
 pub mod online;
 pub mod waiver;
