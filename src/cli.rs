@@ -36,7 +36,8 @@ pub struct Cli {
     )]
     pub inventory: PathBuf,
 
-    /// Legal regime to judge by; defaults to the inventory's `organization.regime`.
+    /// Legal regime to judge by; defaults to the inventory's `organization.regime`. `both`
+    /// (check, controls) judges by each and marks transition debt.
     #[arg(long, global = true, value_enum)]
     pub regime: Option<RegimeArg>,
 
@@ -197,6 +198,8 @@ pub enum Command {
 pub enum RegimeArg {
     Nd85,
     Nd331,
+    /// Both, side by side (`check` and `controls`): transition debt is marked.
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -325,11 +328,13 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     };
     match &cli.command {
         Command::Controls { level, format } => {
-            let regime = cli.regime.map(|r| match r {
-                RegimeArg::Nd85 => Regime::Nd85,
-                RegimeArg::Nd331 => Regime::Nd331,
-            });
-            controls(io, lang, regime, *level, *format)?;
+            let regimes = match cli.regime {
+                None => vec![],
+                Some(RegimeArg::Nd85) => vec![Regime::Nd85],
+                Some(RegimeArg::Nd331) => vec![Regime::Nd331],
+                Some(RegimeArg::Both) => vec![Regime::Nd85, Regime::Nd331],
+            };
+            controls(io, lang, &regimes, *level, *format)?;
             return Ok(Exit::Ok);
         }
         Command::Explain { control } => return explain(io, control),
@@ -382,7 +387,17 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     let regime = match cli.regime {
         Some(RegimeArg::Nd85) => Regime::Nd85,
         Some(RegimeArg::Nd331) => Regime::Nd331,
-        None => inv.organization.regime,
+        Some(RegimeArg::Both) | None => inv.organization.regime,
+    };
+    let both = matches!(cli.regime, Some(RegimeArg::Both));
+    if both && !matches!(cli.command, Command::Check { .. } | Command::Validate) {
+        bail!("`--regime both` applies to `check` and `controls`; choose `nd85` or `nd331` here");
+    }
+    // Under `--regime both` a check judges by each regime in turn.
+    let regimes = if both {
+        vec![Regime::Nd85, Regime::Nd331]
+    } else {
+        vec![regime]
     };
 
     match &cli.command {
@@ -478,16 +493,36 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             waivers: _,
         } => {
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
-            let g = Graph::build(&inv, regime);
-            let servers = select_servers(&inv, hosts)?;
-            let cx = offline::Context {
-                inv: &inv,
-                graph: &g,
-                regime,
-                today,
+            let graphs: Vec<(Regime, Graph)> = regimes
+                .iter()
+                .map(|&r| (r, Graph::build(&inv, r)))
+                .collect();
+            let tag = |mut found: Vec<policy::Finding>, r: Regime| {
+                if both {
+                    for f in &mut found {
+                        f.regime = Some(r);
+                    }
+                }
+                found
             };
-            let mut findings = offline::evaluate(&cx);
-            let mut targets = report::offline_targets(&inv, &g);
+            let servers = select_servers(&inv, hosts)?;
+            let mut findings = Vec::new();
+            for (r, g) in &graphs {
+                let cx = offline::Context {
+                    inv: &inv,
+                    graph: g,
+                    regime: *r,
+                    today,
+                };
+                findings.extend(tag(offline::evaluate(&cx), *r));
+            }
+            // Targets and their levels follow the inventory's regime (or the one asked for).
+            let g = graphs
+                .iter()
+                .find(|(r, _)| *r == regime)
+                .map(|(_, g)| g)
+                .unwrap_or(&graphs[0].1);
+            let mut targets = report::offline_targets(&inv, g);
             let mut facts_json = serde_json::Map::new();
             if !offline {
                 let replay = facts
@@ -496,13 +531,15 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .transpose()?
                     .map(|file| crate::collect::record::Replay { file });
                 let collected = scan_hosts(cli, &inv, &servers, replay.as_ref())?;
-                let ocx = online::Context {
-                    inv: &inv,
-                    graph: &g,
-                    regime,
-                    hosts: &collected.hosts,
-                };
-                findings.extend(online::evaluate(&ocx));
+                for (r, g) in &graphs {
+                    let ocx = online::Context {
+                        inv: &inv,
+                        graph: g,
+                        regime: *r,
+                        hosts: &collected.hosts,
+                    };
+                    findings.extend(tag(online::evaluate(&ocx), *r));
+                }
                 report::apply_scan(&mut targets, &inv, &collected);
                 for (id, rec) in collected.record.hosts {
                     facts_json.insert(id, serde_json::Value::Object(rec.facts));
@@ -516,6 +553,9 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .collect();
                 findings.retain(|f| keep.contains(&f.target));
                 targets.retain(|t| keep.contains(&t.id));
+            }
+            if both {
+                policy::mark_transition_debt(&mut findings);
             }
             let coverage = waiver::Coverage {
                 hosts: !offline,
@@ -539,7 +579,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .iter()
                     .any(|f| f.status == Status::Error && f.control.severity >= threshold);
             let meta = report::Meta {
-                regime,
+                regime: if both { "both" } else { regime.as_str() },
                 lang,
                 generated_at: jiff::Timestamp::now()
                     .round(jiff::Unit::Second)?
@@ -926,7 +966,7 @@ fn impact_text(inv: &Inventory, g: &Graph, failed: Node, format: TextOrJson) -> 
 fn controls(
     io: &mut Io,
     lang: Lang,
-    regime: Option<Regime>,
+    regimes: &[Regime],
     level: Option<u8>,
     format: ControlsFormat,
 ) -> anyhow::Result<()> {
@@ -954,8 +994,13 @@ fn controls(
             c.source.as_str(),
             c.title(lang)
         )?;
-        if let Some(r) = regime {
-            writeln!(io.out, "{:<22} basis: {}", "", c.basis(r).join("; "))?;
+        for &r in regimes {
+            let label = if regimes.len() > 1 {
+                r.as_str()
+            } else {
+                "basis"
+            };
+            writeln!(io.out, "{:<22} {label}: {}", "", c.basis(r).join("; "))?;
         }
     }
     Ok(())

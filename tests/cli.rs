@@ -504,6 +504,102 @@ fn controls_filter_by_level_and_show_the_regime_basis() {
 }
 
 #[test]
+fn regime_both_judges_by_each_regime_and_marks_transition_debt() {
+    let json = |args: &[&str]| -> Value {
+        let r = capdo(args);
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
+    };
+    let base = ["check", "--offline", "--format", "json"];
+    let both = json(&[&["--regime", "both"], &base[..]].concat());
+    assert_eq!(both["regime"], "both");
+    let findings = both["findings"].as_array().expect("findings");
+    // Each regime's findings are exactly those of a check under that regime alone.
+    for regime in ["nd85", "nd331"] {
+        let alone = json(&[&["--regime", regime], &base[..]].concat());
+        let key = |f: &Value| {
+            format!(
+                "{} {} {} {}",
+                f["control"], f["target"], f["status"], f["level"]
+            )
+        };
+        let mut expected: Vec<String> = alone["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(key)
+            .collect();
+        let mut got: Vec<String> = findings
+            .iter()
+            .filter(|f| f["regime"] == regime)
+            .map(key)
+            .collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "{regime}");
+        assert!(
+            alone["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .all(|f| f.get("regime").is_none() && f.get("transition_debt").is_none())
+        );
+    }
+    // Debt: an nd331 failure whose nd85 finding passes, and nothing else.
+    let status = |regime: &str, control: &Value, target: &Value| {
+        findings
+            .iter()
+            .find(|f| f["regime"] == regime && &f["control"] == control && &f["target"] == target)
+            .map(|f| f["status"].clone())
+    };
+    let mut debt = 0;
+    for f in findings {
+        let expected = f["regime"] == "nd331"
+            && f["status"] == "fail"
+            && status("nd85", &f["control"], &f["target"]) == Some(Value::from("pass"));
+        assert_eq!(f["transition_debt"] == true, expected, "{f}");
+        debt += usize::from(expected);
+    }
+    assert!(debt > 0);
+    // Level-3 systems last assessed on 2026-05-15 (the organisation's date): within nd85's 12
+    // months, past nd331's 6.
+    let dvc = findings
+        .iter()
+        .find(|f| {
+            f["regime"] == "nd331"
+                && f["control"] == "FOURLAYER-ASSESSMENT"
+                && f["target"] == "system:dvc"
+        })
+        .expect("dvc");
+    assert_eq!(dvc["transition_debt"], true);
+
+    let text = capdo(&["--regime", "both", "check", "--offline"]).stdout;
+    assert!(
+        text.contains(&format!("Transition debt: {debt} failure(s)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("system:dvc (level 3) [nd331]  TRANSITION DEBT"),
+        "{text}"
+    );
+}
+
+#[test]
+fn regime_both_is_refused_where_it_means_nothing_and_lists_both_bases() {
+    let r = capdo(&["--regime", "both", "graph"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr
+            .contains("`--regime both` applies to `check` and `controls`"),
+        "{}",
+        r.stderr
+    );
+    let r = capdo(&["--regime", "both", "controls"]);
+    assert_eq!(r.code, Some(0));
+    assert!(r.stdout.contains("nd85: NĐ 85/2016 Đ5.2"), "{}", r.stdout);
+    assert!(r.stdout.contains("nd331: NĐ 331/2026 Đ8.2"), "{}", r.stdout);
+}
+
+#[test]
 fn explain_an_unknown_control_suggests_one() {
     let r = capdo(&["explain", "HA-SINGLE-POINTS"]);
     assert_eq!(r.code, Some(2));

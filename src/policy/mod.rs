@@ -58,4 +58,27 @@ pub struct Finding {
     pub location: Option<Loc>,
     /// The waiver that covers (or, expired, no longer covers) this failure.
     pub waiver: Option<waiver::Applied>,
+    /// The regime judged by, when a check judges by both (`--regime both`).
+    pub regime: Option<crate::inventory::Regime>,
+    /// Under `--regime both`: fails under the current regime where the legacy one passes.
+    pub transition_debt: bool,
+}
+
+/// Mark the current-regime failures whose legacy-regime finding (same control and target)
+/// passes: what the move to NĐ 331/2026 + TCVN 14423:2026 adds to fix.
+pub fn mark_transition_debt(findings: &mut [Finding]) {
+    use crate::inventory::Regime;
+    let passing: std::collections::HashSet<(&str, String)> = findings
+        .iter()
+        .filter(|f| f.regime == Some(Regime::Nd85) && f.status == Status::Pass)
+        .map(|f| (f.control.id, f.target.clone()))
+        .collect();
+    for f in findings.iter_mut() {
+        if f.regime == Some(Regime::Nd331)
+            && f.status == Status::Fail
+            && passing.contains(&(f.control.id, f.target.clone()))
+        {
+            f.transition_debt = true;
+        }
+    }
 }

@@ -77,6 +77,8 @@ impl<'c> Builder<'c> {
                 .collect(),
             location: Some(loc.clone()),
             waiver: None,
+            regime: None,
+            transition_debt: false,
         }
     }
 

@@ -136,6 +136,8 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
         basis: basis(control, cx.regime, level),
         location: Some(s.loc.clone()),
         waiver: None,
+        regime: None,
+        transition_debt: false,
     }
 }
 

@@ -440,6 +440,8 @@ pub fn apply(
                 .collect(),
             location: Some(w.loc.clone()),
             waiver: None,
+            regime: None,
+            transition_debt: false,
         });
     }
 }

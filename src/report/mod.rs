@@ -60,6 +60,13 @@ pub struct ReportFinding {
     pub waiver: Option<crate::policy::waiver::Applied>,
     /// How to fix a failure (an addition to the v1 schema).
     pub remediation: &'static str,
+    /// Under `--regime both`, the regime of this finding (an addition to the v1 schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<&'static str>,
+    /// Under `--regime both`, a current-regime failure where the legacy regime passes (an
+    /// addition to the v1 schema).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub transition_debt: bool,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -91,7 +98,8 @@ impl Summary {
 
 /// Options that shape a report but not its findings.
 pub struct Meta {
-    pub regime: Regime,
+    /// `nd85`, `nd331`, or `both` (each finding then names its regime).
+    pub regime: &'static str,
     pub lang: Lang,
     /// RFC 3339 time of generation.
     pub generated_at: String,
@@ -171,6 +179,8 @@ pub fn build(
             location: f.location.map(|l| sources.line_col(&l)),
             waiver: f.waiver,
             remediation: f.control.remediation(meta.lang),
+            regime: f.regime.map(Regime::as_str),
+            transition_debt: f.transition_debt,
         })
         .collect();
     Report {
@@ -180,7 +190,7 @@ pub fn build(
             version: env!("CARGO_PKG_VERSION"),
         },
         generated_at: meta.generated_at.clone(),
-        regime: meta.regime.as_str(),
+        regime: meta.regime,
         targets,
         facts,
         summary: Summary::count(&findings),

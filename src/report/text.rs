@@ -36,15 +36,24 @@ fn status_label(style: &Style, s: Status) -> String {
 fn regime_title(regime: &str) -> &'static str {
     match regime {
         "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
+        "both" => {
+            "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017, and Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"
+        }
         _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
     }
 }
 
 fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     let level = f.level.map(|l| format!(" (level {l})")).unwrap_or_default();
+    let regime = f.regime.map(|r| format!(" [{r}]")).unwrap_or_default();
+    let debt = if f.transition_debt {
+        format!("  {}", paint(style, "1;33", "TRANSITION DEBT"))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {:<8} {}  {}{level}",
+        "{} {:<8} {}  {}{level}{regime}{debt}",
         status_label(style, f.status),
         f.severity,
         paint(style, "1", f.control),
@@ -161,6 +170,13 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         "Summary: {} pass, {} fail, {} error, {} waived, {} not applicable, {} manual",
         s.pass, s.fail, s.error, s.waived, s.not_applicable, s.manual
     );
+    if report.regime == "both" {
+        let debt = report.findings.iter().filter(|f| f.transition_debt).count();
+        let _ = writeln!(
+            out,
+            "Transition debt: {debt} failure(s) under nd331 that pass under nd85 (each regime's findings are counted above)"
+        );
+    }
     for (level, (pass, fail, error)) in per_level {
         if pass + fail + error == 0 {
             continue;
