@@ -585,7 +585,22 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .round(jiff::Unit::Second)?
                     .to_string(),
             };
-            let rep = report::build(findings, targets, facts_json, &sources, &meta);
+            // Offline, the host checks that apply were not made: say how many, per level.
+            let mut not_scanned = std::collections::BTreeMap::new();
+            if *offline {
+                for &s in &servers {
+                    for (_, g) in &graphs {
+                        let level = g.level_of(&inv, NodeRef::Server(s));
+                        let n = catalog::CONTROLS
+                            .iter()
+                            .filter(|c| c.source == catalog::Source::Host && c.applies_at(level))
+                            .count();
+                        *not_scanned.entry(level.map(|l| l.get())).or_insert(0) += n;
+                    }
+                }
+            }
+            let mut rep = report::build(findings, targets, facts_json, &sources, &meta);
+            rep.coverage = report::coverage(&rep.findings, &rep.targets, &not_scanned);
             let text = match format {
                 TextOrJson::Json => report::json(&rep),
                 TextOrJson::Text => report::text::render(

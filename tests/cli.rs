@@ -600,6 +600,54 @@ fn regime_both_is_refused_where_it_means_nothing_and_lists_both_bases() {
 }
 
 #[test]
+fn coverage_counts_what_was_evaluated_per_level_and_why_not_the_rest() {
+    let r = capdo(&["check", "--offline", "--format", "json"]);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    let coverage = report["coverage"].as_array().expect("coverage");
+    assert!(!coverage.is_empty());
+    let servers: Vec<&Value> = report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter(|t| t["kind"] == "server")
+        .collect();
+    let host_controls = capdo(&["controls"])
+        .stdout
+        .lines()
+        .filter(|l| l.split_whitespace().nth(4) == Some("host"))
+        .count();
+    let mut not_scanned = 0;
+    for c in coverage {
+        let level = &c["level"];
+        let at_level = findings.iter().filter(|f| &f["level"] == level);
+        let evaluated = at_level
+            .clone()
+            .filter(|f| ["pass", "fail", "waived"].contains(&f["status"].as_str().unwrap_or("")))
+            .count();
+        assert_eq!(c["evaluated"], evaluated, "{c}");
+        let n = &c["not_evaluated"];
+        assert_eq!(n["host_unreachable"], 0);
+        assert_eq!(n["fact_missing"], 0);
+        assert_eq!(
+            c["applicable"].as_u64(),
+            Some(evaluated as u64 + n["not_scanned"].as_u64().expect("not_scanned")),
+            "{c}"
+        );
+        not_scanned += n["not_scanned"].as_u64().expect("not_scanned");
+    }
+    // Offline, every host control that applies to a server was not made; the sample's servers
+    // are all at least level 1, and host controls apply from level 1 or 3.
+    assert!(not_scanned > 0);
+    assert!(not_scanned <= (servers.len() * host_controls) as u64);
+    let text = capdo(&["check", "--offline"]).stdout;
+    assert!(
+        text.contains("applicable checks evaluated") && text.contains("host not scanned"),
+        "{text}"
+    );
+}
+
+#[test]
 fn explain_an_unknown_control_suggests_one() {
     let r = capdo(&["explain", "HA-SINGLE-POINTS"]);
     assert_eq!(r.code, Some(2));

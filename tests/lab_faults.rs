@@ -89,6 +89,17 @@ fn hostile_and_broken_hosts() {
         let s = status(&report, "flood", c);
         assert!(s == "error" || s == "not-applicable", "flood {c}: {s}");
     }
+    // Coverage says how much was not evaluated, and why: unreachable hosts and missing facts.
+    let coverage = report["coverage"].as_array().expect("coverage");
+    let sum = |key: &str| -> u64 {
+        coverage
+            .iter()
+            .map(|c| c["not_evaluated"][key].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert!(sum("host_unreachable") > 0, "{coverage:?}");
+    assert!(sum("fact_missing") > 0, "{coverage:?}");
+    assert_eq!(sum("not_scanned"), 0, "{coverage:?}");
     let flood_notes = report["facts"]["flood"]["collector.notes"].to_string();
     assert!(flood_notes.contains("was cut"), "{flood_notes}");
 

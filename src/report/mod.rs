@@ -24,6 +24,72 @@ pub struct Report {
     pub facts: serde_json::Map<String, serde_json::Value>,
     pub findings: Vec<ReportFinding>,
     pub summary: Summary,
+    /// Per level, how many applicable checks were made and why the others were not (an
+    /// addition to the v1 schema).
+    pub coverage: Vec<Coverage>,
+}
+
+/// The honest state of one level: applicable checks, how many were decided, and why the rest
+/// were not. Never counts a check that was not made as a pass.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// The level the targets were judged at (null: targets without a level).
+    pub level: Option<u8>,
+    /// Checks that apply at this level: every finding but not-applicable, plus the host checks
+    /// not made because no scan ran.
+    pub applicable: usize,
+    /// Decided: pass, fail or waived.
+    pub evaluated: usize,
+    pub not_evaluated: NotEvaluated,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct NotEvaluated {
+    /// The server could not be scanned.
+    pub host_unreachable: usize,
+    /// The host was scanned but a fact the control needs could not be read.
+    pub fact_missing: usize,
+    /// Needs a human attestation.
+    pub manual: usize,
+    /// Host checks of servers that were not scanned at all (`--offline`).
+    pub not_scanned: usize,
+}
+
+/// Coverage per level from the findings and targets; `not_scanned` lists, per level, the host
+/// checks that apply but were not made because no scan ran.
+pub fn coverage(
+    findings: &[ReportFinding],
+    targets: &[Target],
+    not_scanned: &std::collections::BTreeMap<Option<u8>, usize>,
+) -> Vec<Coverage> {
+    let unreachable: std::collections::HashSet<&str> = targets
+        .iter()
+        .filter(|t| t.error.is_some())
+        .map(|t| t.id.as_str())
+        .collect();
+    let mut per: std::collections::BTreeMap<Option<u8>, Coverage> = Default::default();
+    for f in findings {
+        let c = per.entry(f.level).or_default();
+        match f.status {
+            Status::NotApplicable => continue,
+            Status::Pass | Status::Fail | Status::Waived => c.evaluated += 1,
+            Status::Manual => c.not_evaluated.manual += 1,
+            Status::Error if unreachable.contains(f.target.as_str()) => {
+                c.not_evaluated.host_unreachable += 1
+            }
+            Status::Error => c.not_evaluated.fact_missing += 1,
+        }
+        c.applicable += 1;
+    }
+    for (&level, &n) in not_scanned {
+        let c = per.entry(level).or_default();
+        c.applicable += n;
+        c.not_evaluated.not_scanned += n;
+    }
+    per.into_iter()
+        .filter(|(_, c)| c.applicable > 0)
+        .map(|(level, c)| Coverage { level, ..c })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -194,6 +260,7 @@ pub fn build(
         targets,
         facts,
         summary: Summary::count(&findings),
+        coverage: Vec::new(),
         findings,
     }
 }

@@ -177,8 +177,12 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
             "Transition debt: {debt} failure(s) under nd331 that pass under nd85 (each regime's findings are counted above)"
         );
     }
+    // Per level: the outcome, then how much of what applies was evaluated and why not the rest.
+    let coverage: BTreeMap<Option<u8>, &crate::report::Coverage> =
+        report.coverage.iter().map(|c| (c.level, c)).collect();
     for (level, (pass, fail, error)) in per_level {
-        if pass + fail + error == 0 {
+        let cov = coverage.get(&level);
+        if pass + fail + error == 0 && cov.is_none() {
             continue;
         }
         let name = level
@@ -189,14 +193,18 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "  {name}: {pass} pass, {fail} fail{errors}");
+        let _ = writeln!(
+            out,
+            "  {name}: {pass} pass, {fail} fail{errors}{}",
+            cov.map(|c| coverage_note(c)).unwrap_or_default()
+        );
     }
     // A check that could not be made counts against compliance: it is not shown to pass.
     let checked = s.pass + s.fail + s.error;
     if checked > 0 {
         let _ = writeln!(
             out,
-            "Compliance: {:.1}% of applicable checks pass{}",
+            "Compliance: {:.1}% of the checks made pass{}",
             100.0 * s.pass as f64 / checked as f64,
             if s.error > 0 {
                 format!(" ({} could not be made)", s.error)
@@ -209,6 +217,30 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         let _ = writeln!(out, "Not scanned: {}", unscanned.len());
     }
     out
+}
+
+/// "; 219 of 956 applicable checks evaluated (737 host not scanned)", or nothing when all were.
+fn coverage_note(c: &crate::report::Coverage) -> String {
+    if c.evaluated == c.applicable {
+        return String::new();
+    }
+    let n = &c.not_evaluated;
+    let why: Vec<String> = [
+        (n.host_unreachable, "host unreachable"),
+        (n.fact_missing, "fact missing"),
+        (n.manual, "manual attestation"),
+        (n.not_scanned, "host not scanned"),
+    ]
+    .iter()
+    .filter(|(k, _)| *k > 0)
+    .map(|(k, what)| format!("{k} {what}"))
+    .collect();
+    format!(
+        "; {} of {} applicable checks evaluated ({})",
+        c.evaluated,
+        c.applicable,
+        why.join(", ")
+    )
 }
 
 fn severity_rank(s: &str) -> u8 {
