@@ -133,6 +133,10 @@ pub struct ReportFinding {
     /// addition to the v1 schema).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub transition_debt: bool,
+    /// Why the control's numbers or scope are unconfirmed in regulations.md, when they are (an
+    /// addition to the v1 schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<&'static str>,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -247,6 +251,10 @@ pub fn build(
             remediation: f.control.remediation(meta.lang),
             regime: f.regime.map(Regime::as_str),
             transition_debt: f.transition_debt,
+            unconfirmed: match f.control.confidence {
+                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why),
+                crate::policy::catalog::Confidence::Confirmed => None,
+            },
         })
         .collect();
     Report {

@@ -70,6 +70,9 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     if !f.basis.is_empty() {
         let _ = writeln!(out, "       basis: {}", f.basis.join("; "));
     }
+    if let Some(why) = f.unconfirmed {
+        let _ = writeln!(out, "       unconfirmed: {why}");
+    }
     if let Some(l) = &f.location {
         let _ = writeln!(out, "       at: {}:{}:{}", l.file, l.line, l.column);
     }
