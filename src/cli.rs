@@ -346,14 +346,8 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         Ok(inv) => inv,
         Err(LoadError::Io(e)) => return Err(e),
         Err(LoadError::Invalid(diags)) => {
-            diag::render_to(io.err, &sources, &diags)?;
-            writeln!(
-                io.err,
-                "error: inventory `{}` has {}; nothing was checked",
-                cli.inventory.display(),
-                plural(diags.len(), "problem")
-            )?;
-            return Ok(Exit::Error);
+            let what = format!("inventory `{}`", cli.inventory.display());
+            return invalid_input(io, &sources, &diags, &what);
         }
     };
     // The waivers file is part of the input: a bad one stops every command that reads it.
@@ -373,14 +367,8 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             Ok(w) => w,
             Err(LoadError::Io(e)) => return Err(e),
             Err(LoadError::Invalid(diags)) => {
-                diag::render_to(io.err, &sources, &diags)?;
-                writeln!(
-                    io.err,
-                    "error: waivers file `{}` has {}; nothing was checked",
-                    path.display(),
-                    plural(diags.len(), "problem")
-                )?;
-                return Ok(Exit::Error);
+                let what = format!("waivers file `{}`", path.display());
+                return invalid_input(io, &sources, &diags, &what);
             }
         },
     };
@@ -882,6 +870,22 @@ impl crate::collect::scan::Progress for Bar {
 }
 
 /// "1 server", "2 servers".
+/// Show every problem of an input, say that nothing was checked, and exit 2.
+fn invalid_input(
+    io: &mut Io,
+    sources: &Sources,
+    diags: &[diag::Diagnostic],
+    what: &str,
+) -> anyhow::Result<Exit> {
+    diag::render_to(io.err, sources, diags)?;
+    writeln!(
+        io.err,
+        "error: {what} has {}; nothing was checked",
+        plural(diags.len(), "problem")
+    )?;
+    Ok(Exit::Error)
+}
+
 fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")

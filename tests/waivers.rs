@@ -3,29 +3,19 @@
 //! malformed file is a located error with exit 2, and the policies folder's `waivers.toml` is
 //! found by default.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::Run;
 use serde_json::Value;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
+/// capdo on the shipped sample, evaluated on 2026-11-22 (a later `--as-of` in `args` wins).
 fn capdo(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
-        .args(["--color", "never", "--as-of", "2026-11-22"])
-        .args(args)
-        .output()
-        .expect("run capdo");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
+    common::capdo(
+        Path::new("inventory"),
+        &[&["--as-of", "2026-11-22"], args].concat(),
+    )
 }
 
 /// `check --offline --format json` of the sample with `waivers` written to a file.
