@@ -411,6 +411,20 @@ impl Inventory {
         format!("{}:{}", node.kind(), self.node_id(node))
     }
 
+    /// The item a target id names: `kind:id` as [`Inventory::target_id`] writes it, or a bare id.
+    /// `organization` names the organisation, not an item.
+    pub fn resolve_target(&self, text: &str) -> Option<NodeRef> {
+        if text == "organization" {
+            return None;
+        }
+        let (kind, id) = match text.split_once(':') {
+            Some((kind, id)) => (Some(kind), id),
+            None => (None, text),
+        };
+        self.lookup(id)
+            .filter(|n| kind.is_none_or(|k| k == n.kind()))
+    }
+
     /// The server to jump through to reach `server`: its own `ssh.jump`, else the default
     /// jump host (which is itself reached directly).
     pub fn jump_of(&self, server: usize) -> Option<usize> {

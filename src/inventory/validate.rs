@@ -277,10 +277,7 @@ impl Validator<'_> {
 
     fn date(&mut self, v: &Spanned<toml::value::Datetime>, key: &str) -> Option<Date> {
         let dt = v.get_ref();
-        let date = match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8).ok(),
-            _ => None,
-        };
+        let date = plain_date(dt);
         if date.is_none() {
             self.diags.push(
                 Diagnostic::new("invalid-date", format!("`{key}` must be a date"))
@@ -948,5 +945,13 @@ fn cidr_range(c: &IpNetwork) -> (bool, u128, u128) {
             };
             (true, start, last)
         }
+    }
+}
+
+/// A TOML local date (no time, no offset) that exists on the calendar.
+pub(crate) fn plain_date(dt: &toml::value::Datetime) -> Option<Date> {
+    match (dt.date, dt.time, dt.offset) {
+        (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8).ok(),
+        _ => None,
     }
 }

@@ -163,24 +163,16 @@ fn check(
     });
     let target = raw.target.as_ref().and_then(|t| {
         let text = t.get_ref();
-        let (kind, id) = match text.split_once(':') {
-            Some((kind, id)) => (Some(kind), id),
-            None => (None, text.as_str()),
-        };
         let found = inv
-            .lookup(id)
-            .filter(|n| !matches!(n, NodeRef::External(_)))
-            .filter(|n| kind.is_none_or(|k| k == n.kind()));
+            .resolve_target(text)
+            .filter(|n| !matches!(n, NodeRef::External(_)));
         if found.is_none() {
             let ids: Vec<String> = inv
                 .nodes()
                 .filter(|n| !matches!(n, NodeRef::External(_)))
                 .map(|n| inv.target_id(n))
                 .collect();
-            let guess = match kind {
-                Some(_) => suggest(text, ids.iter().map(String::as_str)),
-                None => suggest(id, ids.iter().map(String::as_str)),
-            };
+            let guess = suggest(text, ids.iter().map(String::as_str));
             diags.push(
                 Diagnostic::new("unknown-target", format!("unknown target `{text}`"))
                     .at(at(t.span()), "no such item in the inventory")
@@ -237,10 +229,7 @@ fn check(
     }
     let expires = raw.expires.as_ref().and_then(|v| {
         let dt = v.get_ref();
-        let date = match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8).ok(),
-            _ => None,
-        };
+        let date = crate::inventory::validate::plain_date(dt);
         if date.is_none() {
             diags.push(
                 Diagnostic::new("invalid-date", "`expires` must be a date")
@@ -273,7 +262,7 @@ impl Waiver {
         if f.control.id != self.control.id {
             return false;
         }
-        let node = target_node(inv, &f.target);
+        let node = inv.resolve_target(&f.target);
         if let Some(t) = self.target
             && node != Some(t)
         {
@@ -328,11 +317,6 @@ impl Waiver {
     }
 }
 
-fn target_node(inv: &Inventory, target: &str) -> Option<NodeRef> {
-    let (kind, id) = target.split_once(':')?;
-    inv.lookup(id).filter(|n| n.kind() == kind)
-}
-
 /// What was evaluated, so that a waiver is not called unused for a control that did not run.
 #[derive(Debug, Clone, Copy)]
 pub struct Coverage {
@@ -356,14 +340,12 @@ pub fn apply(
     // Per waiver: failures it waived, failures it would have covered, findings it matched.
     let mut hits = vec![(0usize, 0usize, 0usize); waivers.len()];
     for f in findings.iter_mut() {
-        let matching = || {
-            waivers
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.matches(inv, f))
-                .map(|(i, _)| i)
-        };
-        let all: Vec<usize> = matching().collect();
+        let all: Vec<usize> = waivers
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.matches(inv, f))
+            .map(|(i, _)| i)
+            .collect();
         for &i in &all {
             hits[i].2 += 1;
         }
