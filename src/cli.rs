@@ -587,8 +587,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     }
                 }
             }
-            let mut rep = report::build(findings, targets, facts_json, &sources, &meta);
-            rep.coverage = report::coverage(&rep.findings, &rep.targets, &not_scanned);
+            let rep = report::build(findings, targets, facts_json, &not_scanned, &sources, &meta);
             let text = match format {
                 TextOrJson::Json => report::json(&rep),
                 TextOrJson::Text => report::text::render(

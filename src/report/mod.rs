@@ -227,10 +227,13 @@ pub fn apply_scan(targets: &mut [Target], inv: &Inventory, scan: &crate::collect
     }
 }
 
+/// The report of a check. `not_scanned` counts, per level, the host checks that apply but were
+/// not made because no scan ran (see [`coverage`]).
 pub fn build(
     findings: Vec<Finding>,
     targets: Vec<Target>,
     facts: serde_json::Map<String, serde_json::Value>,
+    not_scanned: &std::collections::BTreeMap<Option<u8>, usize>,
     sources: &Sources,
     meta: &Meta,
 ) -> Report {
@@ -265,10 +268,10 @@ pub fn build(
         },
         generated_at: meta.generated_at.clone(),
         regime: meta.regime,
-        targets,
         facts,
         summary: Summary::count(&findings),
-        coverage: Vec::new(),
+        coverage: coverage(&findings, &targets, not_scanned),
+        targets,
         findings,
     }
 }
