@@ -192,6 +192,32 @@ pub enum Command {
     },
     /// Show everything about one control: what it checks, levels, basis, remediation.
     Explain { control: String },
+    /// Compare two JSON reports (`capdo.report/v1`): new failures, regressions, fixes, waiver
+    /// and target changes; exit 1 on a new failure or regression at or above `--fail-on`.
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Write the diff to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 1 when a new failure or regression of this severity or higher exists.
+        #[arg(long, value_enum, default_value_t = FailOn::High)]
+        fail_on: FailOn,
+        /// Compare reports judged by different regimes (refused otherwise).
+        #[arg(long)]
+        allow_regime_change: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -338,6 +364,23 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             return Ok(Exit::Ok);
         }
         Command::Explain { control } => return explain(io, control),
+        Command::Diff {
+            old,
+            new,
+            format,
+            output,
+            fail_on,
+            allow_regime_change,
+        } => {
+            return diff(
+                io,
+                (old, new),
+                *format,
+                output.as_deref(),
+                *fail_on,
+                *allow_regime_change,
+            );
+        }
         _ => {}
     }
 
@@ -721,7 +764,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Exit::Ok
             })
         }
-        Command::Controls { .. } | Command::Explain { .. } => Ok(Exit::Ok),
+        Command::Controls { .. } | Command::Explain { .. } | Command::Diff { .. } => Ok(Exit::Ok),
     }
 }
 
@@ -1022,6 +1065,51 @@ fn controls(
         }
     }
     Ok(())
+}
+
+/// `capdo diff`: read both reports, compare, render, and map the gate to an exit code.
+fn diff(
+    io: &mut Io,
+    (old, new): (&Path, &Path),
+    format: DiffFormat,
+    output: Option<&Path>,
+    fail_on: FailOn,
+    allow_regime_change: bool,
+) -> anyhow::Result<Exit> {
+    use report::diff::{self as d, Severity as S};
+    let (old, new) = (d::read(old)?, d::read(new)?);
+    if old.regime() != new.regime() && !allow_regime_change {
+        bail!(
+            "the reports were judged by different regimes: `$.regime` is `{}` in `{}` and `{}` in `{}`; pass --allow-regime-change to compare them anyway",
+            old.regime(),
+            old.file(),
+            new.regime(),
+            new.file()
+        );
+    }
+    let threshold = match fail_on {
+        FailOn::Critical => S::Critical,
+        FailOn::High => S::High,
+        FailOn::Medium => S::Medium,
+        FailOn::Low => S::Low,
+    };
+    let result = d::compare(&old, &new, threshold);
+    let text = match format {
+        DiffFormat::Text => d::text(&result),
+        DiffFormat::Json => d::json(&result),
+        DiffFormat::Md => d::markdown(&result),
+    };
+    match output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => io.out.write_all(text.as_bytes())?,
+    }
+    Ok(if result.gate.failing > 0 {
+        Exit::Failed
+    } else if result.gate.unproven > 0 {
+        Exit::Unscanned
+    } else {
+        Exit::Ok
+    })
 }
 
 fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
