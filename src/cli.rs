@@ -155,6 +155,10 @@ pub enum Command {
         /// Waivers file (default: `waivers.toml` of the policies folder, when it exists).
         #[arg(long, value_name = "FILE")]
         waivers: Option<PathBuf>,
+        /// Also write an evidence bundle into DIR: input files, report, raw collector output,
+        /// and a manifest with their SHA-256 (DIR must be new, empty, or a previous bundle).
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<PathBuf>,
     },
     /// Render host configuration from the inventory into `DIR/<host>/etc/…` (nothing is written
     /// to any host).
@@ -522,7 +526,14 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             output,
             fail_on,
             waivers: _,
+            evidence,
         } => {
+            // Refuse an unusable evidence folder before scanning anything.
+            let evidence = evidence
+                .as_deref()
+                .map(crate::evidence::prepare)
+                .transpose()?;
+            let mut scan_record = None;
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let graphs: Vec<(Regime, Graph)> = regimes
                 .iter()
@@ -572,9 +583,10 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     findings.extend(tag(online::evaluate(&ocx), *r));
                 }
                 report::apply_scan(&mut targets, &inv, &collected);
-                for (id, rec) in collected.record.hosts {
-                    facts_json.insert(id, serde_json::Value::Object(rec.facts));
+                for (id, rec) in &collected.record.hosts {
+                    facts_json.insert(id.clone(), serde_json::Value::Object(rec.facts.clone()));
                 }
+                scan_record = Some(collected.record);
             }
             if !hosts.is_empty() {
                 // Only the servers asked for.
@@ -646,13 +658,36 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Some(path) => write_atomic(path, text.as_bytes())?,
                 None => io.out.write_all(text.as_bytes())?,
             }
-            Ok(if failed {
+            let exit = if failed {
                 Exit::Failed
             } else if unproven {
                 Exit::Unscanned
             } else {
                 Exit::Ok
-            })
+            };
+            if let Some(dest) = &evidence {
+                let mut bundle = crate::evidence::Bundle::default();
+                bundle.inputs(&sources, &cli.inventory, &cli.policies);
+                bundle.add("report.json", report::json(&rep).into_bytes(), None);
+                if let Some(record) = &scan_record {
+                    bundle.scan(record);
+                }
+                let run = crate::evidence::Run {
+                    command_line: std::env::args_os()
+                        .map(|a| a.to_string_lossy().into_owned())
+                        .collect(),
+                    generated_at: rep.generated_at.clone(),
+                    mode: match (offline, facts) {
+                        (true, _) => "offline",
+                        (false, Some(_)) => "facts",
+                        (false, None) => "scan",
+                    },
+                    facts_input: facts.as_ref().map(|f| f.display().to_string()),
+                    exit_code: exit as i32,
+                };
+                crate::evidence::write(dest, bundle, run)?;
+            }
+            Ok(exit)
         }
         Command::Render { hosts, kinds, out } => {
             let servers = select_servers(&inv, hosts)?;
