@@ -16,7 +16,7 @@
 //! order. The fingerprint is the first 8 bytes of the SHA-256 of
 //! `control \n target \n regime \n parameter [\n #n]` (empty strings where absent), in hex.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
@@ -281,8 +281,8 @@ pub struct Side {
     pub generated_at: Option<String>,
     pub regime: String,
     pub tool_version: Option<String>,
-    /// Findings by status.
-    pub summary: BTreeMap<&'static str, usize>,
+    /// Findings by status, counted from the findings (as `summary` of the report).
+    pub summary: super::Summary,
 }
 
 /// A finding that changed (or stayed failing).
@@ -416,19 +416,16 @@ pub struct Diff {
 }
 
 fn side(r: &Loaded) -> Side {
-    let mut summary: BTreeMap<&'static str, usize> = [
-        Status::Pass,
-        Status::Fail,
-        Status::Error,
-        Status::Waived,
-        Status::NotApplicable,
-        Status::Manual,
-    ]
-    .into_iter()
-    .map(|s| (s.as_str(), 0))
-    .collect();
+    let mut summary = super::Summary::default();
     for f in &r.findings {
-        *summary.entry(f.status.as_str()).or_default() += 1;
+        *match f.status {
+            Status::Pass => &mut summary.pass,
+            Status::Fail => &mut summary.fail,
+            Status::Error => &mut summary.error,
+            Status::Waived => &mut summary.waived,
+            Status::NotApplicable => &mut summary.not_applicable,
+            Status::Manual => &mut summary.manual,
+        } += 1;
     }
     Side {
         file: r.file.clone(),
@@ -661,14 +658,24 @@ fn side_line(s: &Side) -> String {
     )
 }
 
+/// `(status, old count, new count)` for every status.
+fn counts(d: &Diff) -> [(&'static str, usize, usize); 6] {
+    let (o, n) = (&d.old.summary, &d.new.summary);
+    [
+        ("pass", o.pass, n.pass),
+        ("fail", o.fail, n.fail),
+        ("error", o.error, n.error),
+        ("waived", o.waived, n.waived),
+        ("not-applicable", o.not_applicable, n.not_applicable),
+        ("manual", o.manual, n.manual),
+    ]
+}
+
 fn counts_line(d: &Diff) -> String {
-    d.old
-        .summary
+    counts(d)
         .iter()
-        .filter_map(|(k, o)| {
-            let n = d.new.summary.get(k).copied().unwrap_or(0);
-            (*o != 0 || n != 0).then(|| format!("{k} {o} → {n}"))
-        })
+        .filter(|(_, o, n)| *o != 0 || *n != 0)
+        .map(|(k, o, n)| format!("{k} {o} → {n}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -694,8 +701,8 @@ fn gate_line(d: &Diff) -> String {
 /// terminal control characters.
 pub fn text(d: &Diff) -> String {
     let mut out = String::new();
-    out.push_str(&format!("old: {}\n", mask_controls(&side_line(&d.old))));
-    out.push_str(&format!("new: {}\n", mask_controls(&side_line(&d.new))));
+    out.push_str(&format!("old: {}\n", side_line(&d.old)));
+    out.push_str(&format!("new: {}\n", side_line(&d.new)));
     if d.regime_changed {
         out.push_str(&format!(
             "warning: the regime changed ({} → {}): findings are matched on control and target, but their rules differ\n",
@@ -735,7 +742,7 @@ pub fn text(d: &Diff) -> String {
                 c.fingerprint
             ));
             if !c.message.is_empty() {
-                out.push_str(&format!("           {}\n", mask_controls(&c.message)));
+                out.push_str(&format!("           {}\n", c.message));
             }
         }
     }
@@ -752,7 +759,7 @@ pub fn text(d: &Diff) -> String {
                 w.control,
                 w.target,
                 w.change.as_str(),
-                mask_controls(&what),
+                what,
                 status_str(w.old_status),
                 status_str(w.new_status),
             ));
@@ -788,7 +795,7 @@ pub fn text(d: &Diff) -> String {
             let error = t
                 .error
                 .as_deref()
-                .map(|e| format!(": {}", mask_controls(e)))
+                .map(|e| format!(": {}", e))
                 .unwrap_or_default();
             out.push_str(&format!("  {}  {}{error}\n", t.id, parts.join(", ")));
         }
@@ -811,7 +818,8 @@ pub fn text(d: &Diff) -> String {
     ));
     out.push_str(&format!("Findings: {}\n", counts_line(d)));
     out.push_str(&format!("Gate: {}\n", gate_line(d)));
-    out
+    // Control ids and targets come from the report files too.
+    mask_controls(&out)
 }
 
 /// Escape text for a Markdown table cell: no markup, no HTML, no line break.
@@ -854,9 +862,8 @@ pub fn markdown(d: &Diff) -> String {
         md(&d.old.regime),
         md(&d.new.regime)
     ));
-    for (k, o) in &d.old.summary {
-        let n = d.new.summary.get(k).copied().unwrap_or(0);
-        out.push_str(&format!("| {} | {o} | {n} |\n", md(k)));
+    for (k, o, n) in counts(d) {
+        out.push_str(&format!("| {k} | {o} | {n} |\n"));
     }
     if d.regime_changed {
         out.push_str(
@@ -992,6 +999,18 @@ mod tests {
         assert_eq!((k[1].ordinal, k[2].ordinal), (1, 2));
         let fps: std::collections::HashSet<String> = k.iter().map(Key::fingerprint).collect();
         assert_eq!(fps.len(), 3);
+    }
+
+    #[test]
+    fn terminal_control_characters_from_a_report_are_masked_in_text() {
+        let old = report("");
+        let new = report(
+            r#"{"control": "TIME-SYNC", "target": "server:a\u001b]0;owned\u0007", "status": "fail",
+                "severity": "medium", "message": "chronyc: \u001b[2Jnot synchronised"}"#,
+        );
+        let out = text(&compare(&old, &new, Severity::High));
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains("chronyc: ?[2Jnot synchronised"), "{out}");
     }
 
     #[test]
