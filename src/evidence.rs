@@ -162,6 +162,18 @@ fn slash_path(rel: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// `path` relative to `dir`, as written or (one relative, the other absolute) once both are
+/// resolved.
+fn under(path: &Path, dir: &Path) -> Option<String> {
+    path.strip_prefix(dir)
+        .ok()
+        .and_then(slash_path)
+        .or_else(|| {
+            let (path, dir) = (path.canonicalize().ok()?, dir.canonicalize().ok()?);
+            path.strip_prefix(dir).ok().and_then(slash_path)
+        })
+}
+
 /// A server id as one safe path component.
 fn component(id: &str) -> String {
     let s: String = id
@@ -220,16 +232,9 @@ impl Bundle {
                     .and_then(|n| slash_path(Path::new(n)))
                     .map(|n| format!("inventory/{n}"))
             } else {
-                path.strip_prefix(inventory)
-                    .ok()
-                    .and_then(slash_path)
+                under(path, inventory)
                     .map(|r| format!("inventory/{r}"))
-                    .or_else(|| {
-                        path.strip_prefix(policies)
-                            .ok()
-                            .and_then(slash_path)
-                            .map(|r| format!("policies/{r}"))
-                    })
+                    .or_else(|| under(path, policies).map(|r| format!("policies/{r}")))
             };
             let place = place.unwrap_or_else(|| {
                 let name = path

@@ -91,6 +91,9 @@ fn an_offline_check_bundles_the_inventory_and_the_report() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("bundle");
     let d = dir.to_str().expect("path");
+    // A waivers file outside the policies folder goes under `inputs/`.
+    let waivers = tmp.path().join("exceptions.toml");
+    std::fs::copy("policies/waivers.example.toml", &waivers).expect("copy waivers");
     let r = capdo(
         Path::new("inventory"),
         &[
@@ -98,6 +101,8 @@ fn an_offline_check_bundles_the_inventory_and_the_report() {
             "2026-11-22",
             "check",
             "--offline",
+            "--waivers",
+            waivers.to_str().expect("path"),
             "--evidence",
             d,
         ],
@@ -118,6 +123,10 @@ fn an_offline_check_bundles_the_inventory_and_the_report() {
             "{name}"
         );
     }
+    assert_eq!(
+        std::fs::read(dir.join("inputs/exceptions.toml")).expect("copied waivers"),
+        std::fs::read(&waivers).expect("original")
+    );
     // The report is the check's JSON report; offline there is no scan to keep.
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("report"))
