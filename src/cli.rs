@@ -155,6 +155,10 @@ pub enum Command {
         /// Waivers file (default: `waivers.toml` of the policies folder, when it exists).
         #[arg(long, value_name = "FILE")]
         waivers: Option<PathBuf>,
+        /// Also write an evidence bundle into DIR: input files, report, raw collector output,
+        /// and a manifest with their SHA-256 (DIR must be new, empty, or a previous bundle).
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<PathBuf>,
     },
     /// Render host configuration from the inventory into `DIR/<host>/etc/…` (nothing is written
     /// to any host).
@@ -192,6 +196,32 @@ pub enum Command {
     },
     /// Show everything about one control: what it checks, levels, basis, remediation.
     Explain { control: String },
+    /// Compare two JSON reports (`capdo.report/v1`): new failures, regressions, fixes, waiver
+    /// and target changes; exit 1 on a new failure or regression at or above `--fail-on`.
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Write the diff to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 1 when a new failure or regression of this severity or higher exists.
+        #[arg(long, value_enum, default_value_t = FailOn::High)]
+        fail_on: FailOn,
+        /// Compare reports judged by different regimes (refused otherwise).
+        #[arg(long)]
+        allow_regime_change: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -346,6 +376,23 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             }
             return explain(io, control);
         }
+        Command::Diff {
+            old,
+            new,
+            format,
+            output,
+            fail_on,
+            allow_regime_change,
+        } => {
+            return diff(
+                io,
+                (old, new),
+                *format,
+                output.as_deref(),
+                *fail_on,
+                *allow_regime_change,
+            );
+        }
         _ => {
             if let Some(exit) = load_policies(cli, io)? {
                 return Ok(exit);
@@ -491,7 +538,14 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             output,
             fail_on,
             waivers: _,
+            evidence,
         } => {
+            // Refuse an unusable evidence folder before scanning anything.
+            let evidence = evidence
+                .as_deref()
+                .map(crate::evidence::prepare)
+                .transpose()?;
+            let mut scan_record = None;
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let graphs: Vec<(Regime, Graph)> = regimes
                 .iter()
@@ -541,9 +595,10 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     findings.extend(tag(online::evaluate(&ocx), *r));
                 }
                 report::apply_scan(&mut targets, &inv, &collected);
-                for (id, rec) in collected.record.hosts {
-                    facts_json.insert(id, serde_json::Value::Object(rec.facts));
+                for (id, rec) in &collected.record.hosts {
+                    facts_json.insert(id.clone(), serde_json::Value::Object(rec.facts.clone()));
                 }
+                scan_record = Some(collected.record);
             }
             if !hosts.is_empty() {
                 // Only the servers asked for.
@@ -615,13 +670,44 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Some(path) => write_atomic(path, text.as_bytes())?,
                 None => io.out.write_all(text.as_bytes())?,
             }
-            Ok(if failed {
+            let exit = if failed {
                 Exit::Failed
             } else if unproven {
                 Exit::Unscanned
             } else {
                 Exit::Ok
-            })
+            };
+            if let Some(dest) = &evidence {
+                let mut bundle = crate::evidence::Bundle::default();
+                bundle.inputs(&sources, &cli.inventory, &cli.policies);
+                // The policy packs judged by (built in or from the policies folder).
+                for f in catalog::pack_files() {
+                    bundle.add(
+                        &format!("policies/{}", f.name),
+                        f.text.as_bytes().to_vec(),
+                        Some(f.origin.clone()),
+                    );
+                }
+                bundle.add("report.json", report::json(&rep).into_bytes(), None);
+                if let Some(record) = &scan_record {
+                    bundle.scan(record);
+                }
+                let run = crate::evidence::Run {
+                    command_line: std::env::args_os()
+                        .map(|a| a.to_string_lossy().into_owned())
+                        .collect(),
+                    generated_at: rep.generated_at.clone(),
+                    mode: match (offline, facts) {
+                        (true, _) => "offline",
+                        (false, Some(_)) => "facts",
+                        (false, None) => "scan",
+                    },
+                    facts_input: facts.as_ref().map(|f| f.display().to_string()),
+                    exit_code: exit as i32,
+                };
+                crate::evidence::write(dest, bundle, run)?;
+            }
+            Ok(exit)
         }
         Command::Render { hosts, kinds, out } => {
             let servers = select_servers(&inv, hosts)?;
@@ -733,7 +819,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 Exit::Ok
             })
         }
-        Command::Controls { .. } | Command::Explain { .. } => Ok(Exit::Ok),
+        Command::Controls { .. } | Command::Explain { .. } | Command::Diff { .. } => Ok(Exit::Ok),
     }
 }
 
@@ -1091,6 +1177,51 @@ fn short(r: Regime) -> &'static str {
         Regime::Nd85 => "85",
         Regime::Nd331 => "331",
     }
+}
+
+/// `capdo diff`: read both reports, compare, render, and map the gate to an exit code.
+fn diff(
+    io: &mut Io,
+    (old, new): (&Path, &Path),
+    format: DiffFormat,
+    output: Option<&Path>,
+    fail_on: FailOn,
+    allow_regime_change: bool,
+) -> anyhow::Result<Exit> {
+    use report::diff::{self as d, Severity as S};
+    let (old, new) = (d::read(old)?, d::read(new)?);
+    if old.regime() != new.regime() && !allow_regime_change {
+        bail!(
+            "the reports were judged by different regimes: `$.regime` is `{}` in `{}` and `{}` in `{}`; pass --allow-regime-change to compare them anyway",
+            old.regime(),
+            old.file(),
+            new.regime(),
+            new.file()
+        );
+    }
+    let threshold = match fail_on {
+        FailOn::Critical => S::Critical,
+        FailOn::High => S::High,
+        FailOn::Medium => S::Medium,
+        FailOn::Low => S::Low,
+    };
+    let result = d::compare(&old, &new, threshold);
+    let text = match format {
+        DiffFormat::Text => d::text(&result),
+        DiffFormat::Json => d::json(&result),
+        DiffFormat::Md => d::markdown(&result),
+    };
+    match output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => io.out.write_all(text.as_bytes())?,
+    }
+    Ok(if result.gate.failing > 0 {
+        Exit::Failed
+    } else if result.gate.unproven > 0 {
+        Exit::Unscanned
+    } else {
+        Exit::Ok
+    })
 }
 
 fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {

@@ -298,6 +298,11 @@ pub fn all_ids() -> Vec<&'static str> {
     ids
 }
 
+/// The files of the packs in use, as read.
+pub fn pack_files() -> &'static [super::pack::PackFile] {
+    &packs().files
+}
+
 /// Where the packs in use came from: the folder, or "built in".
 pub fn origin() -> &'static str {
     packs().origin

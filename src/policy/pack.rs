@@ -32,16 +32,16 @@ macro_rules! embed {
     };
 }
 
-/// The shipped packs' files, built in.
+/// The shipped packs' files, built in, in name order (the order a pack folder is read in).
 const EMBEDDED: &[(&str, &str, &str)] = &[
-    embed!("nd85-tt12-tcvn11930", "inventory.toml"),
     embed!("nd85-tt12-tcvn11930", "design.toml"),
     embed!("nd85-tt12-tcvn11930", "host.toml"),
+    embed!("nd85-tt12-tcvn11930", "inventory.toml"),
     embed!("nd85-tt12-tcvn11930", "manual.toml"),
     embed!("nd85-tt12-tcvn11930", "meta.toml"),
-    embed!("nd331-tcvn14423", "inventory.toml"),
     embed!("nd331-tcvn14423", "design.toml"),
     embed!("nd331-tcvn14423", "host.toml"),
+    embed!("nd331-tcvn14423", "inventory.toml"),
     embed!("nd331-tcvn14423", "manual.toml"),
     embed!("nd331-tcvn14423", "meta.toml"),
 ];
@@ -82,6 +82,19 @@ pub struct Packs {
     nd331: &'static [Control],
     /// Where they came from, for `controls` and reports.
     pub origin: &'static str,
+    /// Every file read: `<pack>/<file>`, where it was read from, and its text (for evidence
+    /// bundles).
+    pub files: Vec<PackFile>,
+}
+
+/// One file of a pack as it was read.
+#[derive(Debug)]
+pub struct PackFile {
+    /// `<pack>/<file name>`.
+    pub name: String,
+    /// The path it was read from, or "built in".
+    pub origin: String,
+    pub text: &'static str,
 }
 
 impl Packs {
@@ -125,7 +138,9 @@ fn load(
     let mut diags = Vec::new();
     let mut loaded: Vec<&'static [Control]> = Vec::new();
     let mut origins = Vec::new();
+    let mut pack_files = Vec::new();
     for (pack, regime) in PACKS {
+        let built_in = folder_of(pack).is_none();
         let files: Vec<(PathBuf, String)> = match folder_of(pack) {
             Some(folder) => {
                 origins.push(folder.display().to_string());
@@ -143,6 +158,20 @@ fn load(
         let mut controls: Vec<Control> = Vec::new();
         let mut seen: HashMap<String, Loc> = HashMap::new();
         for (path, text) in files {
+            let leaked = leak(text.clone());
+            pack_files.push(PackFile {
+                name: format!(
+                    "{pack}/{}",
+                    path.file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                ),
+                origin: if built_in {
+                    "built in".to_owned()
+                } else {
+                    path.display().to_string()
+                },
+                text: leaked,
+            });
             let file = sources.add(&path, text);
             let (entries, mut d) = crate::inventory::load::read_entries::<RawControl>(
                 file, sources, "control", "control",
@@ -176,6 +205,7 @@ fn load(
         nd85: loaded[0],
         nd331: loaded[1],
         origin: leak(origins.join(", ")),
+        files: pack_files,
     })
 }
 

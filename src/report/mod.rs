@@ -3,6 +3,7 @@
 //! [`Report`] is the JSON contract of DESIGN.md, built once from the findings; every output
 //! format reads it. Renderers return strings; the caller writes them.
 
+pub mod diff;
 pub mod text;
 
 use serde::Serialize;
