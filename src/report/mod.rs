@@ -3,7 +3,14 @@
 //! [`Report`] is the JSON contract of DESIGN.md, built once from the findings; every output
 //! format reads it. Renderers return strings; the caller writes them.
 
+pub mod formats;
+pub mod junit;
+pub mod sarif;
+pub mod svg;
 pub mod text;
+pub mod view;
+
+pub use formats::{Format, Renderer};
 
 use serde::Serialize;
 
