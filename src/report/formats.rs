@@ -50,7 +50,9 @@ impl Renderer<'_> {
                 text::render(self.report, &self.inventory.organization.name, &self.style)
             }
             Format::Json => json(self.report),
-            Format::Sarif => sarif::render(self.report),
+            Format::Sarif => {
+                sarif::render(self.report, &Scope::of(self.inventory, self.graph).names)
+            }
             Format::Junit => junit::render(self.report)?,
             Format::Html | Format::Md => {
                 let scope = Scope::of(self.inventory, self.graph);

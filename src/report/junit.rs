@@ -4,7 +4,8 @@
 //! One test suite per target, in report order; one test case per control judged on it (its
 //! name is the control id, with the regime under `--regime both`). `fail` becomes a
 //! `<failure>`, `error` an `<error>`, and `not-applicable`, `waived` and `manual` are
-//! `<skipped>` with the reason as message. Written with quick-junit, which also strips ANSI
+//! `<skipped>` with the reason as message. A failure's `type` is the control's severity; the
+//! target's level and scan status are suite properties. Written with quick-junit, which also strips ANSI
 //! escapes and characters XML cannot hold from what hosts said.
 
 use std::time::Duration;
@@ -78,10 +79,6 @@ fn case(f: &ReportFinding) -> TestCase {
     };
     let mut c = TestCase::new(name, status);
     c.set_classname(f.target.as_str());
-    c.add_property(Property::new("severity", f.severity));
-    if let Some(l) = f.level {
-        c.add_property(Property::new("level", l.to_string()));
-    }
     c
 }
 

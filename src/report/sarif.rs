@@ -140,6 +140,15 @@ pub struct LogicalLocation {
     pub name: String,
     pub fully_qualified_name: String,
     pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<LogicalProperties>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogicalProperties {
+    /// The inventory's name of the target (a system's or datacenter's `name`).
+    pub display_name: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -192,17 +201,20 @@ fn uri(path: &str) -> (String, Option<&'static str>) {
     }
 }
 
-/// `server:web01` → (`web01`, `server:web01`, kind).
-fn logical(target: &str) -> LogicalLocation {
+/// `server:web01` → (`web01`, `server:web01`), with the target's display name when it has one.
+fn logical(target: &str, names: &BTreeMap<String, String>) -> LogicalLocation {
     let name = target.split_once(':').map_or(target, |(_, id)| id);
     LogicalLocation {
         name: name.to_owned(),
         fully_qualified_name: target.to_owned(),
         kind: "resource",
+        properties: names.get(target).map(|n| LogicalProperties {
+            display_name: n.clone(),
+        }),
     }
 }
 
-fn result(f: &ReportFinding, rule_index: usize) -> SarifResult {
+fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>) -> SarifResult {
     let (kind, lvl) = match f.status {
         Status::Fail | Status::Waived => ("fail", level(f.severity)),
         Status::Error => ("open", "none"),
@@ -255,7 +267,7 @@ fn result(f: &ReportFinding, rule_index: usize) -> SarifResult {
         message: Message { text: message },
         locations: vec![Location {
             physical_location: physical,
-            logical_locations: vec![logical(&f.target)],
+            logical_locations: vec![logical(&f.target, names)],
         }],
         partial_fingerprints: BTreeMap::from([("capdoFinding/v1", fingerprint)]),
         suppressions,
@@ -272,8 +284,8 @@ fn result(f: &ReportFinding, rule_index: usize) -> SarifResult {
     }
 }
 
-/// The SARIF log of `report`.
-pub fn log(report: &Report) -> Log {
+/// The SARIF log of `report`; `names` gives targets' display names (target id → name).
+pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut results = Vec::new();
@@ -316,7 +328,7 @@ pub fn log(report: &Report) -> Log {
             f.status,
             Status::Fail | Status::Waived | Status::Error | Status::Manual
         ) {
-            results.push(result(f, i));
+            results.push(result(f, i, names));
         }
     }
     let s = &report.summary;
@@ -350,10 +362,78 @@ pub fn log(report: &Report) -> Log {
     }
 }
 
-/// The SARIF log of `report` as pretty JSON.
-pub fn render(report: &Report) -> String {
-    // Plain structs of strings and numbers: serializing cannot fail.
-    let mut s = serde_json::to_string_pretty(&log(report)).unwrap_or_default();
+/// Pretty JSON that also writes `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`: the same
+/// JSON value, but a viewer that pastes message text into a page cannot be fed markup by an
+/// inventory or a host.
+struct HtmlSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for HtmlSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['<', '>', '&']) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let esc: &[u8] = match rest.as_bytes()[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            };
+            w.write_all(esc)?;
+            rest = &rest[i + 1..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// The SARIF log of `report` as pretty JSON, with `<`, `>` and `&` written as `\u003c`, … .
+pub fn render(report: &Report, names: &BTreeMap<String, String>) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        HtmlSafe(serde_json::ser::PrettyFormatter::new()),
+    );
+    // Plain structs of strings and numbers into memory: serializing cannot fail.
+    let _ = log(report, names).serialize(&mut ser);
+    let mut s = String::from_utf8(out).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -372,6 +452,26 @@ mod tests {
             uri("/tmp/a b/hệ.toml"),
             ("file:///tmp/a%20b/h%E1%BB%87.toml".into(), None)
         );
+    }
+
+    #[test]
+    fn markup_is_written_as_unicode_escapes_and_reads_back_unchanged() {
+        let names = BTreeMap::from([("system:x".to_owned(), "<b>&</b>".to_owned())]);
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut out,
+            HtmlSafe(serde_json::ser::PrettyFormatter::new()),
+        );
+        logical("system:x", &names)
+            .serialize(&mut ser)
+            .expect("serialize");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains(r"\u003cb\u003e\u0026\u003c/b\u003e"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(back["properties"]["displayName"], "<b>&</b>");
     }
 
     #[test]

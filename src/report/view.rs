@@ -33,6 +33,8 @@ pub struct Scope {
     pub organization: String,
     /// Every system, in inventory order.
     pub systems: Vec<SystemScope>,
+    /// Display names of the targets that have one (systems, datacenters), by target id.
+    pub names: BTreeMap<String, String>,
 }
 
 /// A system and the targets whose findings count towards it.
@@ -50,7 +52,15 @@ impl Scope {
     /// The scope of a report on `inv`, with levels from `g`.
     pub fn of(inv: &crate::inventory::Inventory, g: &crate::graph::Graph) -> Scope {
         use crate::inventory::NodeRef;
+        let mut names = BTreeMap::new();
+        for (i, s) in inv.systems.iter().enumerate() {
+            names.insert(inv.target_id(NodeRef::System(i)), s.name.clone());
+        }
+        for (i, d) in inv.datacenters.iter().enumerate() {
+            names.insert(inv.target_id(NodeRef::Datacenter(i)), d.name.clone());
+        }
         Scope {
+            names,
             organization: inv.organization.name.clone(),
             systems: inv
                 .systems
@@ -179,7 +189,9 @@ pub struct SystemRow {
     /// Findings on the system and on its servers (a server shared by two systems counts in
     /// both).
     pub counts: Counts,
+    /// The status needing most attention (`fail`, …, `none`), and its label.
     pub worst: &'static str,
+    pub worst_label: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -478,11 +490,21 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
                     counts.merge(c);
                 }
             }
+            let worst = counts.worst();
             SystemRow {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 level: s.level,
-                worst: counts.worst(),
+                worst,
+                worst_label: match worst {
+                    "fail" => t.fail,
+                    "error" => t.error,
+                    "waived" => t.waived,
+                    "manual" => t.manual,
+                    "pass" => t.pass,
+                    "not-applicable" => t.not_applicable,
+                    _ => "–",
+                },
                 counts,
             }
         })
