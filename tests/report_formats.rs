@@ -35,6 +35,11 @@ impl Outputs {
 
 /// `capdo check --offline --as-of 2026-11-22 --out-json … --out-junit …` plus `extra`.
 fn check_all(inventory: &Path, extra: &[&str]) -> Outputs {
+    check_with(inventory, &["--offline"], extra)
+}
+
+/// `capdo check MODE… --as-of 2026-11-22 --out-json … --out-junit …` plus `extra`.
+fn check_with(inventory: &Path, mode: &[&str], extra: &[&str]) -> Outputs {
     let dir = tempfile::tempdir().expect("tempdir");
     let files: Vec<(String, String)> = ["json", "html", "md", "sarif", "junit"]
         .iter()
@@ -48,7 +53,9 @@ fn check_all(inventory: &Path, extra: &[&str]) -> Outputs {
             )
         })
         .collect();
-    let mut args = vec!["check", "--offline", "--as-of", "2026-11-22"];
+    let mut args = vec!["check"];
+    args.extend(mode);
+    args.extend(["--as-of", "2026-11-22"]);
     for (flag, path) in &files {
         args.push(flag);
         args.push(path);
@@ -446,4 +453,64 @@ fn html_report_opens_in_headless_chromium_with_the_json_summary() {
             String::from_utf8_lossy(&r.stderr)
         );
     }
+}
+
+#[test]
+fn a_host_that_could_not_be_scanned_is_reported_escaped_in_every_format() {
+    // A saved scan where one host failed with a reason full of markup and terminal escapes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let facts = dir.path().join("facts.json");
+    let why = "TCP connect: <img src=x onerror=alert(1)> | *x* \u{1b}[31m";
+    let doc = serde_json::json!({
+        "schema": "capdo.facts/v1", "tool": "capdo", "generated_at": "2026-11-22T17:00:00Z",
+        "hosts": {"vtlt-db01": {"status": "unreachable", "error": why, "duration_ms": 3001,
+                                "facts": {}}}
+    });
+    std::fs::write(&facts, doc.to_string()).expect("write facts");
+    let f = facts.to_string_lossy().into_owned();
+    let out = check_with(sample(), &["--facts", &f, "vtlt-db01"], &[]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let json = out.json("json");
+    let errors = json["summary"]["error"].as_u64().expect("error count");
+    assert!(errors > 0, "the host checks end in error");
+
+    let sarif = out.json("sarif");
+    assert!(schema_errors(&sarif_validator(), &sarif).is_empty());
+    let open: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["kind"] == "open")
+        .collect();
+    assert_eq!(open.len() as u64, errors);
+    for r in &open {
+        assert_eq!(r["level"], "none");
+        assert_eq!(
+            r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "server:vtlt-db01"
+        );
+        let text = r["message"]["text"].as_str().expect("message");
+        assert!(
+            text.contains("<img src=x onerror=alert(1)> | *x* ?[31m"),
+            "{text}"
+        );
+    }
+    let sarif_text = out.read("sarif");
+    assert!(!sarif_text.contains("<img") && !sarif_text.contains('\u{1b}'));
+
+    let html = out.read("html");
+    assert!(!html.contains("<img") && !html.contains('\u{1b}'));
+    assert!(html.contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; | *x* ?[31m"));
+    let md = out.read("md");
+    assert!(!md.contains("<img") && !md.contains('\u{1b}'));
+    assert!(md.contains(r"&lt;img src=x onerror=alert(1)&gt; \| \*x\* ?\[31m"));
+
+    let xml = out.read("junit");
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is XML");
+    let n_errors = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("error"))
+        .count();
+    assert_eq!(n_errors as u64, errors);
+    assert!(!xml.contains('\u{1b}'));
 }

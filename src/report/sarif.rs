@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Report, ReportFinding};
+use crate::diag::mask_controls;
 use crate::policy::Status;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -209,7 +210,7 @@ fn logical(target: &str, names: &BTreeMap<String, String>) -> LogicalLocation {
         fully_qualified_name: target.to_owned(),
         kind: "resource",
         properties: names.get(target).map(|n| LogicalProperties {
-            display_name: n.clone(),
+            display_name: mask_controls(n),
         }),
     }
 }
@@ -229,10 +230,10 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
         .map(|w| Suppression {
             kind: "external",
             status: "accepted",
-            justification: format!(
+            justification: mask_controls(&format!(
                 "{} (approved by {}, until {}; {})",
                 w.reason, w.approved_by, w.expires, w.at
-            ),
+            )),
         })
         .into_iter()
         .collect();
@@ -254,10 +255,11 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
         fingerprint.push('|');
         fingerprint.push_str(r);
     }
+    // Messages and evidence quote what hosts said: no terminal controls in a log others view.
     let message = if f.message.is_empty() {
         f.title.to_owned()
     } else {
-        f.message.clone()
+        mask_controls(&f.message)
     };
     SarifResult {
         rule_id: f.control,
@@ -276,7 +278,7 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
             status: f.status,
             severity: f.severity,
             level: f.level,
-            evidence: f.evidence.clone(),
+            evidence: mask_controls(&f.evidence),
             basis: f.basis.clone(),
             regime: f.regime,
             transition_debt: f.transition_debt,

@@ -563,8 +563,10 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
 }
 
 /// Escape text for Markdown, including inside a table cell: Markdown and HTML punctuation is
-/// neutralised and a line break becomes `<br>` so a cell stays on its row.
+/// neutralised, a line break becomes `<br>` so a cell stays on its row, and control characters
+/// (ANSI escapes from a host, bidirectional overrides) become `?`.
 pub fn escape_markdown(s: &str) -> String {
+    let s = crate::diag::mask_controls(s);
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -578,8 +580,6 @@ pub fn escape_markdown(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            // Other control characters (ANSI escapes from a host) have no business in a document.
-            c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -613,9 +613,15 @@ fn engine(
     Ok(hb)
 }
 
-/// Render the HTML template over `view`; every `{{value}}` is HTML-escaped.
+/// HTML-escape text, with control characters (ANSI escapes from a host, bidirectional
+/// overrides) shown as `?`.
+pub fn escape_html(s: &str) -> String {
+    handlebars::html_escape(&crate::diag::mask_controls(s))
+}
+
+/// Render the HTML template over `view`; every `{{value}}` goes through [`escape_html`].
 pub fn render_html(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    let hb = engine(templates, HTML_TEMPLATE, handlebars::html_escape)?;
+    let hb = engine(templates, HTML_TEMPLATE, escape_html)?;
     hb.render(HTML_TEMPLATE.0, view)
         .map_err(|e| anyhow!("report template `{}`: {e}", HTML_TEMPLATE.0))
 }
@@ -637,7 +643,15 @@ mod tests {
             escape_markdown("<script>a|b*c_d`e[f]\ng</script>"),
             "&lt;script&gt;a\\|b\\*c\\_d\\`e\\[f\\]<br>g&lt;/script&gt;"
         );
-        assert_eq!(escape_markdown("a\r\nb\x1b[31m"), "a<br>b\u{fffd}\\[31m");
+        assert_eq!(escape_markdown("a\r\nb\x1b[31m"), "a<br>b?\\[31m");
+    }
+
+    #[test]
+    fn html_escape_masks_terminal_controls() {
+        assert_eq!(
+            escape_html("<b x='1'>\x1b[31m\u{202e}"),
+            "&lt;b x&#x3D;&#x27;1&#x27;&gt;?[31m???"
+        );
     }
 
     #[test]
