@@ -15,13 +15,13 @@ use super::{Report, view::Scope};
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef};
 
-const NODE_W: f64 = 180.0;
+const NODE_W: f64 = 150.0;
 const NODE_H: f64 = 44.0;
-const GAP_X: f64 = 24.0;
+const GAP_X: f64 = 16.0;
 const GAP_Y: f64 = 70.0;
 const MARGIN: f64 = 12.0;
 /// Labels longer than this many characters are cut (the `<title>` keeps the whole name).
-const LABEL_CHARS: usize = 24;
+const LABEL_CHARS: usize = 21;
 
 /// A node to draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +96,24 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Layout {
             if indeg[w] == 0 {
                 queue.push_back(w);
             }
+        }
+    }
+    // A node nothing depends on sits just above its nearest dependency, not on the top row:
+    // shorter arrows, and the top row does not hold every leaf system.
+    let mut has_pred = vec![false; n];
+    for ws in &dag {
+        for &w in ws {
+            has_pred[w] = true;
+        }
+    }
+    for v in 0..n {
+        if let Some(m) = dag[v]
+            .iter()
+            .map(|&w| layer[w])
+            .min()
+            .filter(|_| !has_pred[v])
+        {
+            layer[v] = m - 1;
         }
     }
     let layers = layer.iter().max().map_or(0, |m| m + 1);
@@ -323,6 +341,13 @@ mod tests {
             assert!(l.layer[a] < l.layer[b], "{a} → {b}: {:?}", l.layer);
         }
         assert_eq!((l.layers, l.width), (3, 2));
+    }
+
+    #[test]
+    fn a_node_nothing_depends_on_sits_just_above_its_nearest_dependency() {
+        // 0 → 1 → 2 → 3, and 4 → 3: 4 goes on the row above 3, not the top row.
+        let l = layout(5, &[(0, 1), (1, 2), (2, 3), (4, 3)]);
+        assert_eq!(l.layer, vec![0, 1, 2, 3, 2]);
     }
 
     #[test]
