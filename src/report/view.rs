@@ -374,7 +374,7 @@ static EN: Labels = Labels {
     sort: "Sort",
     all: "All",
     shown: "Shown",
-    compliance_note: "of the checks made; a check that could not be made counts against it",
+    compliance_note: "of the checks made pass; a check that could not be made counts against it",
 };
 
 pub fn labels(lang: Lang) -> &'static Labels {
