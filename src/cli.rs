@@ -343,6 +343,9 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     };
     match &cli.command {
         Command::Controls { level, format } => {
+            if let Some(exit) = load_policies(cli, io)? {
+                return Ok(exit);
+            }
             let regimes = match cli.regime {
                 None => vec![],
                 Some(RegimeArg::Nd85) => vec![Regime::Nd85],
@@ -352,8 +355,17 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             controls(io, lang, &regimes, *level, *format)?;
             return Ok(Exit::Ok);
         }
-        Command::Explain { control } => return explain(io, control),
-        _ => {}
+        Command::Explain { control } => {
+            if let Some(exit) = load_policies(cli, io)? {
+                return Ok(exit);
+            }
+            return explain(io, control);
+        }
+        _ => {
+            if let Some(exit) = load_policies(cli, io)? {
+                return Ok(exit);
+            }
+        }
     }
 
     let mut sources = Sources::new();
@@ -597,9 +609,9 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             let mut not_scanned = std::collections::BTreeMap::new();
             if *offline {
                 for &s in &servers {
-                    for (_, g) in &graphs {
+                    for (r, g) in &graphs {
                         let level = g.level_of(&inv, NodeRef::Server(s));
-                        let n = catalog::CONTROLS
+                        let n = catalog::controls(*r)
                             .iter()
                             .filter(|c| c.source == catalog::Source::Host && c.applies_at(level))
                             .count();
@@ -1021,26 +1033,73 @@ fn controls(
     level: Option<u8>,
     format: ControlsFormat,
 ) -> anyhow::Result<()> {
-    let list: Vec<&catalog::Control> = catalog::CONTROLS
-        .iter()
-        .filter(|c| level.is_none_or(|l| c.min_level <= l))
+    let at = level.and_then(|l| inventory::Level::new(i64::from(l)));
+    // Without --regime: every control of both packs, once.
+    let ids: Vec<&str> = match regimes {
+        [] => catalog::all_ids(),
+        _ => {
+            let mut ids: Vec<&str> = regimes
+                .iter()
+                .flat_map(|&r| catalog::controls(r).iter().map(|c| c.id))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+    };
+    let in_scope = |id: &str| -> Vec<&'static catalog::Control> {
+        let rs: &[Regime] = if regimes.is_empty() {
+            &[Regime::Nd85, Regime::Nd331]
+        } else {
+            regimes
+        };
+        rs.iter()
+            .filter_map(|&r| catalog::find(r, id))
+            .filter(|c| level.is_none() || c.applies_at(at))
+            .collect()
+    };
+    let ids: Vec<&str> = ids
+        .into_iter()
+        .filter(|id| !in_scope(id).is_empty())
         .collect();
     if format == ControlsFormat::Md {
-        io.out.write_all(policy::docs::markdown(&list).as_bytes())?;
+        io.out.write_all(policy::docs::markdown(&ids).as_bytes())?;
         return Ok(());
     }
     writeln!(
         io.out,
-        "{:<22} {:<12} {:<6} {:<8} {:<10} TITLE",
-        "ID", "APPLIES TO", "FROM", "SEVERITY", "CHECKS"
+        "{:<24} {:<12} {:<16} {:<8} {:<9} TITLE",
+        "ID", "APPLIES TO", "LEVELS", "SEVERITY", "CHECKS"
     )?;
-    for c in list {
+    for id in ids {
+        let found = in_scope(id);
+        let Some(c) = found.first() else { continue };
+        let levels: Vec<String> = found
+            .iter()
+            .map(|c| {
+                if found.len() > 1 {
+                    format!("{}:{}", short(c.regime), c.levels_text())
+                } else {
+                    c.levels_text()
+                }
+            })
+            .collect();
+        let levels = if found.len() > 1 && found.iter().all(|x| x.levels == c.levels) {
+            c.levels_text()
+        } else {
+            levels.join(",")
+        };
+        let only = if regimes.is_empty() && found.len() == 1 {
+            format!(" [{} only]", c.regime.as_str())
+        } else {
+            String::new()
+        };
         writeln!(
             io.out,
-            "{:<22} {:<12} {:<6} {:<8} {:<10} {}",
+            "{:<24} {:<12} {:<16} {:<8} {:<9} {}{only}",
             c.id,
             c.applies_to.as_str(),
-            format!("L{}", c.min_level),
+            levels,
             c.severity.as_str(),
             c.source.as_str(),
             c.title(lang)
@@ -1051,63 +1110,45 @@ fn controls(
             } else {
                 "basis"
             };
-            writeln!(io.out, "{:<22} {label}: {}", "", c.basis(r).join("; "))?;
+            if let Some(c) = catalog::find(r, id) {
+                writeln!(io.out, "{:<24} {label}: {}", "", c.basis.join("; "))?;
+            }
         }
     }
     Ok(())
 }
 
+/// `85` / `331`: a regime in a narrow column.
+fn short(r: Regime) -> &'static str {
+    match r {
+        Regime::Nd85 => "85",
+        Regime::Nd331 => "331",
+    }
+}
+
 fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
-    let Some(c) = catalog::find(id) else {
-        let hint = diag::suggest(
-            &id.to_ascii_uppercase(),
-            policy::CONTROLS.iter().map(|c| c.id),
-        )
-        .map(|h| format!(" ({h})"))
-        .unwrap_or_else(|| " (`capdo controls` lists them)".into());
+    let Some(c) = catalog::find_any(id) else {
+        let hint = diag::suggest(&id.to_ascii_uppercase(), catalog::all_ids())
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_else(|| " (`capdo controls` lists them)".into());
         bail!("no control `{id}`{hint}");
     };
-    let o = &mut *io.out;
-    writeln!(o, "{}", c.id)?;
-    writeln!(o, "  {}", c.title_vi)?;
-    writeln!(o, "  {}\n", c.title_en)?;
-    writeln!(
-        o,
-        "Applies to: {}, from level {}",
-        c.applies_to.as_str(),
-        c.min_level
-    )?;
-    writeln!(o, "Severity:   {}", c.severity.as_str())?;
-    writeln!(
-        o,
-        "Checks:     {}",
-        match c.source {
-            catalog::Source::Inventory => "the inventory and the graph (also with --offline)",
-            catalog::Source::Host => "facts collected from the host over SSH",
-            catalog::Source::Waivers => "the waivers file against the other findings",
-        }
-    )?;
-    if let catalog::Confidence::Unconfirmed(why) = c.confidence {
-        writeln!(o, "Confidence: unconfirmed — {why}")?;
-    }
-    writeln!(o, "\n{}\n", c.description)?;
-    writeln!(
-        o,
-        "Basis, legacy regime (nd85: NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017):"
-    )?;
-    for b in c.basis_nd85 {
-        writeln!(o, "  - {b}")?;
-    }
-    writeln!(
-        o,
-        "Basis, current regime (nd331: Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026):"
-    )?;
-    for b in c.basis_nd331 {
-        writeln!(o, "  - {b}")?;
-    }
-    writeln!(o, "\nKhắc phục: {}", c.remediation_vi)?;
-    writeln!(o, "Remediation: {}", c.remediation_en)?;
+    io.out.write_all(policy::docs::explain(c.id).as_bytes())?;
     Ok(Exit::Ok)
+}
+
+/// Read the policy packs of `-p/--policies` (the built-in ones where it has none). `Some(exit)`
+/// when they are invalid: the problems are printed and nothing is checked.
+fn load_policies(cli: &Cli, io: &mut Io) -> anyhow::Result<Option<Exit>> {
+    let mut sources = Sources::new();
+    match catalog::init(&cli.policies, &mut sources) {
+        Ok(()) => Ok(None),
+        Err(LoadError::Io(e)) => Err(e),
+        Err(LoadError::Invalid(diags)) => {
+            let what = format!("policy folder `{}`", cli.policies.display());
+            invalid_input(io, &sources, &diags, &what).map(Some)
+        }
+    }
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a

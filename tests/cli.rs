@@ -167,11 +167,12 @@ fn check_offline_json_is_report_v1_and_covers_every_target() {
     // Every offline control is evaluated once on every target of its kind.
     let targets = report["targets"].as_array().expect("targets");
     let findings = report["findings"].as_array().expect("findings");
-    let list = capdo(&["controls"]).stdout;
-    for line in list.lines().skip(1) {
+    let list = capdo(&["--regime", "nd85", "controls"]).stdout;
+    // Control lines; the indented ones under them give the basis.
+    for line in list.lines().skip(1).filter(|l| !l.starts_with(' ')) {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let (id, kind, checks) = (cols[0], cols[1], cols[4]);
-        if checks != "inventory" {
+        if !["inventory", "manual"].contains(&checks) {
             // Host controls need a scan; offline they are not judged.
             assert!(!findings.iter().any(|f| f["control"] == id), "{id} offline");
             continue;
@@ -461,37 +462,44 @@ fn every_listed_control_is_explained_with_its_basis_in_both_regimes() {
         .skip(1)
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert!(ids.len() >= 25, "{list}");
+    assert!(ids.len() >= 50, "{list}");
     for id in ids {
         let r = capdo(&["explain", id]);
         assert_eq!(r.code, Some(0), "{id}: {}", r.stderr);
-        let basis = |title: &str| {
-            r.stdout
-                .split(title)
+        // Each regime either cites a basis for the control or says it does not require it.
+        for regime in ["legacy regime", "current regime"] {
+            let section = r
+                .stdout
+                .split(&format!("In the {regime}"))
                 .nth(1)
-                .and_then(|rest| rest.lines().nth(1))
-                .is_some_and(|l| l.starts_with("  - "))
-        };
-        assert!(basis("Basis, legacy regime"), "{id} has no nd85 basis");
-        assert!(basis("Basis, current regime"), "{id} has no nd331 basis");
+                .unwrap_or_else(|| panic!("{id}: no {regime} section\n{}", r.stdout));
+            let section = section.split("\nIn the ").next().unwrap_or(section);
+            assert!(
+                section.contains("\n  - Basis: ") || section.contains(": not required"),
+                "{id} in the {regime}: {section}"
+            );
+            if section.contains("\n  - Basis: ") {
+                assert!(section.contains("  - Levels: "), "{id}: {section}");
+            }
+        }
         assert!(r.stdout.contains("Remediation: "), "{id}");
     }
 }
 
 #[test]
 fn controls_filter_by_level_and_show_the_regime_basis() {
-    let all = capdo(&["controls"]).stdout;
-    let level1 = capdo(&["controls", "--level", "1"]).stdout;
-    let from = |list: &str, l: &str| {
-        list.lines()
-            .skip(1)
-            .filter(|line| line.split_whitespace().nth(2) == Some(l))
-            .count()
-    };
-    // Level 1 keeps every L1 control and drops the ones from level 3 (HA-SINGLE-POINT, …).
-    assert_eq!(from(&level1, "L1"), from(&all, "L1"));
-    assert_eq!(from(&level1, "L3"), 0);
-    assert!(from(&all, "L3") > 0);
+    let all = capdo(&["--regime", "nd85", "controls"]).stdout;
+    let level1 = capdo(&["--regime", "nd85", "controls", "--level", "1"]).stdout;
+    let level3 = capdo(&["--regime", "nd85", "controls", "--level", "3"]).stdout;
+    let has = |list: &str, id: &str| list.lines().any(|l| l.starts_with(&format!("{id} ")));
+    // Level 1 keeps the controls of every level and drops those from level 3 (HA-SINGLE-POINT, …).
+    assert!(has(&all, "HA-SINGLE-POINT") && has(&level3, "HA-SINGLE-POINT"));
+    assert!(!has(&level1, "HA-SINGLE-POINT"));
+    assert!(has(&level1, "FW-HOST-DEFAULT-DENY") && has(&level3, "FW-HOST-DEFAULT-DENY"));
+    // A control one pack has and the other does not.
+    assert!(has(&all, "SSH-DEFAULT-PORT"));
+    let current = capdo(&["--regime", "nd331", "controls"]).stdout;
+    assert!(!has(&current, "SSH-DEFAULT-PORT") && has(&current, "ACCOUNT-INACTIVE"));
     let r = capdo(&["--regime", "nd331", "controls", "--level", "3"]);
     assert!(
         r.stdout
@@ -612,7 +620,7 @@ fn coverage_counts_what_was_evaluated_per_level_and_why_not_the_rest() {
         .iter()
         .filter(|t| t["kind"] == "server")
         .collect();
-    let host_controls = capdo(&["controls"])
+    let host_controls = capdo(&["--regime", "nd85", "controls"])
         .stdout
         .lines()
         .filter(|l| l.split_whitespace().nth(4) == Some("host"))
@@ -629,9 +637,13 @@ fn coverage_counts_what_was_evaluated_per_level_and_why_not_the_rest() {
         let n = &c["not_evaluated"];
         assert_eq!(n["host_unreachable"], 0);
         assert_eq!(n["fact_missing"], 0);
+        let manual = at_level.clone().filter(|f| f["status"] == "manual").count();
+        assert_eq!(n["manual"], manual, "{c}");
         assert_eq!(
             c["applicable"].as_u64(),
-            Some(evaluated as u64 + n["not_scanned"].as_u64().expect("not_scanned")),
+            Some(
+                evaluated as u64 + manual as u64 + n["not_scanned"].as_u64().expect("not_scanned")
+            ),
             "{c}"
         );
         not_scanned += n["not_scanned"].as_u64().expect("not_scanned");

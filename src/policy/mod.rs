@@ -6,14 +6,17 @@
 //! prints or touches the network.
 
 pub mod catalog;
+pub mod declarative;
 pub mod docs;
 pub mod offline;
 pub mod online;
+pub mod pack;
+pub mod rule;
 pub mod waiver;
 
 use crate::diag::Loc;
 use crate::inventory::Level;
-pub use catalog::{CONTROLS, Control, Lang, Severity};
+pub use catalog::{Control, Lang, Severity, controls, find};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

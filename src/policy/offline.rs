@@ -5,7 +5,8 @@
 
 use jiff::civil::Date;
 
-use super::catalog::{self, Control, tcvn14423, tt12_appendix};
+use super::catalog::{self, Check, Control, Source, tcvn14423, tt12_appendix};
+use super::declarative;
 use super::{Finding, Status};
 use crate::diag::Loc;
 use crate::graph::Graph;
@@ -22,20 +23,26 @@ pub struct Context<'a> {
 
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for control in catalog::CONTROLS {
-        match control.id {
-            "LEVEL-UNDERCLASSIFIED" => underclassified(cx, control, &mut out),
-            "DEP-WEAKER-LEVEL" => weaker_dependency(cx, control, &mut out),
-            "DEP-CYCLE" => cycles(cx, control, &mut out),
-            "HA-SINGLE-POINT" => single_points(cx, control, &mut out),
-            "ZONE-PLACEMENT" => zone_placement(cx, control, &mut out),
-            "ZONE-REQUIRED" => zones_required(cx, control, &mut out),
-            "BACKUP-DECLARED" => backup_declared(cx, control, &mut out),
-            "BACKUP-OFFSITE" => backup_offsite(cx, control, &mut out),
-            "FOURLAYER-ONSITE"
-            | "FOURLAYER-MONITORING"
-            | "FOURLAYER-ASSESSMENT"
-            | "FOURLAYER-NATIONAL" => four_layer(cx, control, &mut out),
+    for control in catalog::controls(cx.regime) {
+        match (&control.check, control.source) {
+            (Check::Builtin(name), Source::Inventory) => match *name {
+                "level-underclassified" => underclassified(cx, control, &mut out),
+                "dep-weaker-level" => weaker_dependency(cx, control, &mut out),
+                "dep-cycle" => cycles(cx, control, &mut out),
+                "ha-single-point" => single_points(cx, control, &mut out),
+                "zone-placement" => zone_placement(cx, control, &mut out),
+                "zone-required" => zones_required(cx, control, &mut out),
+                "backup-declared" => backup_declared(cx, control, &mut out),
+                "backup-offsite" => backup_offsite(cx, control, &mut out),
+                "fourlayer-onsite"
+                | "fourlayer-monitoring"
+                | "fourlayer-assessment"
+                | "fourlayer-national" => four_layer(cx, control, &mut out),
+                _ => {}
+            },
+            (Check::Rule { .. }, Source::Inventory) | (Check::Manual, _) => {
+                declarative::inventory_findings(control, cx.inv, cx.graph, &mut out)
+            }
             _ => {}
         }
     }

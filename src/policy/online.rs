@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::catalog::{self, Control, Source};
+use super::catalog::{self, Check, Control, Source};
+use super::declarative;
 use super::{Finding, Status};
 use crate::collect::facts::{Listener, Policy};
 use crate::collect::host::{Fact, HostFacts};
 use crate::collect::transport::CollectError;
 use crate::graph::Graph;
-use crate::inventory::{Inventory, Level, NodeRef, Regime, Role, Schedule};
+use crate::inventory::{Inventory, NodeRef, Regime, Role, Schedule};
 
 /// What became of one server's scan.
 #[derive(Debug, Clone)]
@@ -71,12 +72,35 @@ fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
 
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for control in catalog::CONTROLS
+    // The facts under their report names, for the declarative controls.
+    let named: BTreeMap<usize, serde_json::Map<String, serde_json::Value>> = cx
+        .hosts
+        .iter()
+        .filter_map(|(&i, state)| match state {
+            HostState::Scanned(f) => Some((i, f.to_json())),
+            HostState::Failed(_) => None,
+        })
+        .collect();
+    for control in catalog::controls(cx.regime)
         .iter()
         .filter(|c| c.source == Source::Host)
     {
         for (&server, state) in cx.hosts {
-            out.push(judge(cx, control, server, state));
+            out.push(match (&control.check, named.get(&server)) {
+                (Check::Rule { .. }, Some(facts)) => {
+                    let node = NodeRef::Server(server);
+                    let level = cx.graph.server_levels[server].as_ref().map(|l| l.level);
+                    declarative::judge(
+                        control,
+                        cx.inv.target_id(node),
+                        level,
+                        &declarative::server_attrs(cx.inv, cx.graph, server),
+                        Some(facts),
+                        &cx.inv.servers[server].loc,
+                    )
+                }
+                _ => judge(cx, control, server, state),
+            });
         }
     }
     out
@@ -109,18 +133,19 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
                 evidence: String::new(),
             },
             HostState::Scanned(facts) => {
-                let rule: Rule = match control.id {
-                    "FW-HOST-DEFAULT-DENY" => fw_default_deny,
-                    "FW-IPV6-PARITY" => fw_ipv6_parity,
-                    "NET-UNDECLARED-PORT" => undeclared_port,
-                    "IPV6-READY" => ipv6_ready,
-                    "SSH-ROOT-LOGIN" => ssh_root_login,
-                    "SSH-PASSWORD-AUTH" => ssh_password_auth,
-                    "BACKUP-JOB" => backup_job,
-                    "BACKUP-FRESH" => backup_fresh,
-                    "LOG-FORWARD" => log_forward,
-                    "AGENT-RUNNING" => agent_running,
-                    _ => time_sync,
+                let rule: Rule = match control.check {
+                    Check::Builtin("fw-host-default-deny") => fw_default_deny,
+                    Check::Builtin("fw-ipv6-parity") => fw_ipv6_parity,
+                    Check::Builtin("net-undeclared-port") => undeclared_port,
+                    Check::Builtin("ipv6-ready") => ipv6_ready,
+                    Check::Builtin("ssh-root-login") => ssh_root_login,
+                    Check::Builtin("ssh-password-auth") => ssh_password_auth,
+                    Check::Builtin("backup-job") => backup_job,
+                    Check::Builtin("backup-fresh") => backup_fresh,
+                    Check::Builtin("log-forward") => log_forward,
+                    Check::Builtin("agent-running") => agent_running,
+                    Check::Builtin("time-sync") => time_sync,
+                    _ => unknown_rule,
                 };
                 rule(cx, server, facts).unwrap_or_else(|v| v)
             }
@@ -133,7 +158,7 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
         level,
         message: verdict.message,
         evidence: verdict.evidence,
-        basis: basis(control, cx.regime, level),
+        basis: control.basis_at(level),
         location: Some(s.loc.clone()),
         waiver: None,
         regime: None,
@@ -141,20 +166,17 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
     }
 }
 
-/// The control's basis, with "x." clauses made concrete for the level (TCVN numbering puts each
-/// level in its own chapter).
-fn basis(control: &Control, regime: Regime, level: Option<Level>) -> Vec<String> {
-    control
-        .basis(regime)
-        .iter()
-        .map(|b| match (level, b.strip_prefix("TCVN 14423:2026 x.")) {
-            (Some(l), Some(rest)) => catalog::tcvn14423(l, rest),
-            _ => (*b).to_owned(),
-        })
-        .collect()
-}
-
 type Rule = fn(&Context, usize, &HostFacts) -> Result<Verdict, Verdict>;
+
+/// A host control whose rule could not be evaluated on a scanned host: cannot happen for a
+/// loaded pack (the loader checks evaluator names), but never a pass if it does.
+fn unknown_rule(_: &Context, _: usize, _: &HostFacts) -> Result<Verdict, Verdict> {
+    Err(Verdict {
+        status: Status::Error,
+        message: "the control's evaluator is unknown to this version of capdo".into(),
+        evidence: String::new(),
+    })
+}
 
 fn denies(p: Policy) -> bool {
     matches!(p, Policy::Drop | Policy::Reject)

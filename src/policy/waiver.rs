@@ -141,7 +141,8 @@ fn check(
         missing("expires", "2027-06-30");
     }
     let control = raw.control.as_ref().and_then(|name| {
-        let found = catalog::find(name.get_ref()).filter(|c| c.source != Source::Waivers);
+        let found = catalog::find_any(name.get_ref())
+            .filter(|c| !matches!(c.source, Source::Waivers | Source::Manual));
         if found.is_none() {
             let text = name.get_ref();
             diags.push(
@@ -150,10 +151,11 @@ fn check(
                     .hint(
                         suggest(
                             &text.to_ascii_uppercase(),
-                            catalog::CONTROLS
-                                .iter()
-                                .filter(|c| c.source != Source::Waivers)
-                                .map(|c| c.id),
+                            catalog::all_ids().into_iter().filter(|id| {
+                                catalog::find_any(id).is_some_and(|c| {
+                                    !matches!(c.source, Source::Waivers | Source::Manual)
+                                })
+                            }),
                         )
                         .unwrap_or_else(|| "`capdo controls` lists them".into()),
                     ),
@@ -397,7 +399,7 @@ pub fn apply(
                 ),
             )
         };
-        let Some(control) = catalog::find(control) else {
+        let Some(control) = catalog::find(regime, control) else {
             continue;
         };
         findings.push(Finding {

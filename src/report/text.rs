@@ -134,11 +134,7 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         .iter()
         .filter(|f| !(f.status == Status::Error && unscanned.contains(f.target.as_str())))
         .filter(|f| {
-            style.verbose
-                || matches!(
-                    f.status,
-                    Status::Fail | Status::Error | Status::Waived | Status::Manual
-                )
+            style.verbose || matches!(f.status, Status::Fail | Status::Error | Status::Waived)
         })
         .collect();
     shown.sort_by(|a, b| {
@@ -173,6 +169,26 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
         "Summary: {} pass, {} fail, {} error, {} waived, {} not applicable, {} manual",
         s.pass, s.fail, s.error, s.waived, s.not_applicable, s.manual
     );
+    if s.manual > 0 && !style.verbose {
+        // Human attestations are listed by control, not one block per target.
+        let mut by_control: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Manual)
+        {
+            *by_control.entry(f.control).or_default() += 1;
+        }
+        let list: Vec<String> = by_control
+            .iter()
+            .map(|(c, n)| format!("{c} ×{n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Needs a human attestation (manual, never counted as a pass; -v lists them): {}",
+            list.join(", ")
+        );
+    }
     if report.regime == "both" {
         let debt = report.findings.iter().filter(|f| f.transition_debt).count();
         let _ = writeln!(

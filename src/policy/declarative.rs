@@ -1,0 +1,287 @@
+//! Controls written as data: a rule (with an optional `when`) over inventory attributes and host
+//! facts, and manual controls that wait for a human attestation.
+//!
+//! Attributes are the inventory seen from one target, under stable names (docs/policies.md):
+//! `server.*` for a server, `system.*` for a system. Facts are the host's facts under their
+//! report names (`facts.<server>`).
+
+use serde_json::{Map, Value, json};
+
+use super::catalog::{AppliesTo, Check, Control};
+use super::rule::{Env, Reads};
+use super::{Finding, Status};
+use crate::diag::Loc;
+use crate::graph::Graph;
+use crate::inventory::{Inventory, Level, NodeRef, Role, Zone};
+
+/// The attributes of server `i`.
+pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
+    let s = &inv.servers[i];
+    let level = graph.level_of(inv, NodeRef::Server(i));
+    let mut m = Map::new();
+    m.insert("server.id".into(), json!(s.id));
+    m.insert("server.level".into(), json!(level.map(|l| l.get())));
+    m.insert("server.zone".into(), json!(inv.server_zone(i).as_str()));
+    m.insert("server.roles".into(), json!(s.roles));
+    m.insert("server.ipv6".into(), json!(s.ipv6));
+    m.insert(
+        "server.addresses".into(),
+        json!(
+            s.addresses
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+        ),
+    );
+    m.insert(
+        "server.services".into(),
+        json!(
+            s.services
+                .iter()
+                .map(|x| json!({"proto": x.to_string().split('/').next_back().unwrap_or(""), "port": x.port}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    m.insert("server.agents".into(), json!(s.agents));
+    m.insert("server.os".into(), json!(s.os));
+    m
+}
+
+/// The attributes of system `i`.
+pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
+    let s = &inv.systems[i];
+    let p = inv.system_protection(i);
+    let mut m = Map::new();
+    m.insert("system.id".into(), json!(s.id));
+    m.insert(
+        "system.level".into(),
+        json!(graph.system_level(inv, i).get()),
+    );
+    m.insert("system.kind".into(), json!(s.kind));
+    m.insert("system.information".into(), json!(s.information));
+    m.insert(
+        "system.state_secret".into(),
+        json!(
+            s.information
+                .contains(&crate::inventory::InfoType::StateSecret)
+        ),
+    );
+    m.insert("system.users".into(), json!(s.users));
+    m.insert(
+        "system.public_service_level".into(),
+        json!(s.public_service_level),
+    );
+    m.insert("system.national".into(), json!(s.national));
+    m.insert("system.always_on".into(), json!(s.always_on));
+    m.insert("system.public_names".into(), json!(s.public_names));
+    m.insert("system.measures".into(), json!(p.measures));
+    let roles: std::collections::BTreeSet<Role> = s
+        .servers
+        .iter()
+        .flat_map(|&x| inv.servers[x].roles.iter().copied())
+        .collect();
+    m.insert("system.server_roles".into(), json!(roles));
+    // The servers the public reaches: web, proxy, load-balancer and API servers in the DMZ.
+    let front = |x: usize| {
+        inv.servers[x]
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::Web | Role::Proxy | Role::LoadBalancer | Role::Api))
+    };
+    let public: Vec<Value> = s
+        .servers
+        .iter()
+        .filter(|&&x| inv.server_zone(x) == Zone::Dmz && front(x))
+        .map(|&x| {
+            let srv = &inv.servers[x];
+            json!({
+                "id": srv.id,
+                "ipv6": srv.ipv6 && srv.addresses.iter().any(|a| a.is_ipv6()),
+                "https": srv.services.iter().any(|svc| svc.port == 443 && svc.to_string().starts_with("tcp")),
+            })
+        })
+        .collect();
+    m.insert("system.public_servers".into(), json!(public));
+    m
+}
+
+/// Evaluate a declarative or manual control on one target (`kind:id`). `facts` is `None`
+/// offline.
+pub fn judge(
+    control: &'static Control,
+    target: String,
+    level: Option<Level>,
+    attrs: &Map<String, Value>,
+    facts: Option<&Map<String, Value>>,
+    loc: &Loc,
+) -> Finding {
+    let name = target
+        .split_once(':')
+        .map_or(target.as_str(), |(_, n)| n)
+        .to_owned();
+    let name = name.as_str();
+    let params = control.params_at(level);
+    let env = Env {
+        facts,
+        attrs,
+        params: &params,
+    };
+    let mut reads = Reads::default();
+    let (status, message) = match &control.check {
+        _ if !control.applies_at(level) => (
+            Status::NotApplicable,
+            match level {
+                Some(l) => format!(
+                    "applies at level {}; this is level {l}",
+                    control.levels_text()
+                ),
+                None => format!(
+                    "applies at level {}; {name} has no level (it serves no system)",
+                    control.levels_text()
+                ),
+            },
+        ),
+        Check::Rule {
+            when,
+            rule,
+            pass,
+            fail,
+        } => {
+            let applies = match when {
+                Some(w) => w.eval(&env, &mut reads),
+                None => Ok(true),
+            };
+            match applies.and_then(|a| {
+                if a {
+                    rule.eval(&env, &mut reads).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }) {
+                Ok(None) => (
+                    Status::NotApplicable,
+                    format!("the condition of the control does not hold for {name}"),
+                ),
+                Ok(Some(true)) => (Status::Pass, fill(pass, name, &params)),
+                Ok(Some(false)) => (Status::Fail, fill(fail, name, &params)),
+                Err(why) => (Status::Error, format!("{name}: {why}")),
+            }
+        }
+        Check::Manual => (
+            Status::Manual,
+            format!("needs a human attestation for {name}: {}", control.title_en),
+        ),
+        Check::Builtin(_) => (Status::Error, "not a declarative control".into()),
+    };
+    let mut evidence = reads.evidence();
+    if !params.is_empty() && status != Status::NotApplicable {
+        let p: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", num(*v)))
+            .collect();
+        if !evidence.is_empty() {
+            evidence.push_str("; ");
+        }
+        evidence.push_str(&format!(
+            "required at level {}: {}",
+            level.map_or(1, |l| l.get()),
+            p.join(", ")
+        ));
+    }
+    Finding {
+        control,
+        target,
+        status,
+        level,
+        message,
+        evidence,
+        basis: control.basis_at(level),
+        location: Some(loc.clone()),
+        waiver: None,
+        regime: None,
+        transition_debt: false,
+    }
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+/// `{target}` and `{param}` in a message.
+fn fill(template: &str, target: &str, params: &std::collections::BTreeMap<String, f64>) -> String {
+    let mut s = template.replace("{target}", target);
+    for (k, v) in params {
+        s = s.replace(&format!("{{{k}}}"), &num(*v));
+    }
+    s
+}
+
+/// The inventory-side declarative and manual findings of `control`.
+pub fn inventory_findings(
+    control: &'static Control,
+    inv: &Inventory,
+    graph: &Graph,
+    out: &mut Vec<Finding>,
+) {
+    let one = |node: NodeRef, level: Option<Level>, attrs: &Map<String, Value>| {
+        judge(
+            control,
+            inv.target_id(node),
+            level,
+            attrs,
+            None,
+            inv.node_loc(node),
+        )
+    };
+    let none = Map::new();
+    match control.applies_to {
+        AppliesTo::Server => out.extend((0..inv.servers.len()).map(|i| {
+            let node = NodeRef::Server(i);
+            one(
+                node,
+                graph.level_of(inv, node),
+                &server_attrs(inv, graph, i),
+            )
+        })),
+        AppliesTo::System => out.extend((0..inv.systems.len()).map(|i| {
+            one(
+                NodeRef::System(i),
+                Some(graph.system_level(inv, i)),
+                &system_attrs(inv, graph, i),
+            )
+        })),
+        AppliesTo::Datacenter => out.extend((0..inv.datacenters.len()).map(|i| {
+            let node = NodeRef::Datacenter(i);
+            one(node, graph.level_of(inv, node), &none)
+        })),
+        AppliesTo::Network => out.extend((0..inv.networks.len()).map(|i| {
+            let node = NodeRef::Network(i);
+            one(node, graph.level_of(inv, node), &none)
+        })),
+        AppliesTo::Organization => {
+            // The organisation answers at the highest level of its systems.
+            let level = (0..inv.systems.len())
+                .map(|i| graph.system_level(inv, i))
+                .max();
+            let loc = inv
+                .organization
+                .loc
+                .clone()
+                .or_else(|| inv.systems.first().map(|s| s.loc.clone()));
+            if let Some(loc) = loc {
+                out.push(judge(
+                    control,
+                    "organization".into(),
+                    level,
+                    &none,
+                    None,
+                    &loc,
+                ));
+            }
+        }
+    }
+}

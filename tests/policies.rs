@@ -1,0 +1,120 @@
+//! Policy packs on disk: they replace the built-in ones, and a broken pack is reported located,
+//! every problem at once, before anything is checked.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> common::Run {
+    common::capdo(Path::new("inventory"), args)
+}
+
+/// The shipped packs copied into a fresh policies folder.
+fn copy_packs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for pack in ["nd85-tt12-tcvn11930", "nd331-tcvn14423"] {
+        let to = dir.path().join(pack);
+        std::fs::create_dir_all(&to).expect("mkdir");
+        for e in std::fs::read_dir(Path::new("policies").join(pack)).expect("pack") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, to.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+/// The targets `control` was judged on (pass, fail or error).
+fn judged(report: &Value, control: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["control"] == control && f["status"] != "not-applicable")
+        .map(|f| f["target"].as_str().expect("target").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_pack_on_disk_replaces_the_built_in_one() {
+    let dir = copy_packs();
+    let p = dir.path().to_str().expect("utf-8");
+    let check = |policies: &str| -> Value {
+        let r = run(&["-p", policies, "check", "--offline", "--format", "json"]);
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
+    };
+    // The copy judges as the built-in packs do.
+    let built_in = check("does-not-exist");
+    assert_eq!(check(p)["summary"], built_in["summary"]);
+    assert!(!judged(&built_in, "PUBLIC-IPV6-HTTPS").contains(&"system:baocao".to_owned()));
+    // The organisation asks for IPv6 and HTTPS on level-2 public services too: the level-2
+    // citizen service is now judged.
+    let design = dir.path().join("nd85-tt12-tcvn11930/design.toml");
+    let text = std::fs::read_to_string(&design).expect("design.toml");
+    let at = text
+        .find("id = \"PUBLIC-IPV6-HTTPS\"")
+        .expect("PUBLIC-IPV6-HTTPS");
+    let edited = format!(
+        "{}{}",
+        &text[..at],
+        text[at..].replacen("levels = [3, 4]", "levels = [2, 3, 4]", 1)
+    );
+    std::fs::write(&design, edited).expect("write");
+    let wider = check(p);
+    assert!(judged(&wider, "PUBLIC-IPV6-HTTPS").contains(&"system:baocao".to_owned()));
+    let explained = run(&["-p", p, "explain", "PUBLIC-IPV6-HTTPS"]).stdout;
+    assert!(explained.contains("Levels: 2–4"), "{explained}");
+}
+
+#[test]
+fn a_broken_pack_is_reported_located_and_nothing_is_checked() {
+    let dir = copy_packs();
+    std::fs::write(
+        dir.path().join("nd331-tcvn14423/zz-local.toml"),
+        r#"[[control]]
+id = "local-rule"
+source = "host"
+applies_to = "server"
+levels = [0, 3]
+severity = "severe"
+title.vi = "Thử"
+title.en = "Test"
+description = "A broken control."
+basis = []
+remediation.vi = "…"
+remediation.en = "…"
+[control.params]
+max_days = { 3 = 30 }
+[control.rule]
+all = [{ fact = "password.max_days", le = "$max_age" }, { fact = "sshd.port" }]
+
+[[control]]
+id = "FW-HOST-DEFAULT-DENY"
+source = "host"
+evaluator = "fw-host-defualt-deny"
+applies_to = "server"
+levels = [1, 2, 3, 4, 5]
+severity = "high"
+title = { vi = "x", en = "x" }
+description = "x"
+basis = ["x"]
+remediation = { vi = "x", en = "x" }
+colour = "red"
+"#,
+    )
+    .expect("write");
+    let p = dir.path().to_str().expect("utf-8");
+    for cmd in [&["validate"][..], &["check", "--offline"], &["controls"]] {
+        let r = run(&[&["-p", p][..], cmd].concat());
+        assert_eq!(r.code, Some(2), "{cmd:?}: {}", r.stdout);
+        assert!(
+            r.stdout.is_empty(),
+            "{cmd:?} printed a result: {}",
+            r.stdout
+        );
+    }
+    let r = run(&["-p", p, "validate"]);
+    let stderr = r.stderr.replace(p, "[DIR]");
+    insta::assert_snapshot!("broken_pack", stderr);
+}
