@@ -144,11 +144,26 @@ pub enum Command {
         /// Servers to check (default: all).
         #[arg(value_name = "HOST")]
         hosts: Vec<String>,
-        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
-        format: TextOrJson,
+        #[arg(long, value_enum, default_value_t = report::Format::Text)]
+        format: report::Format,
         /// Write the report to FILE (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write the JSON report (`capdo.report/v1`) to F.
+        #[arg(long, value_name = "F")]
+        out_json: Option<PathBuf>,
+        /// Also write the HTML report (one self-contained page) to F.
+        #[arg(long, value_name = "F")]
+        out_html: Option<PathBuf>,
+        /// Also write the Markdown report to F.
+        #[arg(long, value_name = "F")]
+        out_md: Option<PathBuf>,
+        /// Also write the SARIF 2.1.0 log to F.
+        #[arg(long, value_name = "F")]
+        out_sarif: Option<PathBuf>,
+        /// Also write the JUnit XML report to F.
+        #[arg(long, value_name = "F")]
+        out_junit: Option<PathBuf>,
         /// Exit 1 when a finding of this severity or higher fails.
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
@@ -536,6 +551,11 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             hosts,
             format,
             output,
+            out_json,
+            out_html,
+            out_md,
+            out_sarif,
+            out_junit,
             fail_on,
             waivers: _,
             evidence,
@@ -655,20 +675,33 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 }
             }
             let rep = report::build(findings, targets, facts_json, &not_scanned, &sources, &meta);
-            let text = match format {
-                TextOrJson::Json => report::json(&rep),
-                TextOrJson::Text => report::text::render(
-                    &rep,
-                    &inv.organization.name,
-                    &report::text::Style {
-                        color: io.out_color && output.is_none(),
-                        verbose: cli.verbose,
-                    },
-                ),
+            let outputs = [
+                (report::Format::Json, out_json),
+                (report::Format::Html, out_html),
+                (report::Format::Md, out_md),
+                (report::Format::Sarif, out_sarif),
+                (report::Format::Junit, out_junit),
+            ];
+            // Every output is rendered before any is written: a bad template writes nothing.
+            let renderer = report::Renderer {
+                report: &rep,
+                inventory: &inv,
+                graph: g,
+                lang,
+                templates: Some(&cli.templates),
+                style: report::text::Style {
+                    color: io.out_color && output.is_none(),
+                    verbose: cli.verbose,
+                },
             };
+            let text = renderer.render(*format)?;
+            let files = renderer.render_files(&outputs.map(|(f, p)| (f, p.as_deref())))?;
             match output {
                 Some(path) => write_atomic(path, text.as_bytes())?,
                 None => io.out.write_all(text.as_bytes())?,
+            }
+            for (path, text) in files {
+                write_atomic(path, text.as_bytes())?;
             }
             let exit = if failed {
                 Exit::Failed

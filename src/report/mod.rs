@@ -4,7 +4,14 @@
 //! format reads it. Renderers return strings; the caller writes them.
 
 pub mod diff;
+pub mod formats;
+pub mod junit;
+pub mod sarif;
+pub mod svg;
 pub mod text;
+pub mod view;
+
+pub use formats::{Format, Renderer};
 
 use serde::Serialize;
 

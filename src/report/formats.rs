@@ -1,0 +1,92 @@
+//! Every output format of `capdo check`, rendered from one finished [`Report`].
+//!
+//! The CLI picks the formats (`--format` for standard output or `--output`, `--out-json`,
+//! `--out-html`, … for files) and writes the strings; nothing here writes or prints.
+
+use std::path::Path;
+
+use super::view::{self, Scope};
+use super::{Report, json, junit, sarif, svg, text};
+use crate::graph::Graph;
+use crate::inventory::Inventory;
+use crate::policy::Lang;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The terminal report.
+    Text,
+    /// `capdo.report/v1`.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+}
+
+/// What the renderers need beside the report.
+pub struct Renderer<'a> {
+    pub report: &'a Report,
+    pub inventory: &'a Inventory,
+    pub graph: &'a Graph,
+    pub lang: Lang,
+    /// `--templates`: `report/report.html.hbs` or `report/report.md.hbs` there replace the
+    /// shipped templates.
+    pub templates: Option<&'a Path>,
+    /// Terminal style of the text format.
+    pub style: text::Style,
+}
+
+impl Renderer<'_> {
+    /// `format` as a string. Fails only when a report template does not render (an overriding
+    /// template naming a value that does not exist, in strict mode).
+    pub fn render(&self, format: Format) -> anyhow::Result<String> {
+        Ok(match format {
+            Format::Text => {
+                text::render(self.report, &self.inventory.organization.name, &self.style)
+            }
+            Format::Json => json(self.report),
+            Format::Sarif => {
+                sarif::render(self.report, &Scope::of(self.inventory, self.graph).names)
+            }
+            Format::Junit => junit::render(self.report)?,
+            Format::Html | Format::Md => {
+                let scope = Scope::of(self.inventory, self.graph);
+                let drawing = if format == Format::Html {
+                    svg::dependencies(self.inventory, self.graph, self.report, &scope)
+                } else {
+                    String::new()
+                };
+                let v = view::build(self.report, &scope, self.lang, drawing);
+                if format == Format::Html {
+                    view::render_html(&v, self.templates)?
+                } else {
+                    view::render_markdown(&v, self.templates)?
+                }
+            }
+        })
+    }
+
+    /// The files asked for (`--out-json F`, …), rendered; the text format goes without colour.
+    pub fn render_files<'p>(
+        &self,
+        outputs: &[(Format, Option<&'p Path>)],
+    ) -> anyhow::Result<Vec<(&'p Path, String)>> {
+        let plain = Renderer {
+            style: text::Style {
+                color: false,
+                verbose: self.style.verbose,
+            },
+            ..*self
+        };
+        outputs
+            .iter()
+            .filter_map(|&(f, p)| p.map(|p| (f, p)))
+            .map(|(f, p)| Ok((p, plain.render(f)?)))
+            .collect()
+    }
+}

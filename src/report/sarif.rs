@@ -1,0 +1,486 @@
+//! The report as SARIF 2.1.0, for code-scanning tools (GitHub code scanning, GitLab, Azure
+//! DevOps, SARIF viewers).
+//!
+//! A handful of typed serde structs of our own, only the parts of the format we fill, checked
+//! against the official SARIF 2.1.0 JSON schema by `tests/report_formats.rs` (serde-sarif covers
+//! the whole format but pulls 33 crates and generates code at build time).
+//!
+//! One rule per control that has a finding, with its remediation as help and its severity and
+//! legal basis as properties. One result per finding that needs a reader: `fail` (kind `fail`,
+//! level by severity), `waived` (a `fail` with an accepted external suppression), `error` (kind
+//! `open`: the check could not be decided) and `manual` (kind `review`). Passing and
+//! not-applicable findings are counted in the run's properties, not listed. Inventory findings
+//! point at their TOML file and line; every result also names its target as a logical location.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Report, ReportFinding};
+use crate::diag::mask_controls;
+use crate::policy::Status;
+
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+#[derive(Debug, Serialize)]
+pub struct Log {
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    pub version: &'static str,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub tool: Tool,
+    pub results: Vec<SarifResult>,
+    pub properties: RunProperties,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProperties {
+    pub schema: &'static str,
+    pub regime: &'static str,
+    pub generated_at: String,
+    pub summary: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub driver: Driver,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Driver {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub semantic_version: &'static str,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Message {
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rule {
+    pub id: &'static str,
+    pub short_description: Message,
+    pub help: Message,
+    pub default_configuration: Configuration,
+    pub properties: RuleProperties,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Configuration {
+    pub level: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleProperties {
+    pub severity: &'static str,
+    /// The control's legal basis (articles, clauses, TCVN sections).
+    pub basis: Vec<String>,
+    pub tags: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifResult {
+    pub rule_id: &'static str,
+    pub rule_index: usize,
+    pub kind: &'static str,
+    pub level: &'static str,
+    pub message: Message,
+    pub locations: Vec<Location>,
+    /// Stable across runs: control and target (and regime under `--regime both`).
+    pub partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<Suppression>,
+    pub properties: ResultProperties,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_location: Option<PhysicalLocation>,
+    pub logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhysicalLocation {
+    pub artifact_location: ArtifactLocation,
+    pub region: Region,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactLocation {
+    pub uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri_base_id: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogicalLocation {
+    pub name: String,
+    pub fully_qualified_name: String,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<LogicalProperties>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogicalProperties {
+    /// The inventory's name of the target (a system's or datacenter's `name`).
+    pub display_name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Suppression {
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub justification: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultProperties {
+    pub target: String,
+    pub status: Status,
+    pub severity: &'static str,
+    pub level: Option<u8>,
+    pub evidence: String,
+    pub basis: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub transition_debt: bool,
+}
+
+/// SARIF's level for a failure of this severity.
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "critical" | "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    }
+}
+
+/// A file path as a URI reference: relative paths stay relative (to `%SRCROOT%`), absolute ones
+/// become `file://` URIs; anything outside the unreserved set is percent-encoded.
+fn uri(path: &str) -> (String, Option<&'static str>) {
+    let mut enc = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                enc.push(b as char)
+            }
+            _ => enc.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if path.starts_with('/') {
+        (format!("file://{enc}"), None)
+    } else {
+        (enc.trim_start_matches("./").to_owned(), Some("SRCROOT"))
+    }
+}
+
+/// `server:web01` → (`web01`, `server:web01`), with the target's display name when it has one.
+fn logical(target: &str, names: &BTreeMap<String, String>) -> LogicalLocation {
+    let name = target.split_once(':').map_or(target, |(_, id)| id);
+    LogicalLocation {
+        name: name.to_owned(),
+        fully_qualified_name: target.to_owned(),
+        kind: "resource",
+        properties: names.get(target).map(|n| LogicalProperties {
+            display_name: mask_controls(n),
+        }),
+    }
+}
+
+fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>) -> SarifResult {
+    let (kind, lvl) = match f.status {
+        Status::Fail | Status::Waived => ("fail", level(f.severity)),
+        Status::Error => ("open", "none"),
+        Status::Manual => ("review", "none"),
+        Status::Pass => ("pass", "none"),
+        Status::NotApplicable => ("notApplicable", "none"),
+    };
+    let suppressions = f
+        .waiver
+        .as_ref()
+        .filter(|w| f.status == Status::Waived && !w.expired)
+        .map(|w| Suppression {
+            kind: "external",
+            status: "accepted",
+            justification: mask_controls(&format!(
+                "{} (approved by {}, until {}; {})",
+                w.reason, w.approved_by, w.expires, w.at
+            )),
+        })
+        .into_iter()
+        .collect();
+    let physical = f.location.as_ref().map(|l| {
+        let (uri, base) = uri(&l.file);
+        PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri,
+                uri_base_id: base,
+            },
+            region: Region {
+                start_line: l.line.max(1),
+                start_column: l.column.max(1),
+            },
+        }
+    });
+    let mut fingerprint = format!("{}|{}", f.control, f.target);
+    if let Some(r) = f.regime {
+        fingerprint.push('|');
+        fingerprint.push_str(r);
+    }
+    // Messages and evidence quote what hosts said: no terminal controls in a log others view.
+    let message = if f.message.is_empty() {
+        f.title.to_owned()
+    } else {
+        mask_controls(&f.message)
+    };
+    SarifResult {
+        rule_id: f.control,
+        rule_index,
+        kind,
+        level: lvl,
+        message: Message { text: message },
+        locations: vec![Location {
+            physical_location: physical,
+            logical_locations: vec![logical(&f.target, names)],
+        }],
+        partial_fingerprints: BTreeMap::from([("capdoFinding/v1", fingerprint)]),
+        suppressions,
+        properties: ResultProperties {
+            target: f.target.clone(),
+            status: f.status,
+            severity: f.severity,
+            level: f.level,
+            evidence: mask_controls(&f.evidence),
+            basis: f.basis.clone(),
+            regime: f.regime,
+            transition_debt: f.transition_debt,
+        },
+    }
+}
+
+/// The SARIF log of `report`; `names` gives targets' display names (target id → name).
+pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut results = Vec::new();
+    for f in &report.findings {
+        let i = *rule_index.entry(f.control).or_insert_with(|| {
+            // The finding's basis carries the control's clauses plus the one specific to the
+            // finding; the rule keeps what every finding of the control shares.
+            let shared: Vec<String> = f
+                .basis
+                .iter()
+                .filter(|b| {
+                    report
+                        .findings
+                        .iter()
+                        .filter(|o| o.control == f.control)
+                        .all(|o| o.basis.contains(b))
+                })
+                .cloned()
+                .collect();
+            rules.push(Rule {
+                id: f.control,
+                short_description: Message {
+                    text: f.title.to_owned(),
+                },
+                help: Message {
+                    text: f.remediation.to_owned(),
+                },
+                default_configuration: Configuration {
+                    level: level(f.severity),
+                },
+                properties: RuleProperties {
+                    severity: f.severity,
+                    basis: shared,
+                    tags: vec!["security", "compliance"],
+                },
+            });
+            rules.len() - 1
+        });
+        if matches!(
+            f.status,
+            Status::Fail | Status::Waived | Status::Error | Status::Manual
+        ) {
+            results.push(result(f, i, names));
+        }
+    }
+    let s = &report.summary;
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "capdo",
+                    version: report.tool.version,
+                    semantic_version: report.tool.version,
+                    rules,
+                },
+            },
+            results,
+            properties: RunProperties {
+                schema: super::SCHEMA,
+                regime: report.regime,
+                generated_at: report.generated_at.clone(),
+                summary: BTreeMap::from([
+                    ("pass", s.pass),
+                    ("fail", s.fail),
+                    ("error", s.error),
+                    ("waived", s.waived),
+                    ("not_applicable", s.not_applicable),
+                    ("manual", s.manual),
+                ]),
+            },
+        }],
+    }
+}
+
+/// Pretty JSON that also writes `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`: the same
+/// JSON value, but a viewer that pastes message text into a page cannot be fed markup by an
+/// inventory or a host.
+struct HtmlSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for HtmlSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['<', '>', '&']) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let esc: &[u8] = match rest.as_bytes()[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            };
+            w.write_all(esc)?;
+            rest = &rest[i + 1..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// The SARIF log of `report` as pretty JSON, with `<`, `>` and `&` written as `\u003c`, … .
+pub fn render(report: &Report, names: &BTreeMap<String, String>) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        HtmlSafe(serde_json::ser::PrettyFormatter::new()),
+    );
+    // Plain structs of strings and numbers into memory: serializing cannot fail.
+    let _ = log(report, names).serialize(&mut ser);
+    let mut s = String::from_utf8(out).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            uri("inventory/servers.toml"),
+            ("inventory/servers.toml".into(), Some("SRCROOT"))
+        );
+        assert_eq!(
+            uri("/tmp/a b/hệ.toml"),
+            ("file:///tmp/a%20b/h%E1%BB%87.toml".into(), None)
+        );
+    }
+
+    #[test]
+    fn markup_is_written_as_unicode_escapes_and_reads_back_unchanged() {
+        let names = BTreeMap::from([("system:x".to_owned(), "<b>&</b>".to_owned())]);
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut out,
+            HtmlSafe(serde_json::ser::PrettyFormatter::new()),
+        );
+        logical("system:x", &names)
+            .serialize(&mut ser)
+            .expect("serialize");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains(r"\u003cb\u003e\u0026\u003c/b\u003e"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(back["properties"]["displayName"], "<b>&</b>");
+    }
+
+    #[test]
+    fn severities_map_to_levels() {
+        assert_eq!(
+            ["critical", "high", "medium", "low", "info"].map(level),
+            ["error", "error", "warning", "note", "note"]
+        );
+    }
+}

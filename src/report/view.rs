@@ -1,0 +1,667 @@
+//! What the Markdown and HTML templates see: the finished [`Report`] arranged for people (counts
+//! per level and per system, findings with their labels) plus the UI strings of the chosen
+//! language, and the engines that render the shipped or overriding templates.
+//!
+//! Strings here are raw, as they came from the inventory or a host: escaping is the template
+//! engine's job (HTML escaping for the HTML template, [`escape_markdown`] for the Markdown one),
+//! so an overriding template is escaped the same way. Nothing here reads SSH or prints.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow};
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use super::{Coverage, Report, ReportFinding, Summary};
+use crate::policy::{Lang, Status};
+
+/// The report templates shipped in the binary, by name (`templates/report/<name>.hbs`).
+const HTML_TEMPLATE: (&str, &str) = (
+    "report.html",
+    include_str!("../../templates/report/report.html.hbs"),
+);
+const MARKDOWN_TEMPLATE: (&str, &str) = (
+    "report.md",
+    include_str!("../../templates/report/report.md.hbs"),
+);
+
+/// The inventory side of a report that the findings alone do not carry.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The organisation's name.
+    pub organization: String,
+    /// Every system, in inventory order.
+    pub systems: Vec<SystemScope>,
+    /// Display names of the targets that have one (systems, datacenters), by target id.
+    pub names: BTreeMap<String, String>,
+}
+
+/// A system and the targets whose findings count towards it.
+#[derive(Debug, Clone)]
+pub struct SystemScope {
+    pub id: String,
+    pub name: String,
+    /// Declared level, or the required one when none is declared.
+    pub level: Option<u8>,
+    /// `server:<id>` of the servers it runs on.
+    pub servers: Vec<String>,
+}
+
+impl Scope {
+    /// The scope of a report on `inv`, with levels from `g`.
+    pub fn of(inv: &crate::inventory::Inventory, g: &crate::graph::Graph) -> Scope {
+        use crate::inventory::NodeRef;
+        let mut names = BTreeMap::new();
+        for (i, s) in inv.systems.iter().enumerate() {
+            names.insert(inv.target_id(NodeRef::System(i)), s.name.clone());
+        }
+        for (i, d) in inv.datacenters.iter().enumerate() {
+            names.insert(inv.target_id(NodeRef::Datacenter(i)), d.name.clone());
+        }
+        Scope {
+            names,
+            organization: inv.organization.name.clone(),
+            systems: inv
+                .systems
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SystemScope {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    level: g.level_of(inv, NodeRef::System(i)).map(|l| l.get()),
+                    servers: s
+                        .servers
+                        .iter()
+                        .map(|&v| inv.target_id(NodeRef::Server(v)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Counts of findings by status.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub waived: usize,
+    pub not_applicable: usize,
+    pub manual: usize,
+    pub total: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, s: Status) {
+        match s {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Error => self.error += 1,
+            Status::Waived => self.waived += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Manual => self.manual += 1,
+        }
+        self.total += 1;
+    }
+
+    pub fn merge(&mut self, o: &Counts) {
+        self.pass += o.pass;
+        self.fail += o.fail;
+        self.error += o.error;
+        self.waived += o.waived;
+        self.not_applicable += o.not_applicable;
+        self.manual += o.manual;
+        self.total += o.total;
+    }
+
+    fn of(s: &Summary) -> Counts {
+        Counts {
+            pass: s.pass,
+            fail: s.fail,
+            error: s.error,
+            waived: s.waived,
+            not_applicable: s.not_applicable,
+            manual: s.manual,
+            total: s.pass + s.fail + s.error + s.waived + s.not_applicable + s.manual,
+        }
+    }
+
+    /// The status that most needs attention among those counted (`none` when nothing was).
+    pub fn worst(&self) -> &'static str {
+        [
+            (self.fail, "fail"),
+            (self.error, "error"),
+            (self.waived, "waived"),
+            (self.manual, "manual"),
+            (self.pass, "pass"),
+            (self.not_applicable, "not-applicable"),
+        ]
+        .iter()
+        .find(|(n, _)| *n > 0)
+        .map(|(_, s)| *s)
+        .unwrap_or("none")
+    }
+}
+
+/// The template context.
+#[derive(Debug, Serialize)]
+pub struct View<'a> {
+    /// `vi` or `en`.
+    pub lang: &'static str,
+    /// UI strings in `lang`.
+    pub t: &'static Labels,
+    pub organization: &'a str,
+    pub tool_version: &'static str,
+    pub generated_at: &'a str,
+    pub regime: &'static str,
+    pub regime_title: &'static str,
+    pub summary: Counts,
+    /// Share of the checks made that pass, one decimal ("97.6"), or null when none was made.
+    pub compliance: Option<String>,
+    pub levels: Vec<LevelRow>,
+    pub systems: Vec<SystemRow>,
+    /// Every finding, in report order.
+    pub findings: Vec<FindingRow<'a>>,
+    /// The findings that need a reader: fail, error, waived, manual; most severe first.
+    pub attention: Vec<FindingRow<'a>>,
+    /// Servers that could not be scanned.
+    pub unscanned: Vec<Unscanned<'a>>,
+    /// The dependency drawing (SVG markup, already escaped); empty when not drawn.
+    pub graph_svg: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelRow {
+    pub level: Option<u8>,
+    /// "Cấp độ 3" / "Level 3" / "Không có cấp độ".
+    pub label: String,
+    pub counts: Counts,
+    pub coverage: Option<Coverage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SystemRow {
+    pub id: String,
+    pub name: String,
+    pub level: Option<u8>,
+    /// Findings on the system and on its servers (a server shared by two systems counts in
+    /// both).
+    pub counts: Counts,
+    /// The status needing most attention (`fail`, …, `none`), and its label.
+    pub worst: &'static str,
+    pub worst_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow<'a> {
+    pub control: &'static str,
+    pub target: &'a str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub severity: &'static str,
+    /// 4 critical … 0 info: what the HTML sorts by.
+    pub severity_rank: u8,
+    pub level: Option<u8>,
+    pub title: &'static str,
+    pub message: &'a str,
+    pub evidence: &'a str,
+    pub basis: String,
+    /// `file:line:column`, or null.
+    pub location: Option<String>,
+    /// "reason (approved by …, until …) at file:line", or null.
+    pub waiver: Option<String>,
+    pub remediation: &'static str,
+    pub regime: Option<&'static str>,
+    pub transition_debt: bool,
+    pub unconfirmed: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unscanned<'a> {
+    pub id: &'a str,
+    pub status: &'static str,
+    pub error: &'a str,
+}
+
+/// UI strings of one language.
+#[derive(Debug, Serialize)]
+pub struct Labels {
+    pub title: &'static str,
+    pub organization: &'static str,
+    pub regime: &'static str,
+    pub generated_at: &'static str,
+    pub summary: &'static str,
+    pub compliance: &'static str,
+    pub by_level: &'static str,
+    pub by_system: &'static str,
+    pub level: &'static str,
+    pub no_level: &'static str,
+    pub system: &'static str,
+    pub findings: &'static str,
+    pub attention: &'static str,
+    pub nothing_to_report: &'static str,
+    pub status: &'static str,
+    pub severity: &'static str,
+    pub control: &'static str,
+    pub target: &'static str,
+    pub message: &'static str,
+    pub evidence: &'static str,
+    pub basis: &'static str,
+    pub location: &'static str,
+    pub waiver: &'static str,
+    pub remediation: &'static str,
+    pub unconfirmed: &'static str,
+    pub transition_debt: &'static str,
+    pub total: &'static str,
+    pub pass: &'static str,
+    pub fail: &'static str,
+    pub error: &'static str,
+    pub waived: &'static str,
+    pub not_applicable: &'static str,
+    pub manual: &'static str,
+    pub applicable: &'static str,
+    pub evaluated: &'static str,
+    pub host_unreachable: &'static str,
+    pub fact_missing: &'static str,
+    pub manual_attestation: &'static str,
+    pub not_scanned: &'static str,
+    pub unscanned_hosts: &'static str,
+    pub graph: &'static str,
+    pub graph_note: &'static str,
+    pub filter: &'static str,
+    pub sort: &'static str,
+    pub all: &'static str,
+    pub shown: &'static str,
+    pub compliance_note: &'static str,
+}
+
+static VI: Labels = Labels {
+    title: "Báo cáo kiểm tra tuân thủ an toàn hệ thống thông tin",
+    organization: "Cơ quan, tổ chức",
+    regime: "Căn cứ pháp lý",
+    generated_at: "Thời điểm lập",
+    summary: "Tổng hợp",
+    compliance: "Tỷ lệ đạt",
+    by_level: "Theo cấp độ",
+    by_system: "Theo hệ thống thông tin",
+    level: "Cấp độ",
+    no_level: "Không có cấp độ",
+    system: "Hệ thống",
+    findings: "Kết quả kiểm tra",
+    attention: "Cần xử lý",
+    nothing_to_report: "Không có nội dung cần xử lý.",
+    status: "Trạng thái",
+    severity: "Mức độ nghiêm trọng",
+    control: "Yêu cầu kiểm tra",
+    target: "Đối tượng",
+    message: "Nội dung",
+    evidence: "Bằng chứng",
+    basis: "Căn cứ",
+    location: "Vị trí trong inventory",
+    waiver: "Miễn trừ",
+    remediation: "Khắc phục",
+    unconfirmed: "Chưa xác nhận",
+    transition_debt: "Nợ chuyển đổi",
+    total: "Tổng",
+    pass: "Đạt",
+    fail: "Không đạt",
+    error: "Lỗi",
+    waived: "Được miễn trừ",
+    not_applicable: "Không áp dụng",
+    manual: "Cần xác nhận thủ công",
+    applicable: "Áp dụng",
+    evaluated: "Đã đánh giá",
+    host_unreachable: "Máy chủ không kết nối được",
+    fact_missing: "Thiếu dữ kiện",
+    manual_attestation: "Xác nhận thủ công",
+    not_scanned: "Chưa quét máy chủ",
+    unscanned_hosts: "Máy chủ không quét được",
+    graph: "Sơ đồ phụ thuộc giữa các hệ thống",
+    graph_note: "Mũi tên chỉ từ hệ thống tới thành phần nó phụ thuộc; màu theo kết quả xấu nhất của hệ thống và các máy chủ của nó.",
+    filter: "Lọc",
+    sort: "Sắp xếp",
+    all: "Tất cả",
+    shown: "Đang hiển thị",
+    compliance_note: "trên số kiểm tra đã thực hiện; kiểm tra không thực hiện được tính là không đạt",
+};
+
+static EN: Labels = Labels {
+    title: "Information system security compliance report",
+    organization: "Organization",
+    regime: "Legal regime",
+    generated_at: "Generated at",
+    summary: "Summary",
+    compliance: "Compliance",
+    by_level: "By level",
+    by_system: "By information system",
+    level: "Level",
+    no_level: "No level",
+    system: "System",
+    findings: "Findings",
+    attention: "Needs attention",
+    nothing_to_report: "Nothing needs attention.",
+    status: "Status",
+    severity: "Severity",
+    control: "Control",
+    target: "Target",
+    message: "Message",
+    evidence: "Evidence",
+    basis: "Basis",
+    location: "Inventory location",
+    waiver: "Waiver",
+    remediation: "Remediation",
+    unconfirmed: "Unconfirmed",
+    transition_debt: "Transition debt",
+    total: "Total",
+    pass: "Pass",
+    fail: "Fail",
+    error: "Error",
+    waived: "Waived",
+    not_applicable: "Not applicable",
+    manual: "Manual",
+    applicable: "Applicable",
+    evaluated: "Evaluated",
+    host_unreachable: "Host unreachable",
+    fact_missing: "Fact missing",
+    manual_attestation: "Manual attestation",
+    not_scanned: "Host not scanned",
+    unscanned_hosts: "Hosts not scanned",
+    graph: "Dependencies between systems",
+    graph_note: "Arrows point from a system to what it depends on; colours show the worst result of the system and its servers.",
+    filter: "Filter",
+    sort: "Sort",
+    all: "All",
+    shown: "Shown",
+    compliance_note: "of the checks made pass; a check that could not be made counts against it",
+};
+
+pub fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::Vi => &VI,
+        Lang::En => &EN,
+    }
+}
+
+fn status_label(t: &Labels, s: Status) -> &'static str {
+    match s {
+        Status::Pass => t.pass,
+        Status::Fail => t.fail,
+        Status::Error => t.error,
+        Status::Waived => t.waived,
+        Status::NotApplicable => t.not_applicable,
+        Status::Manual => t.manual,
+    }
+}
+
+/// 4 critical, 3 high, 2 medium, 1 low, 0 info.
+pub fn severity_rank(s: &str) -> u8 {
+    match s {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// The long name of a regime.
+pub fn regime_title(regime: &str) -> &'static str {
+    match regime {
+        "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
+        "both" => {
+            "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017; Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"
+        }
+        _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
+    }
+}
+
+fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
+    FindingRow {
+        control: f.control,
+        target: &f.target,
+        status: f.status.as_str(),
+        status_label: status_label(t, f.status),
+        severity: f.severity,
+        severity_rank: severity_rank(f.severity),
+        level: f.level,
+        title: f.title,
+        message: &f.message,
+        evidence: &f.evidence,
+        basis: f.basis.join("; "),
+        location: f
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}", l.file, l.line, l.column)),
+        waiver: f.waiver.as_ref().map(|w| {
+            let ticket = w
+                .ticket
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default();
+            let state = if w.expired { "expired" } else { "until" };
+            format!(
+                "{} ({}{ticket}, {state} {}) — {}",
+                w.reason, w.approved_by, w.expires, w.at
+            )
+        }),
+        remediation: f.remediation,
+        regime: f.regime,
+        transition_debt: f.transition_debt,
+        unconfirmed: f.unconfirmed,
+    }
+}
+
+/// Arrange `report` for the templates. `graph_svg` is trusted markup (see [`super::svg`]).
+pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: String) -> View<'a> {
+    let t = labels(lang);
+    let mut per_level: BTreeMap<Option<u8>, Counts> = BTreeMap::new();
+    let mut per_target: BTreeMap<&str, Counts> = BTreeMap::new();
+    for f in &report.findings {
+        per_level.entry(f.level).or_default().add(f.status);
+        per_target.entry(&f.target).or_default().add(f.status);
+    }
+    let coverage: BTreeMap<Option<u8>, &Coverage> =
+        report.coverage.iter().map(|c| (c.level, c)).collect();
+    let mut level_keys: Vec<Option<u8>> = per_level.keys().copied().collect();
+    level_keys.extend(coverage.keys().filter(|k| !per_level.contains_key(k)));
+    level_keys.sort();
+    let levels = level_keys
+        .into_iter()
+        .map(|level| LevelRow {
+            level,
+            label: match level {
+                Some(l) => format!("{} {l}", t.level),
+                None => t.no_level.to_owned(),
+            },
+            counts: per_level.get(&level).copied().unwrap_or_default(),
+            coverage: coverage.get(&level).map(|c| (*c).clone()),
+        })
+        .collect();
+    let systems = scope
+        .systems
+        .iter()
+        .map(|s| {
+            let mut counts = Counts::default();
+            let own = format!("system:{}", s.id);
+            for target in std::iter::once(&own).chain(&s.servers) {
+                if let Some(c) = per_target.get(target.as_str()) {
+                    counts.merge(c);
+                }
+            }
+            let worst = counts.worst();
+            SystemRow {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                level: s.level,
+                worst,
+                worst_label: match worst {
+                    "fail" => t.fail,
+                    "error" => t.error,
+                    "waived" => t.waived,
+                    "manual" => t.manual,
+                    "pass" => t.pass,
+                    "not-applicable" => t.not_applicable,
+                    _ => "–",
+                },
+                counts,
+            }
+        })
+        .collect();
+    let findings: Vec<FindingRow> = report.findings.iter().map(|f| row(t, f)).collect();
+    let rank = |s: &str| match s {
+        "fail" => 0,
+        "error" => 1,
+        "waived" => 2,
+        _ => 3,
+    };
+    let mut attention: Vec<FindingRow> = findings
+        .iter()
+        .filter(|f| matches!(f.status, "fail" | "error" | "waived" | "manual"))
+        .cloned()
+        .collect();
+    attention.sort_by(|a, b| {
+        rank(a.status)
+            .cmp(&rank(b.status))
+            .then(b.severity_rank.cmp(&a.severity_rank))
+            .then(a.target.cmp(b.target))
+            .then(a.control.cmp(b.control))
+    });
+    let s = &report.summary;
+    let checked = s.pass + s.fail + s.error;
+    View {
+        lang: match lang {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        },
+        t,
+        organization: &scope.organization,
+        tool_version: report.tool.version,
+        generated_at: &report.generated_at,
+        regime: report.regime,
+        regime_title: regime_title(report.regime),
+        summary: Counts::of(s),
+        compliance: (checked > 0).then(|| format!("{:.1}", 100.0 * s.pass as f64 / checked as f64)),
+        levels,
+        systems,
+        findings,
+        attention,
+        unscanned: report
+            .targets
+            .iter()
+            .filter_map(|t| {
+                t.error.as_deref().map(|e| Unscanned {
+                    id: &t.id,
+                    status: t.status,
+                    error: e,
+                })
+            })
+            .collect(),
+        graph_svg,
+    }
+}
+
+/// Escape text for Markdown, including inside a table cell: Markdown and HTML punctuation is
+/// neutralised, a line break becomes `<br>` so a cell stays on its row, and control characters
+/// (ANSI escapes from a host, bidirectional overrides) become `?`.
+pub fn escape_markdown(s: &str) -> String {
+    let s = crate::diag::mask_controls(s);
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("<br>"),
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A template engine in strict mode with one report template: the shipped one, or
+/// `<templates>/report/<name>.hbs` when that file exists.
+fn engine(
+    templates: Option<&Path>,
+    (name, shipped): (&str, &str),
+    escape: fn(&str) -> String,
+) -> anyhow::Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape);
+    let custom = templates
+        .map(|d| d.join("report").join(format!("{name}.hbs")))
+        .filter(|p| p.is_file());
+    match custom {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read template `{}`", path.display()))?;
+            hb.register_template_string(name, text)
+                .map_err(|e| anyhow!("template `{}`: {e}", path.display()))?;
+        }
+        None => hb
+            .register_template_string(name, shipped)
+            .map_err(|e| anyhow!("shipped template `{name}`: {e}"))?,
+    }
+    Ok(hb)
+}
+
+/// HTML-escape text, with control characters (ANSI escapes from a host, bidirectional
+/// overrides) shown as `?`.
+pub fn escape_html(s: &str) -> String {
+    handlebars::html_escape(&crate::diag::mask_controls(s))
+}
+
+/// Render the HTML template over `view`; every `{{value}}` goes through [`escape_html`].
+pub fn render_html(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
+    let hb = engine(templates, HTML_TEMPLATE, escape_html)?;
+    hb.render(HTML_TEMPLATE.0, view)
+        .map_err(|e| anyhow!("report template `{}`: {e}", HTML_TEMPLATE.0))
+}
+
+/// Render the Markdown template over `view`; every `{{value}}` is Markdown-escaped.
+pub fn render_markdown(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
+    let hb = engine(templates, MARKDOWN_TEMPLATE, escape_markdown)?;
+    hb.render(MARKDOWN_TEMPLATE.0, view)
+        .map_err(|e| anyhow!("report template `{}`: {e}", MARKDOWN_TEMPLATE.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escape_neutralises_tables_html_and_emphasis() {
+        assert_eq!(
+            escape_markdown("<script>a|b*c_d`e[f]\ng</script>"),
+            "&lt;script&gt;a\\|b\\*c\\_d\\`e\\[f\\]<br>g&lt;/script&gt;"
+        );
+        assert_eq!(escape_markdown("a\r\nb\x1b[31m"), "a<br>b?\\[31m");
+    }
+
+    #[test]
+    fn html_escape_masks_terminal_controls() {
+        assert_eq!(
+            escape_html("<b x='1'>\x1b[31m\u{202e}"),
+            "&lt;b x&#x3D;&#x27;1&#x27;&gt;?[31m???"
+        );
+    }
+
+    #[test]
+    fn worst_status_prefers_failures() {
+        let mut c = Counts::default();
+        c.add(Status::Pass);
+        c.add(Status::Waived);
+        assert_eq!(c.worst(), "waived");
+        c.add(Status::Fail);
+        assert_eq!(c.worst(), "fail");
+        assert_eq!(Counts::default().worst(), "none");
+    }
+}
