@@ -208,4 +208,44 @@ end processes "$r"
 # Time synchronisation.
 sec timedatectl timedatectl show
 sec chronyc chronyc -n tracking
+
+# Accounts: names, uids and shells only (`cut` never prints /etc/passwd's password field);
+# lock state from `passwd -S -a` (status letters, no hash; root only); last logins from
+# lastlog (lastlog2 where that replaced it). /etc/shadow is never read.
+begin passwd
+if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
+end passwd "$r"
+psec passwd-status passwd -S -a
+if command -v lastlog2 >/dev/null 2>&1; then
+    psec lastlog lastlog2
+else
+    psec lastlog lastlog
+fi
+
+# Password quality, ageing, history and lockout: login.defs, the PAM stacks, pwquality,
+# pwhistory and faillock settings.
+files /etc/login.defs /etc/pam.d/common-password /etc/pam.d/common-auth \
+    /etc/pam.d/system-auth /etc/pam.d/password-auth /etc/security/pwquality.conf \
+    /etc/security/pwquality.conf.d/*.conf /etc/security/pwhistory.conf \
+    /etc/security/faillock.conf
+
+# Idle shell timeout (TMOUT) in the login shells' start-up files.
+files /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc
+
+# Pending updates, simulated from the package cache: no network, no lock, nothing installed.
+if command -v apt-get >/dev/null 2>&1; then
+    sec updates-apt apt-get -s -o Debug::NoLocking=1 dist-upgrade
+elif command -v dnf >/dev/null 2>&1; then
+    sec updates-dnf-security dnf -q -C updateinfo list --security
+    # check-update exits 100 when updates are pending.
+    sec updates-dnf dnf -q -C check-update
+else
+    begin updates-apt
+    printf 'capdo: apt-get, dnf: not installed\n'
+    end updates-apt 127
+fi
+
+# Log retention: logrotate rules and journald storage.
+files /etc/logrotate.conf /etc/logrotate.d/* /etc/systemd/journald.conf \
+    /etc/systemd/journald.conf.d/*.conf
 exit 0
