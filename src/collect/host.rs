@@ -484,10 +484,17 @@ fn last_login(s: &Sections, clock: Option<f64>, notes: &mut Vec<String>) -> Fact
         if locked.get(&a.name) == Some(&true) {
             continue;
         }
+        let days = match logins.get(&a.name) {
+            Some(Ok(days)) => *days,
+            Some(Err(line)) => {
+                return Err(format!("cannot read the last login of {}: {line}", a.name));
+            }
+            // lastlog2 lists only accounts it has a record of: absent is never.
+            None => None,
+        };
         out.push(LastLogin {
             name: a.name.clone(),
-            // lastlog2 lists only accounts it has a record of: absent is never.
-            days: logins.get(&a.name).copied().flatten(),
+            days,
         });
     }
     Ok(out)
@@ -853,6 +860,23 @@ mod tests {
         // No clock: no ages.
         let j = facts(&base[1..]);
         assert!(j["accounts.last_login"]["error"].is_string());
+        // A time that cannot be read is an error, not "never logged in".
+        let j = facts(&[
+            ("clock", 0, fx!("accounts/clock.txt")),
+            ("passwd", 0, "admin:1000:/bin/bash\n"),
+            (
+                "lastlog",
+                0,
+                "Username Port From Latest\nadmin pts/0 h 2026-11-19T18:05:39Z\n",
+            ),
+        ]);
+        assert!(
+            j["accounts.last_login"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("cannot read the last login of admin")),
+            "{}",
+            j["accounts.last_login"]
+        );
     }
 
     #[test]

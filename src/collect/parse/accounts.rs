@@ -1,9 +1,11 @@
-//! Accounts: `cut -d: -f1,3,7 /etc/passwd` (name, uid, shell; the password field is never
-//! read), `passwd -S -a` (lock status letters) and `lastlog` / `lastlog2` (last login times).
+//! Accounts: `cut -d: -f1,3,7 /etc/passwd` (name, uid, shell; the password field never leaves
+//! the host), `passwd -S -a` (lock status letters) and `lastlog` / `lastlog2` (last logins).
 //!
 //! `lastlog` prints one line per account of `/etc/passwd`, `Username Port From Latest`, the
 //! time as `%a %b %e %H:%M:%S %z %Y` in the host's time zone, or `**Never logged in**`.
-//! Records are kept per uid, so two names with one uid show the same time.
+//! Records are kept per uid, so two names with one uid show the same time. `lastlog2` (util-linux
+//! 2.40+) is read the same way (its format was not captured here); it lists only the accounts
+//! it has a record of, so an account it leaves out has never logged in.
 
 use std::collections::BTreeMap;
 
@@ -50,9 +52,9 @@ pub fn locked(text: &str) -> BTreeMap<String, bool> {
 }
 
 /// `lastlog` (or `lastlog2`) against the host's clock `now` (epoch seconds): per account, the
-/// whole days since its last login, `None` for never. Lines whose time cannot be read are left
-/// out (the account then reads as unknown to the caller, not as never).
-pub fn last_login(text: &str, now: i64) -> BTreeMap<String, Option<u64>> {
+/// whole days since its last login (`None`: never), or `Err` with the line whose time could not
+/// be read (never guessed as "never").
+pub fn last_login(text: &str, now: i64) -> BTreeMap<String, Result<Option<u64>, String>> {
     let mut out = BTreeMap::new();
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -63,20 +65,20 @@ pub fn last_login(text: &str, now: i64) -> BTreeMap<String, Option<u64>> {
             continue;
         }
         if line.contains("**Never logged in**") {
-            out.insert(name.to_owned(), None);
+            out.insert(name.to_owned(), Ok(None));
             continue;
         }
-        let Some(time) = words
+        let time = words
             .len()
             .checked_sub(6)
             .filter(|&i| i >= 1)
             .and_then(|i| words.get(i..))
-            .and_then(epoch)
-        else {
-            continue;
+            .and_then(epoch);
+        let days = match time {
+            Some(t) => Ok(Some((now.saturating_sub(t)).max(0).unsigned_abs() / 86_400)),
+            None => Err(line.chars().take(200).collect()),
         };
-        let days = (now.saturating_sub(time)).max(0) / 86_400;
-        out.insert(name.to_owned(), Some(days.unsigned_abs()));
+        out.insert(name.to_owned(), days);
     }
     out
 }
@@ -194,7 +196,7 @@ mod tests {
     #[test]
     fn last_logins_in_days_by_the_hosts_clock() {
         // capture.sh wrote records 3, 10, 200 and 400 days (and an hour) before the clock.
-        let want: BTreeMap<String, Option<u64>> = [
+        let want: BTreeMap<String, Result<Option<u64>, String>> = [
             ("root", Some(3)),
             ("toor", Some(3)),
             ("daemon", None),
@@ -208,24 +210,24 @@ mod tests {
             ("noshell", None),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
+        .map(|(k, v)| (k.to_owned(), Ok(v)))
         .collect();
         assert_eq!(last_login(fx!("lastlog.txt"), clock()), want);
         // The same records printed in UTC+7 (the capture ran 4 s later).
         assert_eq!(last_login(fx!("lastlog-tz-hcm.txt"), clock()), want);
         let here = last_login(fx!("lastlog-debian12.txt"), clock());
-        assert!(here.values().all(Option::is_none));
-        assert_eq!(here.get("root"), Some(&None));
+        assert!(here.values().all(|d| d == &Ok(None)));
+        assert_eq!(here.get("root"), Some(&Ok(None)));
     }
 
     #[test]
     fn odd_lastlog_lines() {
-        // A time in the future (clock skew) is 0 days; an unreadable time is left out.
+        // A time in the future (clock skew) is 0 days; an unreadable time is an error.
         let t = "Username Port From Latest\nfuture pts/0 h Mon Jan  1 00:00:00 +0000 2035\nbad pts/0 h Mon Foo  1 00:00:00 +0000 2025\nshort Mon\n";
         let got = last_login(t, 1_700_000_000);
-        assert_eq!(got.get("future"), Some(&Some(0)));
-        assert!(!got.contains_key("bad"));
-        assert!(!got.contains_key("short"));
+        assert_eq!(got.get("future"), Some(&Ok(Some(0))));
+        assert!(got.get("bad").is_some_and(Result::is_err));
+        assert!(got.get("short").is_some_and(Result::is_err));
         assert_eq!(
             epoch(&["Thu", "Jan", "1", "07:00:00", "+0700", "1970"]),
             Some(0)
