@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse::accounts::locked(&text);
     let _ = parse::accounts::last_login(&text, 1_700_000_000);
     let _ = parse::updates::apt(&text);
+    let _ = parse::updates::apt_has_lists(&text);
     let _ = parse::updates::dnf(&text, &text);
     let rotate = vec![
         ("/etc/logrotate.conf".to_owned(), text.to_string()),

@@ -232,9 +232,13 @@ files /etc/login.defs /etc/pam.d/common-password /etc/pam.d/common-auth \
 # Idle shell timeout (TMOUT) in the login shells' start-up files.
 files /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc
 
-# Pending updates, simulated from the package cache: no network, no lock, nothing installed.
+# Pending updates, simulated from the package lists already on the host: no network, no lock,
+# nothing installed, and no package cache written (apt as root would otherwise refresh
+# /var/cache/apt/*.bin). The names of the lists show whether there are any to simulate from.
 if command -v apt-get >/dev/null 2>&1; then
-    sec updates-apt apt-get -s -o Debug::NoLocking=1 dist-upgrade
+    sec updates-apt apt-get -s -o Debug::NoLocking=1 -o Dir::Cache::pkgcache= \
+        -o Dir::Cache::srcpkgcache= dist-upgrade
+    sec apt-lists ls -1 /var/lib/apt/lists
 elif command -v dnf >/dev/null 2>&1; then
     sec updates-dnf-security dnf -q -C updateinfo list --security
     # check-update exits 100 when updates are pending.

@@ -502,7 +502,18 @@ fn last_login(s: &Sections, clock: Option<f64>, notes: &mut Vec<String>) -> Fact
 
 fn updates(s: &Sections) -> Fact<Updates> {
     if s.by_name.contains_key("updates-apt") {
-        return s.ok("updates-apt").map(parse::updates::apt);
+        let updates = s.ok("updates-apt").map(parse::updates::apt)?;
+        // Without package lists, "0 upgraded" says nothing.
+        let lists = s
+            .ok("apt-lists")
+            .map_err(|e| format!("cannot tell whether apt has package lists: {e}"))?;
+        if !parse::updates::apt_has_lists(lists) {
+            return Err(
+                "unknown: apt has no package lists to compare with (apt-get update never ran)"
+                    .into(),
+            );
+        }
+        return Ok(updates);
     }
     let security = s.ok("updates-dnf-security")?;
     // `dnf check-update` exits 100 when updates are pending.
@@ -988,6 +999,28 @@ mod tests {
         ] {
             assert!(cut[name]["error"].is_string(), "{name}");
         }
+    }
+
+    #[test]
+    fn apt_without_package_lists_is_unknown_not_up_to_date() {
+        let nothing = "Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.";
+        let j = facts(&[
+            ("updates-apt", 0, nothing),
+            ("apt-lists", 0, "auxfiles\nlock\npartial"),
+        ]);
+        assert!(
+            j["updates.pending"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("no package lists")),
+            "{}",
+            j["updates.pending"]
+        );
+        let j = facts(&[
+            ("updates-apt", 0, nothing),
+            ("apt-lists", 0, fx!("updates/apt-lists-debian12.txt")),
+        ]);
+        assert_eq!(j["updates.pending"], json!(0));
+        assert_eq!(j["updates.security"], json!([]));
     }
 
     #[test]

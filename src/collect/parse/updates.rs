@@ -40,6 +40,15 @@ pub fn apt(text: &str) -> Updates {
     }
 }
 
+/// `ls -1 /var/lib/apt/lists`: whether apt has any package index (`…_Packages`, possibly
+/// compressed) to simulate an upgrade from. Without one, `apt-get -s` says "0 upgraded".
+pub fn apt_has_lists(listing: &str) -> bool {
+    listing.lines().any(|l| {
+        l.rsplit_once("_Packages")
+            .is_some_and(|(_, ext)| ext.is_empty() || ext.starts_with('.'))
+    })
+}
+
 /// `dnf updateinfo list --security` and `dnf check-update` outputs.
 pub fn dnf(security_list: &str, check_update: &str) -> Updates {
     let security: BTreeSet<String> = security_list
@@ -132,6 +141,18 @@ mod tests {
     }
 
     #[test]
+    fn package_lists_present_or_not() {
+        assert!(apt_has_lists(fx!("apt-lists-debian12.txt")));
+        // After `apt-get clean` and removing the lists (as container images do).
+        assert!(!apt_has_lists("auxfiles\nlock\npartial\n"));
+        assert!(!apt_has_lists(""));
+        assert!(apt_has_lists(
+            "ftp.example.org_ubuntu_dists_jammy_main_binary-amd64_Packages\n"
+        ));
+        assert!(!apt_has_lists("x_Packages-old\n"));
+    }
+
+    #[test]
     fn dnf_security_advisories_and_pending() {
         let u = dnf(
             fx!("dnf-updateinfo-security-rhel9.txt"),
@@ -163,6 +184,7 @@ mod tests {
             let text = String::from_utf8_lossy(&bytes);
             let _ = apt(&text);
             let _ = dnf(&text, &text);
+            let _ = apt_has_lists(&text);
         }
 
         #[test]
