@@ -827,6 +827,33 @@ mod tests {
     }
 
     #[test]
+    fn the_collector_sends_no_script_bodies_and_only_tmout_lines() {
+        let sections = parse::sections::split(FULL, NONCE);
+        let body = |name: &str| {
+            sections
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.body.clone())
+                .unwrap_or_else(|| panic!("{name} missing"))
+        };
+        // The stock rule runs /usr/lib/rsyslog/rsyslog-rotate in its postrotate script.
+        let rsyslog = body("file /etc/logrotate.d/rsyslog");
+        assert!(rsyslog.contains("postrotate") && rsyslog.contains("endscript"));
+        assert!(!rsyslog.contains("rsyslog-rotate"), "{rsyslog}");
+        for name in ["file /etc/profile", "file /etc/bash.bashrc"] {
+            assert!(
+                body(name)
+                    .lines()
+                    .all(|l| l.is_empty() || l.contains("TMOUT")),
+                "{name}"
+            );
+        }
+        // Nor a password field, nor /etc/shadow.
+        assert!(body("passwd").lines().all(|l| l.split(':').count() == 3));
+        assert!(sections.iter().all(|s| !s.name.contains("shadow")));
+    }
+
+    #[test]
     fn last_logins_skip_locked_accounts_and_use_the_hosts_clock() {
         let base = [
             ("clock", 0, fx!("accounts/clock.txt")),

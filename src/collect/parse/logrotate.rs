@@ -6,7 +6,8 @@
 //!   included files); `include PATH` reads a file, or every file of a folder in name order
 //!   (skipping logrotate's taboo extensions: `.dpkg-old`, `.rpmsave`, `~`, …).
 //! - A block is one or more path patterns (globs, possibly quoted, possibly over several lines)
-//!   and `{ … }`; script sections (`postrotate` … `endscript`) are skipped whole.
+//!   and `{ … }`; script sections (`postrotate` … `endscript`) are skipped whole (the collector
+//!   already removes their bodies on the host, as they may hold credentials).
 //! - The logs kept cover `rotate` × the period (`hourly` 1/24, `daily` 1, `weekly` 7, `monthly`
 //!   30, `yearly` 365 days), cut to `maxage` days when that is set. A rule with no period
 //!   (size-only rotation) or `rotate -1` without `maxage` keeps an unknown number of days.

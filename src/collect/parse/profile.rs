@@ -5,7 +5,8 @@
 //! `{` or at the start of the line) or follows `export`, `readonly`, `declare`, `typeset` and
 //! their options (`declare -r TMOUT=900`). Quotes around the number are allowed. `TMOUT=0`
 //! turns the timeout off and is not counted. The files are not run: an assignment inside a
-//! branch counts as if it were taken.
+//! branch counts as if it were taken. The collector sends only the lines that contain `TMOUT` (the rest
+//! may hold secrets); whole files read the same.
 
 /// The smallest `TMOUT` (seconds) set in `files` (`(path, content)`), or `None`.
 pub fn tmout(files: &[(String, String)]) -> Option<u32> {
