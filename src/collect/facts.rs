@@ -293,6 +293,40 @@ mod tests {
         assert_eq!(fw(Policy::Accept, vec![]).sources_to(&[22]).0, ["any"]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn ssh_sources_are_any_or_sources_of_the_rules(
+            rules in proptest::collection::vec(
+                (
+                    proptest::option::of("(tcp|udp|icmp)"),
+                    proptest::collection::vec(20u16..25, 0..3),
+                    proptest::collection::vec("(10\\.0\\.0\\.0/8|192\\.0\\.2\\.1|0\\.0\\.0\\.0/0)", 0..3),
+                    proptest::bool::ANY,
+                    proptest::bool::ANY,
+                ),
+                0..6,
+            ),
+            drop in proptest::bool::ANY,
+        ) {
+            let rules: Vec<AcceptRule> = rules
+                .into_iter()
+                .map(|(proto, ports, sources, established, loopback)| AcceptRule {
+                    proto,
+                    ports,
+                    sources,
+                    established,
+                    loopback,
+                })
+                .collect();
+            let policy = if drop { Policy::Drop } else { Policy::Accept };
+            let got = fw(policy, rules.clone()).sources_to(&[22]).0;
+            let any = got == ["any"];
+            proptest::prop_assert!(any || got.iter().all(|s| rules.iter().any(|r| r.sources.contains(s))));
+            proptest::prop_assert!(drop || any);
+        }
+    }
+
     #[test]
     fn no_rule_reaching_sshd_means_no_source() {
         let f = fw(
