@@ -88,6 +88,41 @@ pfiles() {
     done
 }
 
+# grepfiles WORD PATH...: like files, but only the lines that contain WORD. Shell start-up files
+# may export secrets (tokens, proxy passwords): only what capdo looks for leaves the host.
+grepfiles() {
+    w=$1; shift
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        begin "file $f"
+        $T grep -F -e "$w" -- "$f" 2>&1; r=$?
+        # grep: 1 is "no line matched".
+        [ "$r" = 1 ] && r=0
+        end "file $f" "$r"
+    done
+}
+
+# noscripts PATH...: like files, without the bodies of logrotate's scripts (postrotate …
+# endscript), which may hold credentials (`mysqladmin -p…`). The script keywords stay.
+noscripts() {
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        begin "file $f"
+        # In a pipe the exit status is awk's: test readability first, so a refusal shows.
+        if [ ! -r "$f" ]; then
+            printf 'capdo: %s: Permission denied\n' "$f"; end "file $f" 1; continue
+        fi
+        # shellcheck disable=SC2016
+        $T head -c 1048576 -- "$f" 2>&1 | $T awk '
+            { k = tolower($1) }
+            s && k == "endscript" { s = 0 }
+            !s { print }
+            k == "postrotate" || k == "prerotate" || k == "firstaction" || k == "lastaction" || k == "preremove" { s = 1 }
+        ' 2>&1; r=$?
+        end "file $f" "$r"
+    done
+}
+
 # Backup paths requested on stdin: the newest file's mtime (epoch seconds).
 while IFS= read -r line; do
     case "$line" in
@@ -208,4 +243,48 @@ end processes "$r"
 # Time synchronisation.
 sec timedatectl timedatectl show
 sec chronyc chronyc -n tracking
+
+# Accounts: names, uids and shells only (`cut` never prints /etc/passwd's password field);
+# lock state from `passwd -S -a` (status letters, no hash; root only); last logins from
+# lastlog (lastlog2 where that replaced it). /etc/shadow is never read.
+begin passwd
+if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
+end passwd "$r"
+psec passwd-status passwd -S -a
+if command -v lastlog2 >/dev/null 2>&1; then
+    psec lastlog lastlog2
+else
+    psec lastlog lastlog
+fi
+
+# Password quality, ageing, history and lockout: login.defs, the PAM stacks, pwquality,
+# pwhistory and faillock settings.
+files /etc/login.defs /etc/pam.d/common-password /etc/pam.d/common-auth \
+    /etc/pam.d/system-auth /etc/pam.d/password-auth /etc/security/pwquality.conf \
+    /etc/security/pwquality.conf.d/*.conf /etc/security/pwhistory.conf \
+    /etc/security/faillock.conf
+
+# Idle shell timeout (TMOUT) in the login shells' start-up files: those lines only.
+grepfiles TMOUT /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc
+
+# Pending updates, simulated from the package lists already on the host: no network, no lock,
+# nothing installed, and no package cache written (apt as root would otherwise refresh
+# /var/cache/apt/*.bin). The names of the lists show whether there are any to simulate from.
+if command -v apt-get >/dev/null 2>&1; then
+    sec updates-apt apt-get -s -o Debug::NoLocking=1 -o Dir::Cache::pkgcache= \
+        -o Dir::Cache::srcpkgcache= dist-upgrade
+    sec apt-lists ls -1 /var/lib/apt/lists
+elif command -v dnf >/dev/null 2>&1; then
+    sec updates-dnf-security dnf -q -C updateinfo list --security
+    # check-update exits 100 when updates are pending.
+    sec updates-dnf dnf -q -C check-update
+else
+    begin updates-apt
+    printf 'capdo: apt-get, dnf: not installed\n'
+    end updates-apt 127
+fi
+
+# Log retention: logrotate rules (without their scripts) and journald storage.
+noscripts /etc/logrotate.conf /etc/logrotate.d/*
+files /etc/systemd/journald.conf /etc/systemd/journald.conf.d/*.conf
 exit 0

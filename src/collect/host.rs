@@ -34,6 +34,21 @@ pub struct HostFacts {
     pub forward_targets: Fact<Vec<ForwardTarget>>,
     pub processes: Fact<Vec<String>>,
     pub time_synchronized: Fact<bool>,
+    /// Password quality and history from the PAM password stack.
+    pub password: Fact<Password>,
+    /// `PASS_MAX_DAYS` of `/etc/login.defs` (None: unset).
+    pub pass_max_days: Fact<Option<i64>>,
+    pub lockout: Fact<Lockout>,
+    /// The smallest `TMOUT` set for login shells (None: none).
+    pub tmout: Fact<Option<u32>>,
+    /// Every account of `/etc/passwd` (name, uid, shell).
+    pub accounts: Fact<Vec<Account>>,
+    /// Login accounts not known to be locked, and their last login.
+    pub last_login: Fact<Vec<LastLogin>>,
+    pub updates: Fact<Updates>,
+    /// Days of syslog kept by logrotate (None: no rule, or one that rotates by size only).
+    pub logrotate_days: Fact<Option<u64>>,
+    pub journald: Fact<Journald>,
     /// Things worth knowing about the collection itself (truncated output, exit status).
     pub notes: Vec<String>,
 }
@@ -170,6 +185,25 @@ impl HostFacts {
             forward_targets: forwarding(&s, &mut notes),
             processes: s.ok("processes").map(parse::procs::parse),
             time_synchronized: time(&s),
+            password: password(&s),
+            pass_max_days: config(&s, |p| p == "/etc/login.defs")
+                .map(|f| f.first().and_then(|(_, t)| parse::pam::pass_max_days(t))),
+            lockout: lockout(&s),
+            tmout: config(&s, |p| {
+                p == "/etc/profile"
+                    || p == "/etc/bash.bashrc"
+                    || p == "/etc/bashrc"
+                    || (p.starts_with("/etc/profile.d/") && p.ends_with(".sh"))
+            })
+            .map(|f| parse::profile::tmout(&f)),
+            accounts: s.ok("passwd").map(parse::accounts::passwd),
+            last_login: last_login(&s, clock, &mut notes),
+            updates: updates(&s),
+            logrotate_days: config(&s, |p| {
+                p == "/etc/logrotate.conf" || p.starts_with("/etc/logrotate.d/")
+            })
+            .map(|f| parse::logrotate::retention(&f).and_then(|(_, days)| days)),
+            journald: journald(&s),
             notes,
         }
     }
@@ -250,11 +284,265 @@ impl HostFacts {
             "time.synchronized",
             field(&self.time_synchronized, |t| json!(t)),
         );
+        put(
+            "sshd.client_alive_interval",
+            field(&self.sshd, |(s, _)| json!(s.client_alive_interval)),
+        );
+        put(
+            "sshd.client_alive_count_max",
+            field(&self.sshd, |(s, _)| json!(s.client_alive_count_max)),
+        );
+        put(
+            "sshd.allow_users",
+            field(&self.sshd, |(s, _)| json!(s.allow_users)),
+        );
+        put(
+            "sshd.allow_groups",
+            field(&self.sshd, |(s, _)| json!(s.allow_groups)),
+        );
+        put(
+            "sshd.match_address",
+            field(&self.sshd, |(s, _)| json!(s.match_addresses)),
+        );
+        let ssh_sources = self.ssh_sources();
+        put(
+            "firewall.ssh_sources_v4",
+            field(&ssh_sources, |(v4, _)| json!(v4)),
+        );
+        put(
+            "firewall.ssh_sources_v6",
+            field(&ssh_sources, |(_, v6)| json!(v6)),
+        );
+        put(
+            "password.pam_pwquality",
+            field(&self.password, |p| json!(p.pam_pwquality)),
+        );
+        put(
+            "password.min_length",
+            field(&self.password, |p| json!(p.min_length)),
+        );
+        put(
+            "password.min_class",
+            field(&self.password, |p| json!(p.min_class)),
+        );
+        put(
+            "password.max_days",
+            field(&self.pass_max_days, |d| json!(d)),
+        );
+        put(
+            "password.remember",
+            field(&self.password, |p| json!(p.remember)),
+        );
+        put(
+            "lockout.faillock",
+            field(&self.lockout, |l| json!(l.faillock)),
+        );
+        put("lockout.deny", field(&self.lockout, |l| json!(l.deny)));
+        put(
+            "lockout.unlock_time",
+            field(&self.lockout, |l| json!(l.unlock_time)),
+        );
+        put("session.tmout", field(&self.tmout, |t| json!(t)));
+        put(
+            "accounts.uid0",
+            field(&self.accounts, |a| {
+                json!(
+                    a.iter()
+                        .filter(|a| a.uid == 0)
+                        .map(|a| &a.name)
+                        .collect::<Vec<_>>()
+                )
+            }),
+        );
+        put(
+            "accounts.login",
+            field(&self.accounts, |a| {
+                json!(
+                    a.iter()
+                        .filter(|a| parse::accounts::can_log_in(a))
+                        .collect::<Vec<_>>()
+                )
+            }),
+        );
+        put("accounts.last_login", field(&self.last_login, |l| json!(l)));
+        put(
+            "updates.security",
+            field(&self.updates, |u| json!(u.security)),
+        );
+        put(
+            "updates.pending",
+            field(&self.updates, |u| json!(u.pending)),
+        );
+        put(
+            "logging.logrotate_days",
+            field(&self.logrotate_days, |d| json!(d)),
+        );
+        put(
+            "logging.journald_storage",
+            field(&self.journald, |j| json!(j.storage)),
+        );
+        put(
+            "logging.journald_max_retention_days",
+            field(&self.journald, |j| json!(j.max_retention_days)),
+        );
         if !self.notes.is_empty() {
             put("collector.notes", Ok(json!(self.notes)));
         }
         m
     }
+}
+
+impl HostFacts {
+    /// Who may open a new connection to sshd, per the host firewall: (IPv4, IPv6) sources.
+    pub fn ssh_sources(&self) -> Fact<(Vec<String>, Vec<String>)> {
+        let fw = self.firewall.as_ref().map_err(Clone::clone)?;
+        let (sshd, _) = self
+            .sshd
+            .as_ref()
+            .map_err(|e| format!("the sshd port is unknown: {e}"))?;
+        let ports = if sshd.ports.is_empty() {
+            vec![22]
+        } else {
+            sshd.ports.clone()
+        };
+        Ok(fw.sources_to(&ports))
+    }
+}
+
+/// The readable configuration files whose path passes `want`; `Err` when one of them could not
+/// be read or the output was cut (a setting may hide in what is missing).
+fn config(s: &Sections, want: impl Fn(&str) -> bool) -> Fact<Vec<(String, String)>> {
+    if s.truncated {
+        return Err("not collected: the output was cut at the size limit".into());
+    }
+    if let Some(why) = s.unreadable(&want).first() {
+        return Err(why.clone());
+    }
+    Ok(s.files(want))
+}
+
+const PASSWORD_STACKS: &[&str] = &[
+    "/etc/pam.d/common-password",
+    "/etc/pam.d/system-auth",
+    "/etc/pam.d/password-auth",
+];
+
+const AUTH_STACKS: &[&str] = &[
+    "/etc/pam.d/common-auth",
+    "/etc/pam.d/system-auth",
+    "/etc/pam.d/password-auth",
+];
+
+fn password(s: &Sections) -> Fact<Password> {
+    let stacks = config(s, |p| PASSWORD_STACKS.contains(&p))?;
+    if stacks.is_empty() {
+        return Err(
+            "no PAM password stack (/etc/pam.d/common-password, system-auth or password-auth)"
+                .into(),
+        );
+    }
+    let quality = config(s, |p| {
+        p == "/etc/security/pwquality.conf"
+            || (p.starts_with("/etc/security/pwquality.conf.d/") && p.ends_with(".conf"))
+    })?;
+    // pwquality.conf first, then the drop-ins by name (the sorted paths give that order).
+    let quality: Vec<&str> = quality.iter().map(|(_, t)| t.as_str()).collect();
+    let history = config(s, |p| p == "/etc/security/pwhistory.conf")?;
+    let history = history.first().map_or("", |(_, t)| t.as_str());
+    Ok(parse::pam::password(&stacks, &quality, history))
+}
+
+fn lockout(s: &Sections) -> Fact<Lockout> {
+    let stacks = config(s, |p| AUTH_STACKS.contains(&p))?;
+    if stacks.is_empty() {
+        return Err(
+            "no PAM auth stack (/etc/pam.d/common-auth, system-auth or password-auth)".into(),
+        );
+    }
+    let conf = config(s, |p| p == "/etc/security/faillock.conf")?;
+    let conf = conf.first().map_or("", |(_, t)| t.as_str());
+    Ok(parse::pam::lockout(&stacks, conf))
+}
+
+fn last_login(s: &Sections, clock: Option<f64>, notes: &mut Vec<String>) -> Fact<Vec<LastLogin>> {
+    let accounts = s.ok("passwd").map(parse::accounts::passwd)?;
+    let lastlog = s.ok("lastlog")?;
+    let now = clock.ok_or("the host's clock could not be read")?;
+    let logins = parse::accounts::last_login(lastlog, now as i64);
+    let locked = match s.ok("passwd-status") {
+        Ok(body) => parse::accounts::locked(body),
+        Err(why) => {
+            notes.push(format!(
+                "accounts.last_login: lock state unknown, locked accounts are listed too \
+                 (passwd -S: {why})"
+            ));
+            Default::default()
+        }
+    };
+    let mut out = vec![];
+    for a in accounts.iter().filter(|a| parse::accounts::can_log_in(a)) {
+        if locked.get(&a.name) == Some(&true) {
+            continue;
+        }
+        let days = match logins.get(&a.name) {
+            Some(Ok(days)) => *days,
+            Some(Err(line)) => {
+                return Err(format!("cannot read the last login of {}: {line}", a.name));
+            }
+            // lastlog2 lists only accounts it has a record of: absent is never.
+            None => None,
+        };
+        out.push(LastLogin {
+            name: a.name.clone(),
+            days,
+        });
+    }
+    Ok(out)
+}
+
+fn updates(s: &Sections) -> Fact<Updates> {
+    if s.by_name.contains_key("updates-apt") {
+        let updates = s.ok("updates-apt").map(parse::updates::apt)?;
+        // Without package lists, "0 upgraded" says nothing.
+        let lists = s
+            .ok("apt-lists")
+            .map_err(|e| format!("cannot tell whether apt has package lists: {e}"))?;
+        if !parse::updates::apt_has_lists(lists) {
+            return Err(
+                "unknown: apt has no package lists to compare with (apt-get update never ran)"
+                    .into(),
+            );
+        }
+        return Ok(updates);
+    }
+    let security = s.ok("updates-dnf-security")?;
+    // `dnf check-update` exits 100 when updates are pending.
+    let sec = s.get("updates-dnf")?;
+    match sec.rc {
+        Some(0 | 100) => Ok(parse::updates::dnf(security, &sec.body)),
+        rc => Err(failure("updates-dnf", rc, &sec.body)),
+    }
+}
+
+fn journald(s: &Sections) -> Fact<Journald> {
+    let files = config(s, |p| {
+        p == "/etc/systemd/journald.conf"
+            || (p.starts_with("/etc/systemd/journald.conf.d/") && p.ends_with(".conf"))
+    })?;
+    if files.is_empty() {
+        // Without a configuration file the defaults hold, but only where journald runs.
+        let running = s
+            .ok("processes")
+            .map(parse::procs::parse)
+            .is_ok_and(|p| p.iter().any(|p| p == "systemd-journal"));
+        if !running {
+            return Err(
+                "not installed: no /etc/systemd/journald.conf and no systemd-journald running"
+                    .into(),
+            );
+        }
+    }
+    Ok(parse::logrotate::journald(&files))
 }
 
 fn firewall(s: &Sections) -> Fact<Firewall> {
@@ -326,7 +614,9 @@ fn sshd(s: &Sections) -> Fact<(Sshd, String)> {
             // blocks that change them for some clients.
             let mut sshd = parse::sshd::from_t(body);
             if files.iter().any(|(p, _)| p == "/etc/ssh/sshd_config") {
-                sshd.match_overrides = parse::sshd::from_files(&files).match_overrides;
+                let from_files = parse::sshd::from_files(&files);
+                sshd.match_overrides = from_files.match_overrides;
+                sshd.match_addresses = from_files.match_addresses;
             }
             return Ok((sshd, "sshd -T".into()));
         }
@@ -446,4 +736,371 @@ fn time(s: &Sections) -> Fact<bool> {
         t.err().unwrap_or_default(),
         c.err().unwrap_or_default()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NONCE: &str = "5e1f0c9a7b3d2e41";
+    const FULL: &str =
+        include_str!("../../tests/fixtures/collect/sections/collector-debian12-full.txt");
+
+    macro_rules! fx {
+        ($name:literal) => {
+            include_str!(concat!("../../tests/fixtures/collect/", $name))
+        };
+    }
+
+    /// The facts this collector version added (the names the lead's controls read).
+    const NEW_FACTS: &[&str] = &[
+        "password.pam_pwquality",
+        "password.min_length",
+        "password.min_class",
+        "password.max_days",
+        "password.remember",
+        "lockout.faillock",
+        "lockout.deny",
+        "lockout.unlock_time",
+        "session.tmout",
+        "sshd.client_alive_interval",
+        "sshd.client_alive_count_max",
+        "sshd.allow_users",
+        "sshd.allow_groups",
+        "sshd.match_address",
+        "firewall.ssh_sources_v4",
+        "firewall.ssh_sources_v6",
+        "accounts.uid0",
+        "accounts.login",
+        "accounts.last_login",
+        "updates.security",
+        "updates.pending",
+        "logging.logrotate_days",
+        "logging.journald_storage",
+        "logging.journald_max_retention_days",
+    ];
+
+    /// Collector output framed as `collector.sh` frames it.
+    fn frame(sections: &[(&str, i32, &str)]) -> String {
+        sections
+            .iter()
+            .map(|(name, rc, body)| {
+                format!("@@{NONCE} begin {name}\n{body}\n@@{NONCE} end {name} {rc}\n")
+            })
+            .collect()
+    }
+
+    fn facts(sections: &[(&str, i32, &str)]) -> Map<String, Value> {
+        HostFacts::from_output(&frame(sections), NONCE, false, &[]).to_json()
+    }
+
+    #[test]
+    fn a_full_collector_run_gives_every_new_fact() {
+        let f = HostFacts::from_output(FULL, NONCE, false, &["/var/backups".into()]);
+        let j = f.to_json();
+        for name in NEW_FACTS {
+            let v = j.get(*name).unwrap_or_else(|| panic!("{name} missing"));
+            assert!(v.get("error").is_none(), "{name}: {v}");
+        }
+        // This machine: stock Debian 12 PAM, login.defs, logrotate and journald.
+        assert_eq!(j["password.pam_pwquality"], json!(false));
+        assert_eq!(j["password.min_length"], Value::Null);
+        assert_eq!(j["password.max_days"], json!(99999));
+        assert_eq!(j["lockout.faillock"], json!(false));
+        assert_eq!(j["session.tmout"], Value::Null);
+        assert_eq!(j["logging.logrotate_days"], json!(28));
+        assert_eq!(j["logging.journald_storage"], json!("auto"));
+        assert_eq!(j["accounts.uid0"], json!(["root"]));
+        // `passwd -S -a` says every account is locked here.
+        assert_eq!(j["accounts.last_login"], json!([]));
+        let updates = parse::sections::split(FULL, NONCE)
+            .into_iter()
+            .find(|s| s.name == "updates-apt")
+            .map(|s| s.body)
+            .unwrap_or_default();
+        let inst = updates.lines().filter(|l| l.starts_with("Inst ")).count();
+        assert_eq!(j["updates.pending"], json!(inst));
+        // iptables with policy ACCEPT and no IPv6 input chain: sshd is open to all.
+        assert_eq!(j["firewall.ssh_sources_v4"], json!(["any"]));
+        assert_eq!(j["firewall.ssh_sources_v6"], json!(["any"]));
+        assert!(f.notes.is_empty(), "{:?}", f.notes);
+    }
+
+    #[test]
+    fn the_collector_sends_no_script_bodies_and_only_tmout_lines() {
+        let sections = parse::sections::split(FULL, NONCE);
+        let body = |name: &str| {
+            sections
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.body.clone())
+                .unwrap_or_else(|| panic!("{name} missing"))
+        };
+        // The stock rule runs /usr/lib/rsyslog/rsyslog-rotate in its postrotate script.
+        let rsyslog = body("file /etc/logrotate.d/rsyslog");
+        assert!(rsyslog.contains("postrotate") && rsyslog.contains("endscript"));
+        assert!(!rsyslog.contains("rsyslog-rotate"), "{rsyslog}");
+        for name in ["file /etc/profile", "file /etc/bash.bashrc"] {
+            assert!(
+                body(name)
+                    .lines()
+                    .all(|l| l.is_empty() || l.contains("TMOUT")),
+                "{name}"
+            );
+        }
+        // Nor a password field, nor /etc/shadow.
+        assert!(body("passwd").lines().all(|l| l.split(':').count() == 3));
+        assert!(sections.iter().all(|s| !s.name.contains("shadow")));
+    }
+
+    #[test]
+    fn last_logins_skip_locked_accounts_and_use_the_hosts_clock() {
+        let base = [
+            ("clock", 0, fx!("accounts/clock.txt")),
+            ("passwd", 0, fx!("accounts/passwd-cut.txt")),
+            ("lastlog", 0, fx!("accounts/lastlog.txt")),
+        ];
+        let mut with_status = base.to_vec();
+        with_status.push(("passwd-status", 0, fx!("accounts/passwd-S-a.txt")));
+        let j = facts(&with_status);
+        assert_eq!(
+            j["accounts.last_login"],
+            json!([
+                {"name": "root", "days": 3},
+                {"name": "toor", "days": 3},
+                {"name": "admin", "days": 10},
+                {"name": "oldops", "days": 200},
+                {"name": "deploy", "days": null},
+                {"name": "noshell", "days": null},
+            ])
+        );
+        assert_eq!(j["accounts.uid0"], json!(["root", "toor"]));
+        assert_eq!(
+            j["accounts.login"][6],
+            json!({"name": "noshell", "uid": 1005, "shell": ""})
+        );
+        // Refused: the locked `leaver` is listed too, and a note says why.
+        let mut refused = base.to_vec();
+        refused.push(("passwd-status", 1, fx!("accounts/passwd-S-a-nobody.txt")));
+        let h = HostFacts::from_output(&frame(&refused), NONCE, false, &[]);
+        let names: Vec<&str> = h
+            .last_login
+            .as_ref()
+            .map(|l| l.iter().map(|l| l.name.as_str()).collect())
+            .unwrap_or_default();
+        assert!(names.contains(&"leaver"), "{names:?}");
+        assert!(
+            h.notes.iter().any(|n| n.contains("lock state unknown")
+                && n.contains("needs privilege: passwd: Permission denied.")),
+            "{:?}",
+            h.notes
+        );
+        // No clock: no ages.
+        let j = facts(&base[1..]);
+        assert!(j["accounts.last_login"]["error"].is_string());
+        // A time that cannot be read is an error, not "never logged in".
+        let j = facts(&[
+            ("clock", 0, fx!("accounts/clock.txt")),
+            ("passwd", 0, "admin:1000:/bin/bash\n"),
+            (
+                "lastlog",
+                0,
+                "Username Port From Latest\nadmin pts/0 h 2026-11-19T18:05:39Z\n",
+            ),
+        ]);
+        assert!(
+            j["accounts.last_login"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("cannot read the last login of admin")),
+            "{}",
+            j["accounts.last_login"]
+        );
+    }
+
+    #[test]
+    fn hardened_pam_pwquality_and_faillock() {
+        let j = facts(&[
+            (
+                "file /etc/pam.d/common-password",
+                0,
+                fx!("pam/common-password-hardened"),
+            ),
+            (
+                "file /etc/pam.d/common-auth",
+                0,
+                fx!("pam/common-auth-hardened"),
+            ),
+            (
+                "file /etc/security/pwquality.conf",
+                0,
+                fx!("pam/pwquality.conf-stock"),
+            ),
+            (
+                "file /etc/security/pwquality.conf.d/50-site.conf",
+                0,
+                "minlen = 12\nminclass = 3\n",
+            ),
+            (
+                "file /etc/security/faillock.conf",
+                0,
+                fx!("pam/faillock.conf-stock"),
+            ),
+            ("file /etc/login.defs", 0, "PASS_MAX_DAYS 90\n"),
+            (
+                "file /etc/profile.d/tmout.sh",
+                0,
+                fx!("profile/profile.d-tmout.sh"),
+            ),
+        ]);
+        let got: Vec<&Value> = [
+            "password.pam_pwquality",
+            "password.min_length",
+            "password.min_class",
+            "password.max_days",
+            "password.remember",
+            "lockout.faillock",
+            "lockout.deny",
+            "lockout.unlock_time",
+            "session.tmout",
+        ]
+        .iter()
+        .map(|k| &j[*k])
+        .collect();
+        assert_eq!(
+            got,
+            [
+                &json!(true),
+                &json!(12),
+                &json!(3),
+                &json!(90),
+                &json!(5),
+                &json!(true),
+                &json!(3),
+                &json!(900),
+                &json!(900)
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_or_missing_settings_are_errors_not_defaults() {
+        let j = facts(&[
+            (
+                "file /etc/pam.d/common-password",
+                1,
+                "head: cannot open '/etc/pam.d/common-password' for reading: Permission denied",
+            ),
+            ("updates-apt", 127, "capdo: apt-get, dnf: not installed"),
+        ]);
+        assert!(
+            j["password.min_length"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("needs privilege")),
+            "{}",
+            j["password.min_length"]
+        );
+        assert!(
+            j["lockout.faillock"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("no PAM auth stack"))
+        );
+        assert!(
+            j["updates.pending"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("not installed"))
+        );
+        assert!(
+            j["logging.journald_storage"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("not installed"))
+        );
+        // Nothing sets these: null, not an error.
+        assert_eq!(j["session.tmout"], Value::Null);
+        assert_eq!(j["logging.logrotate_days"], Value::Null);
+        // A cut output hides settings: every file-based fact is unknown.
+        let cut = HostFacts::from_output(&frame(&[]), NONCE, true, &[]).to_json();
+        for name in [
+            "session.tmout",
+            "password.max_days",
+            "logging.logrotate_days",
+        ] {
+            assert!(cut[name]["error"].is_string(), "{name}");
+        }
+    }
+
+    #[test]
+    fn apt_without_package_lists_is_unknown_not_up_to_date() {
+        let nothing = "Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.";
+        let j = facts(&[
+            ("updates-apt", 0, nothing),
+            ("apt-lists", 0, "auxfiles\nlock\npartial"),
+        ]);
+        assert!(
+            j["updates.pending"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("no package lists")),
+            "{}",
+            j["updates.pending"]
+        );
+        let j = facts(&[
+            ("updates-apt", 0, nothing),
+            ("apt-lists", 0, fx!("updates/apt-lists-debian12.txt")),
+        ]);
+        assert_eq!(j["updates.pending"], json!(0));
+        assert_eq!(j["updates.security"], json!([]));
+    }
+
+    #[test]
+    fn dnf_updates_with_check_update_exit_100() {
+        let j = facts(&[
+            (
+                "updates-dnf-security",
+                0,
+                fx!("updates/dnf-updateinfo-security-rhel9.txt"),
+            ),
+            (
+                "updates-dnf",
+                100,
+                fx!("updates/dnf-check-update-rhel9.txt"),
+            ),
+        ]);
+        assert_eq!(j["updates.pending"], json!(9));
+        assert_eq!(j["updates.security"][0], json!("glibc"));
+        let j = facts(&[
+            ("updates-dnf-security", 0, ""),
+            (
+                "updates-dnf",
+                1,
+                "Error: Cache-only enabled but no cache for 'baseos'",
+            ),
+        ]);
+        assert!(j["updates.pending"]["error"].is_string());
+    }
+
+    #[test]
+    fn ssh_sources_need_the_sshd_port() {
+        let nft = fx!("nft/inet-default-drop.json");
+        let j = facts(&[("nft", 0, nft), ("sshd-t", 0, fx!("sshd/hardened.T"))]);
+        // `tcp dport 22 accept` from anywhere.
+        assert_eq!(j["firewall.ssh_sources_v4"], json!(["any"]));
+        assert_eq!(j["firewall.ssh_sources_v6"], json!(["any"]));
+        // iptables-save: port 22 through a user chain that accepts two sources; the web rule's
+        // source does not reach port 22. IPv6 ends in REJECT but accepts 22 from anywhere.
+        let j = facts(&[
+            ("iptables", 0, fx!("iptables/nft-v4.txt")),
+            ("ip6tables", 0, fx!("iptables/nft-v6.txt")),
+            ("sshd-t", 0, fx!("sshd/debian.T")),
+        ]);
+        assert_eq!(
+            j["firewall.ssh_sources_v4"],
+            json!(["10.0.0.0/8", "192.168.50.7/32"])
+        );
+        assert_eq!(j["firewall.ssh_sources_v6"], json!(["any"]));
+        let j = facts(&[("nft", 0, nft)]);
+        assert!(
+            j["firewall.ssh_sources_v4"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("the sshd port is unknown"))
+        );
+    }
 }

@@ -93,8 +93,14 @@ profile_vars() {
     P_SHELL=               # root's login shell: empty (bash) | flood | sleepy (/opt/lab/*-shell)
     P_GARBAGE=0            # 1: hostile files everywhere (garbage.py)
     P_HIDE=                # binaries hidden from the host (whiteouts in an overlay)
+    P_HARDEN=none          # none (the build machine's files) | strict | weak: PAM, pwquality,
+                           # faillock, login.defs, TMOUT, logrotate and journald settings
+    P_ACCOUNTS=0           # 1: a second uid-0 account and a login account idle for 200 days
+    P_APT_LISTS=empty      # empty: a tmpfs on /var/lib/apt/lists | real: the build machine's
+                           # (the collector's `apt-get -s` costs ~2.5 s CPU with real lists)
     case $1 in
-        good | bench) ;;
+        good) P_HARDEN=strict P_SSHD=sshd-strict.conf P_APT_LISTS=real ;;
+        bench) ;;
         wrongkey | rekeyed) P_KNOWN=decoy ;;
         open)
             P_NFT=nft-empty.nft P_SSHD=sshd-open.conf P_CRON=crontab-plain P_BACKUP=none
@@ -104,7 +110,7 @@ profile_vars() {
         stale) P_BACKUP=old ;;
         legacy) P_NFT='' P_LEGACY=1 ;;
         unpriv) P_AUDIT=1 ;;
-        match) P_SSHD=sshd-match.conf P_INCLUDE=1 ;;
+        match) P_SSHD=sshd-match.conf P_INCLUDE=1 P_HARDEN=weak P_ACCOUNTS=1 ;;
         siem) P_NFT=nft-siem.nft P_CRON=crontab-plain P_BACKUP=none P_FWD=0 P_EXTRA=siem ;;
         down) P_MODE=none P_KNOWN=none ;;
         tarpit | silent | slam)
@@ -254,6 +260,52 @@ need_tools() { # MODE
     [ "$(id -u)" = 0 ] || die "must run as root"
 }
 
+# Password, lockout, idle-timeout and log-retention settings (the facts password.*, lockout.*,
+# session.tmout, logging.logrotate_days, logging.journald_*): `strict` meets a ministry
+# baseline, `weak` sets each one too loosely. Needs subst (prep_host's).
+harden_host() { # HOSTDIR strict|weak
+    local H=$1 level=$2
+    mkdir -p "$H/upper/pam.d" "$H/upper/security" "$H/upper/profile.d" \
+        "$H/upper/systemd/journald.conf.d"
+    subst "pam-common-password-$level" "$H/upper/pam.d/common-password"
+    subst "pam-common-auth-$level" "$H/upper/pam.d/common-auth"
+    subst "tmout-$level.sh" "$H/upper/profile.d/capdo-lab-tmout.sh"
+    subst "journald-$level.conf" "$H/upper/systemd/journald.conf.d/50-lab.conf"
+    if [ "$level" = strict ]; then
+        mkdir -p "$H/upper/security/pwquality.conf.d" "$H/upper/logrotate.d"
+        subst pwquality-strict.conf "$H/upper/security/pwquality.conf.d/50-lab.conf"
+        subst faillock-strict.conf "$H/upper/security/faillock.conf"
+        subst logrotate-strict "$H/upper/logrotate.d/rsyslog"
+        sed 's/^PASS_MAX_DAYS[[:space:]].*/PASS_MAX_DAYS\t90/' /etc/login.defs >"$H/upper/login.defs"
+    fi
+}
+
+# A second uid-0 account (toor, no password, no home with keys) and a login account (oldadmin,
+# no usable password) whose last login was 200 days ago (a lastlog record by uid).
+extra_accounts() { # HOSTDIR
+    local H=$1 uid
+    uid=$(awk -F: -v a="$AUDIT_UID" 'BEGIN { u = a + 1 } { used[$3] = 1 } END { while (u in used) u++; print u }' /etc/passwd)
+    [ -f "$H/upper/passwd" ] || cp /etc/passwd "$H/upper/passwd"
+    [ -f "$H/upper/group" ] || cp /etc/group "$H/upper/group"
+    if [ ! -f "$H/upper/shadow" ]; then
+        cp /etc/shadow "$H/upper/shadow"
+        chmod 0640 "$H/upper/shadow"
+        chgrp shadow "$H/upper/shadow" 2>/dev/null || true
+    fi
+    printf 'toor:x:0:0:capdo lab second root:/nonexistent:/bin/sh\n' >>"$H/upper/passwd"
+    printf 'oldadmin:x:%s:%s:capdo lab idle admin:/nonexistent:/bin/bash\n' "$uid" "$uid" >>"$H/upper/passwd"
+    printf 'oldadmin:x:%s:\n' "$uid" >>"$H/upper/group"
+    # `*` is locked (passwd -S: L); oldadmin's field is no valid hash: status P, yet no
+    # password matches it.
+    printf 'toor:*:20000:0:99999:7:::\noldadmin:capdo-lab-no-password:20000:0:99999:7:::\n' >>"$H/upper/shadow"
+    # struct lastlog { int32 ll_time; char ll_line[32]; char ll_host[256]; } at uid * 292.
+    "$PY" -c 'import struct, sys, time
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]) * 292)
+    f.write(struct.pack("<i32s256s", int(time.time()) - 200 * 86400, b"pts/0", b"10.231.0.1"))' \
+        "$H/varlog/lastlog" "$uid"
+}
+
 # Write one host's files under $FS/hosts/NAME (becomes the host's /etc upper dir, /var/backups, …).
 prep_host() {
     local i=$1 name=${H_NAME[$1]} n=${H_NUM[$1]} prof=${H_PROF[$1]}
@@ -283,6 +335,7 @@ HOST_EXTRA=$P_EXTRA
 HOST_MODE=$P_MODE
 HOST_FS=$FS
 HOST_AUDIT_UID=$(if [ "$P_AUDIT" != 0 ]; then echo "$AUDIT_UID"; fi)
+HOST_APT_LISTS=$P_APT_LISTS
 EOF
     if [ "$P_AUTHKEY" = other ]; then
         printf '%s\n' "$OTHER_PUB" >"$H/authorized_keys"
@@ -333,6 +386,8 @@ EOF
         chmod 0640 "$H/upper/shadow"
         chgrp shadow "$H/upper/shadow" 2>/dev/null || true
     fi
+    [ "$P_HARDEN" = none ] || harden_host "$H" "$P_HARDEN"
+    [ "$P_ACCOUNTS" = 0 ] || extra_accounts "$H"
     # sudo's mail must not reach the build machine's MTA (and its /var/spool).
     mkdir -p "$H/upper/sudoers.d"
     subst sudoers-mail "$H/upper/sudoers.d/capdo-lab-mail"

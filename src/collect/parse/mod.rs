@@ -7,17 +7,22 @@
 //! jumps, sshd `Include`) is cut by a depth limit and a work budget. Tests read captured real
 //! output from `tests/fixtures/collect/` (its README says how each file was made).
 
+pub mod accounts;
 pub mod iptables;
 pub mod ipv6;
 pub mod jobs;
 pub mod listen;
 pub mod logfwd;
+pub mod logrotate;
 pub mod nft;
 pub mod os_release;
+pub mod pam;
 pub mod procs;
+pub mod profile;
 pub mod sections;
 pub mod sshd;
 pub mod timesync;
+pub mod updates;
 
 use crate::collect::facts::{AcceptRule, Policy};
 

@@ -54,6 +54,9 @@ pub fn from_t(text: &str) -> Sshd {
                 s.client_alive_count_max = first.parse().ok();
             }
             "allowusers" => s.allow_users.extend(values.iter().map(|v| (*v).to_owned())),
+            "allowgroups" => s
+                .allow_groups
+                .extend(values.iter().map(|v| (*v).to_owned())),
             _ => {}
         }
     }
@@ -74,6 +77,8 @@ pub fn from_files(files: &[(String, String)]) -> Sshd {
         single: HashMap::new(),
         ports: vec![],
         allow_users: vec![],
+        allow_groups: vec![],
+        match_addresses: vec![],
         overrides: vec![],
     };
     if let Some((_, content)) = root {
@@ -112,6 +117,14 @@ pub fn from_files(files: &[(String, String)]) -> Sshd {
                 .unwrap_or(3),
         ),
         allow_users: r.allow_users,
+        allow_groups: r.allow_groups,
+        match_addresses: {
+            let mut seen = std::collections::HashSet::new();
+            r.match_addresses
+                .into_iter()
+                .filter(|a| seen.insert(a.clone()))
+                .collect()
+        },
         match_overrides: {
             let mut seen = std::collections::HashSet::new();
             r.overrides
@@ -136,6 +149,9 @@ struct Reader<'f> {
     single: HashMap<&'static str, String>,
     ports: Vec<u16>,
     allow_users: Vec<String>,
+    allow_groups: Vec<String>,
+    /// Patterns of `Match Address` criteria, as read.
+    match_addresses: Vec<String>,
     overrides: Vec<String>,
 }
 
@@ -179,6 +195,15 @@ impl Reader<'_> {
             let keyword = keyword.to_ascii_lowercase();
             match keyword.as_str() {
                 "match" => {
+                    // Criteria come in pairs: `Address 10.0.0.0/8,192.0.2.1 User x`.
+                    for pair in args.chunks(2) {
+                        if let [k, v] = pair
+                            && k.eq_ignore_ascii_case("address")
+                        {
+                            self.match_addresses
+                                .extend(v.split(',').filter(|a| !a.is_empty()).map(str::to_owned));
+                        }
+                    }
                     let criteria = args.join(" ");
                     block = if criteria.eq_ignore_ascii_case("all") {
                         Block::Global
@@ -249,6 +274,10 @@ impl Reader<'_> {
             }
             "allowusers" => {
                 self.allow_users.extend(args.iter().cloned());
+                return;
+            }
+            "allowgroups" => {
+                self.allow_groups.extend(args.iter().cloned());
                 return;
             }
             "permitrootlogin" => "permitrootlogin",
@@ -392,6 +421,8 @@ mod tests {
             client_alive_interval: Some(interval),
             client_alive_count_max: Some(count),
             allow_users: users.iter().map(|u| (*u).to_owned()).collect(),
+            allow_groups: vec![],
+            match_addresses: vec![],
             match_overrides: vec![],
         }
     }
@@ -490,6 +521,7 @@ mod tests {
             "Match User backup: passwordauthentication yes".into(),
             "Match LocalPort 2222: permitrootlogin no".into(),
         ];
+        want.match_addresses = vec!["10.0.0.0/8".into()];
         assert_eq!(got, want);
     }
 
@@ -515,6 +547,29 @@ mod tests {
             (t.permit_root_login.as_deref(), t.password_authentication),
             (Some("no"), Some(true))
         );
+    }
+
+    #[test]
+    fn allow_groups_and_match_addresses() {
+        let f = files(&[("/etc/ssh/sshd_config", fx!("groups/sshd_config"))]);
+        let got = from_files(&f);
+        let t = from_t(fx!("groups.T"));
+        assert_eq!(got.allow_groups, ["sshusers", "admins", "ops"]);
+        assert_eq!(t.allow_groups, got.allow_groups);
+        assert_eq!(t.allow_users, ["ansible@10.10.9.10"]);
+        assert_eq!(t.allow_users, got.allow_users);
+        assert_eq!(
+            (t.client_alive_interval, t.client_alive_count_max),
+            (Some(300), Some(0))
+        );
+        // `Address` after another criterion, and a list of two.
+        assert_eq!(
+            got.match_addresses,
+            ["10.10.9.0/24", "fd00:10:9::/64", "192.0.2.10"]
+        );
+        // `sshd -T` never shows Match criteria.
+        assert!(t.match_addresses.is_empty());
+        assert_eq!(from_files(&match_files()).match_addresses, ["10.0.0.0/8"]);
     }
 
     #[test]
