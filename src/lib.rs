@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod collect;
 pub mod diag;
+pub mod dossier;
 pub mod graph;
 pub mod inventory;
 pub mod policy;
