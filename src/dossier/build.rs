@@ -437,7 +437,11 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
             "Không khai báo yêu cầu vận hành 24/7".into()
         },
     };
-    let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
+    let mermaid = mermaid_safe(&export::mermaid(
+        inv,
+        g,
+        Some(Node::Item(NodeRef::System(system))),
+    ));
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),
@@ -472,6 +476,34 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         scope,
         mermaid,
     }
+}
+
+/// Mermaid renders labels as HTML: inside the quoted labels, write `<` and `>` as Mermaid entity
+/// codes so that a name from the inventory never becomes markup, keeping the `<br/>` line breaks
+/// the export puts there. The arrows (`-->`), outside quotes, stay.
+pub fn mermaid_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if quoted && rest.starts_with("<br/>") {
+            out.push_str("<br/>");
+            rest = &rest[5..];
+            continue;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            '\n' => quoted = false,
+            _ => {}
+        }
+        match c {
+            '<' if quoted => out.push_str("#60;"),
+            '>' if quoted => out.push_str("#62;"),
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 fn node_name(inv: &Inventory, n: NodeRef) -> String {
@@ -669,7 +701,10 @@ fn level_info(
             },
         }
     };
-    let matched: Vec<CriterionRow> = required.criteria.iter().map(matched_row).collect();
+    let mut matched: Vec<CriterionRow> = required.criteria.iter().map(matched_row).collect();
+    // NĐ 331 Đ14.2 covers both national e-government systems and nationwide infrastructure:
+    // one row per clause (criteria come sorted, so equal clauses are adjacent).
+    matched.dedup_by(|a, b| a.basis == b.basis);
     let deciding = matched_row(required.deciding());
     let higher = ((required.level.get() + 1)..=5)
         .map(|l| Higher {
@@ -1344,5 +1379,17 @@ fn forms(inv: &Inventory, system: usize, level: Level) -> Forms {
         security_list: l >= 3 && (l == 5 || s.national_security_list),
         submission_to: owner,
         submission_attachments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mermaid_labels_never_carry_markup_but_keep_line_breaks_and_arrows() {
+        let text = "  n1[\"a<br/><script>x</script>\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n";
+        assert_eq!(
+            super::mermaid_safe(text),
+            "  n1[\"a<br/>#60;script#62;x#60;/script#62;\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n"
+        );
     }
 }
