@@ -433,3 +433,33 @@ fn output_is_written_to_a_file() {
     let text = std::fs::read_to_string(&out).expect("written");
     assert!(text.contains("Cổng dịch vụ công Bộ Nội vụ"));
 }
+
+#[test]
+fn the_security_regulation_fills_section_b_and_column_8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let inv = dir.path().join("inventory.toml");
+    let inv_arg = inv.to_str().expect("path");
+    std::fs::write(&inv, &text).expect("write");
+    let without = capdo(&["-i", inv_arg, "annual-report", "--format", "csv"]);
+    assert_eq!(without.code, Some(0), "{}", without.stderr);
+    let mut reader = csv::Reader::from_reader(without.stdout.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(7), Some(""));
+
+    let text = text.replace(
+        "depends_on = []",
+        "depends_on = []\nregulation = { decision = \"512/QĐ-BNV\", date = 2023-02-10 }",
+    );
+    std::fs::write(&inv, text).expect("write");
+    let annual = capdo(&["-i", inv_arg, "annual-report", "--format", "csv"]);
+    assert_eq!(annual.code, Some(0), "{}", annual.stderr);
+    let mut reader = csv::Reader::from_reader(annual.stdout.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(7), Some("Quyết định số 512/QĐ-BNV ngày 10/02/2023"));
+    let dossier = capdo(&["-i", inv_arg, "dossier", "portal"]);
+    assert_eq!(dossier.code, Some(0), "{}", dossier.stderr);
+    assert!(dossier.stdout.contains(
+        "- Quy chế bảo đảm an toàn thông tin của hệ thống (TT 12/2022 Đ9.7): Quyết định số 512/QĐ-BNV ngày 10/02/2023."
+    ));
+}

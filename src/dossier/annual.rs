@@ -108,6 +108,22 @@ fn implemented(rows: &[build::Row]) -> String {
     }
 }
 
+/// Column 8: the decision issuing the system's security regulation, or a blank.
+fn regulation(r: Option<&crate::inventory::Regulation>) -> String {
+    let Some(r) = r else {
+        return vi::BLANK.into();
+    };
+    let mut t = r
+        .decision
+        .as_deref()
+        .map(|d| format!("Quyết định số {d}"))
+        .unwrap_or_else(|| vi::BLANK.into());
+    if let Some(d) = r.date {
+        t.push_str(&format!(" ngày {}", vi::date(d)));
+    }
+    t
+}
+
 /// The annual report as Markdown, HTML or CSV (RFC 4180, with a header row).
 pub fn annual_report(
     input: &Input,
@@ -172,7 +188,7 @@ pub fn annual_report(
                     .unwrap_or("Chưa khai báo")
                     .to_owned(),
                 decision,
-                vi::BLANK.into(),
+                regulation(s.regulation.as_ref()),
                 if approved {
                     "—".into()
                 } else {

@@ -1247,12 +1247,23 @@ fn sections(input: &Input, g: &Graph, system: usize, level: Level, t: &Targets) 
     } else {
         "TT 12/2022 Đ9.7"
     };
-    let mut operation_todo = vec![
-        format!(
+    let mut operation_todo = Vec::new();
+    match &inv.systems[system].regulation {
+        Some(r) => operation.push(format!(
+            "Quy chế bảo đảm {sec} của hệ thống ({quy_che}): {}{}.",
+            r.decision
+                .as_deref()
+                .map(|d| format!("Quyết định số {d}"))
+                .unwrap_or_else(|| vi::BLANK.into()),
+            r.date
+                .map(|d| format!(" ngày {}", vi::date(d)))
+                .unwrap_or_default()
+        )),
+        None => operation_todo.push(format!(
             "Quy chế bảo đảm {sec} của hệ thống (ban hành trước khi phê duyệt hồ sơ, {quy_che})."
-        ),
-        "Quản lý tài khoản, phân quyền, quản lý thay đổi cấu hình, vá lỗi.".into(),
-    ];
+        )),
+    }
+    operation_todo.push("Quản lý tài khoản, phân quyền, quản lý thay đổi cấu hình, vá lỗi.".into());
     if nd331 && level.get() >= 3 {
         operation_todo.push(
             "Chứng chỉ đào tạo chuyên ngành của người quản trị, vận hành hệ thống cấp độ 3 trở lên (Luật 116/2025 Đ34.2).".into(),

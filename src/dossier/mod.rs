@@ -241,6 +241,7 @@ pub(crate) mod tests {
             public_names: vec![],
             level: None,
             approval: None,
+            regulation: None,
             owner: None,
             operator: None,
             servers: vec![],
