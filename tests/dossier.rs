@@ -463,3 +463,24 @@ fn the_security_regulation_fills_section_b_and_column_8() {
         "- Quy chế bảo đảm an toàn thông tin của hệ thống (TT 12/2022 Đ9.7): Quyết định số 512/QĐ-BNV ngày 10/02/2023."
     ));
 }
+
+#[test]
+fn a_level_2_system_under_nd331_gets_form_01_and_no_appraisal_opinion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    assert!(text.contains("level = 3\n"), "the fixture changed");
+    let inv = dir.path().join("inventory.toml");
+    std::fs::write(&inv, text.replace("level = 3\n", "level = 2\n")).expect("write");
+    let inv = inv.to_str().expect("path");
+    let r = capdo(&["-i", inv, "--regime", "nd331", "dossier", "portal"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("**Cấp độ 2**"));
+    assert!(
+        r.stdout
+            .contains("### Mẫu 01: Đề nghị thẩm định và phê duyệt hồ sơ đề xuất cấp độ")
+    );
+    assert!(r.stdout.contains("### Mẫu 05"));
+    assert!(!r.stdout.contains("Mẫu 02"));
+    assert!(!r.stdout.contains("Ý kiến thẩm định"));
+    assert!(!r.stdout.contains("Nội dung bổ sung đối với cấp độ 4, 5"));
+}
