@@ -47,7 +47,7 @@ fn capdo(args: &[&str]) -> common::Run {
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(env!("CARGO_PKG_VERSION"), "[VERSION]");
-    s.add_filter(r"capdo `[^`]*report\.json`", "capdo `[REPORT]`");
+    s.add_filter(r#"capdo "[^"]*report\.json""#, "capdo \"[REPORT]\"");
     s.add_filter(r"lập lúc [0-9TZ:-]+", "lập lúc [TIME]");
     s
 }

@@ -307,8 +307,10 @@ pub fn annual_report(
             .collect(),
         rows,
         source: match input.report {
-            Some(r) => format!("Cột 10 lấy từ báo cáo kiểm tra capdo `{}`.", r.path),
-            None => "Cột 10 cần hoàn thiện thủ công (hoặc chạy lại với `--report FILE`).".into(),
+            Some(r) => format!("Cột 10 lấy từ báo cáo kiểm tra capdo \"{}\".", r.path),
+            None => {
+                "Cột 10 cần hoàn thiện thủ công (hoặc chạy lại với tùy chọn --report FILE).".into()
+            }
         },
     };
     match format {

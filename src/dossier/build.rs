@@ -478,9 +478,11 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
     }
 }
 
-/// Mermaid renders labels as HTML: inside the quoted labels, write `<` and `>` as Mermaid entity
-/// codes so that a name from the inventory never becomes markup, keeping the `<br/>` line breaks
-/// the export puts there. The arrows (`-->`), outside quotes, stay.
+/// Mermaid renders labels as HTML: inside the quoted labels, write `<`, `>` and backticks as
+/// Mermaid entity codes, and line breaks as spaces, so that a name from the inventory never
+/// becomes markup nor ends the Markdown code fence or the label; the `<br/>` line breaks the
+/// export puts there stay, and so do the arrows (`-->`), outside quotes. The export writes a
+/// label's own `"` as `#quot;`, so quotes pair up.
 pub fn mermaid_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut quoted = false;
@@ -491,14 +493,14 @@ pub fn mermaid_safe(text: &str) -> String {
             rest = &rest[5..];
             continue;
         }
-        match c {
-            '"' => quoted = !quoted,
-            '\n' => quoted = false,
-            _ => {}
+        if c == '"' {
+            quoted = !quoted;
         }
         match c {
             '<' if quoted => out.push_str("#60;"),
             '>' if quoted => out.push_str("#62;"),
+            '`' if quoted => out.push_str("#96;"),
+            '\n' | '\r' if quoted => out.push(' '),
             c => out.push(c),
         }
         rest = &rest[c.len_utf8()..];
@@ -1069,7 +1071,7 @@ fn plan(input: &Input, g: &Graph, system: usize, level: Level, t: &Targets) -> P
     .collect();
     let source = match input.report {
         Some(r) => format!(
-            "Trạng thái lấy từ báo cáo kiểm tra capdo `{}`{} (các phát hiện của hệ thống, máy chủ, mạng, trung tâm dữ liệu của hệ thống và của tổ chức).",
+            "Trạng thái lấy từ báo cáo kiểm tra capdo \"{}\"{} (các phát hiện của hệ thống, máy chủ, mạng, trung tâm dữ liệu của hệ thống và của tổ chức).",
             r.path,
             if r.generated_at.is_empty() {
                 String::new()
@@ -1078,7 +1080,7 @@ fn plan(input: &Input, g: &Graph, system: usize, level: Level, t: &Targets) -> P
             }
         ),
         None => format!(
-            "Chưa có báo cáo kiểm tra (`--report`): trạng thái của mọi yêu cầu là \"{}\".",
+            "Chưa có báo cáo kiểm tra (tùy chọn --report): trạng thái của mọi yêu cầu là \"{}\".",
             vi::MANUAL
         ),
     };
@@ -1401,6 +1403,12 @@ mod tests {
         assert_eq!(
             super::mermaid_safe(text),
             "  n1[\"a<br/>#60;script#62;x#60;/script#62;\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n"
+        );
+        // A name with a code fence and a line break stays one label inside the fence.
+        let text = "  n1[\"x```\n<b>\"]\n  n1 --> n2\n";
+        assert_eq!(
+            super::mermaid_safe(text),
+            "  n1[\"x#96;#96;#96; #60;b#62;\"]\n  n1 --> n2\n"
         );
     }
 }

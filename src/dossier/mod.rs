@@ -52,13 +52,18 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Escape a value for Markdown: `|` would end a table cell and a newline the row; `<`, `>` and
-/// `&` are written as entities so that text from the inventory never becomes HTML.
+/// `&` are written as entities so that text from the inventory never becomes HTML; backslashes,
+/// backticks and brackets are backslash-escaped so that it never opens a code span, a link or
+/// an image.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '|' => out.push_str("\\|"),
+            '|' | '\\' | '`' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -258,6 +263,10 @@ pub(crate) mod tests {
         assert_eq!(
             escape_markdown("a|b\nc\r\nd <script>&"),
             "a\\|b<br>c<br>d &lt;script&gt;&amp;"
+        );
+        assert_eq!(
+            escape_markdown("![x](http://e/) `c` a\\b"),
+            "!\\[x\\](http://e/) \\`c\\` a\\\\b"
         );
     }
 }
