@@ -252,6 +252,8 @@ enum Facts {
     DataStore,
     Gateway,
     SecurityList,
+    /// NĐ 85 Đ11.5 reads the list and a level 5 set by decision.
+    SecurityListOrDecision,
     RiskLevel,
 }
 
@@ -334,6 +336,13 @@ impl Criterion {
             Facts::SecurityList => format!(
                 "thuộc danh mục hệ thống thông tin quan trọng về an ninh quốc gia: {}",
                 yes_no(s.national_security_list)
+            ),
+            Facts::SecurityListOrDecision => format!(
+                "thuộc danh mục hệ thống thông tin quan trọng quốc gia: {}; cấp độ theo quyết định của Thủ tướng Chính phủ: {}",
+                yes_no(s.national_security_list),
+                s.risk_level
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "không có".into())
             ),
             Facts::RiskLevel => format!(
                 "cấp độ theo quyết định của Thủ tướng Chính phủ hoặc kết quả đánh giá rủi ro: {}",
@@ -499,7 +508,7 @@ const ND85: &[Criterion] = &[
         5,
         "NĐ 85/2016 Đ11.5",
         "Hệ thống thông tin khác theo quyết định của Thủ tướng Chính phủ (danh mục hệ thống thông tin quan trọng quốc gia)",
-        Facts::SecurityList,
+        Facts::SecurityListOrDecision,
     ),
 ];
 
