@@ -200,6 +200,31 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
+    /// Write the level-proposal dossier (hồ sơ đề xuất cấp độ) of one system, in Vietnamese.
+    Dossier {
+        /// The system (`id` or `system:id`).
+        system: String,
+        #[arg(long, value_enum, default_value_t = crate::dossier::Format::Md)]
+        format: crate::dossier::Format,
+        /// A `capdo.report/v1` JSON report (`check --format json`) whose findings give each
+        /// requirement of the protection plan its status.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Write to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Write the annual report (báo cáo định kỳ, Mẫu 08): counts and one row per system.
+    AnnualReport {
+        #[arg(long, value_enum, default_value_t = crate::dossier::AnnualFormat::Md)]
+        format: crate::dossier::AnnualFormat,
+        /// A `capdo.report/v1` JSON report, for whether each protection plan is implemented.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Write to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List the controls (with `--regime`, their basis in that regime).
     Controls {
         /// Only the controls that apply at this level.
@@ -851,6 +876,48 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             } else {
                 Exit::Ok
             })
+        }
+        Command::Dossier {
+            system,
+            format,
+            report,
+            output,
+        } => {
+            let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
+            let text = crate::dossier::dossier_command(
+                &inv,
+                regime,
+                today,
+                system,
+                *format,
+                report.as_deref(),
+                &cli.templates,
+            )?;
+            match output {
+                Some(path) => write_atomic(path, text.as_bytes())?,
+                None => io.out.write_all(text.as_bytes())?,
+            }
+            Ok(Exit::Ok)
+        }
+        Command::AnnualReport {
+            format,
+            report,
+            output,
+        } => {
+            let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
+            let text = crate::dossier::annual_command(
+                &inv,
+                regime,
+                today,
+                *format,
+                report.as_deref(),
+                &cli.templates,
+            )?;
+            match output {
+                Some(path) => write_atomic(path, text.as_bytes())?,
+                None => io.out.write_all(text.as_bytes())?,
+            }
+            Ok(Exit::Ok)
         }
         Command::Controls { .. } | Command::Explain { .. } | Command::Diff { .. } => Ok(Exit::Ok),
     }

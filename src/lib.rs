@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod collect;
 pub mod diag;
+pub mod dossier;
 pub mod evidence;
 pub mod graph;
 pub mod inventory;

@@ -293,6 +293,13 @@ pub struct Approval {
     pub authority: Option<String>,
 }
 
+/// The decision issuing a system's security regulation (quy chế bảo đảm ATTT/ANM).
+#[derive(Debug, Clone)]
+pub struct Regulation {
+    pub decision: Option<String>,
+    pub date: Option<Date>,
+}
+
 #[derive(Debug, Clone)]
 pub struct System {
     pub id: String,
@@ -317,6 +324,7 @@ pub struct System {
     pub public_names: Vec<String>,
     pub level: Option<Level>,
     pub approval: Option<Approval>,
+    pub regulation: Option<Regulation>,
     pub owner: Option<String>,
     pub operator: Option<String>,
     pub servers: Vec<usize>,

@@ -398,6 +398,8 @@ pub struct System {
     pub public_names: Option<Spanned<List<String>>>,
     pub level: Option<Spanned<i64>>,
     pub approval: Option<Approval>,
+    /// The system's security regulation (quy chế bảo đảm ATTT/ANM, TT 12 Đ9.7 / NĐ 331 Đ30.7).
+    pub regulation: Option<Regulation>,
     pub owner: Option<String>,
     pub operator: Option<String>,
     pub servers: Option<Spanned<List<String>>>,
@@ -473,6 +475,14 @@ pub struct Approval {
     pub decision: Option<String>,
     pub date: Option<Spanned<Datetime>>,
     pub authority: Option<String>,
+}
+
+/// `regulation = { decision, date }`: the decision issuing the system's security regulation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regulation {
+    pub decision: Option<String>,
+    pub date: Option<Spanned<Datetime>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

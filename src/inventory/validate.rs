@@ -702,6 +702,13 @@ impl Validator<'_> {
             date: a.date.as_ref().and_then(|d| self.date(d, "approval.date")),
             authority: a.authority,
         });
+        let regulation = s.regulation.map(|r| Regulation {
+            decision: r.decision,
+            date: r
+                .date
+                .as_ref()
+                .and_then(|d| self.date(d, "regulation.date")),
+        });
         System {
             id: item.id,
             name: s.name,
@@ -725,6 +732,7 @@ impl Validator<'_> {
             public_names: list(s.public_names),
             level,
             approval,
+            regulation,
             owner: s.owner,
             operator: s.operator,
             servers,

@@ -1,0 +1,350 @@
+//! The annual report (báo cáo định kỳ; NĐ 331/2026 Đ35–Đ36, Mẫu 08; TT 12/2022 Đ13–Đ14 in the
+//! legacy regime): the counts and the 12-column per-system table (regulations.md §4.4, §6.4).
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::build::{self, Targets};
+use super::report::Standing;
+use super::{Engines, Input, vi};
+use crate::graph::Graph;
+use crate::inventory::{ApprovalStatus, Regime};
+
+/// Output format of the annual report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnnualFormat {
+    Md,
+    Html,
+    Csv,
+}
+
+/// The 12 columns of Mẫu 08, in order (the CSV header).
+pub const COLUMNS: [&str; 12] = [
+    "STT",
+    "Tên hệ thống thông tin",
+    "Chủ quản hệ thống thông tin",
+    "Đơn vị vận hành",
+    "Cấp độ đề xuất",
+    "Tình trạng phê duyệt",
+    "Quyết định phê duyệt (số, ngày, cơ quan ban hành)",
+    "Quy chế bảo đảm an ninh mạng (số, ngày)",
+    "Thời gian dự kiến phê duyệt",
+    "Đã triển khai đầy đủ phương án",
+    "Thời gian dự kiến triển khai đầy đủ",
+    "Đã kiểm tra, đánh giá an ninh mạng",
+];
+
+#[derive(Debug, Serialize)]
+struct Annual {
+    title: String,
+    basis: &'static str,
+    recipient: &'static str,
+    year: i16,
+    period: String,
+    date: String,
+    org: Org,
+    counts: Vec<Count>,
+    levels: Vec<Count>,
+    /// The column names, numbered (1)–(12) as on the form.
+    columns: Vec<String>,
+    rows: Vec<Row>,
+    source: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Org {
+    name: String,
+    owner: String,
+    security_unit: String,
+    operator: String,
+    address: String,
+    contacts: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Count {
+    label: String,
+    n: usize,
+}
+
+/// One system's row; `cells` are the 12 columns as text (blanks dotted), `level_note` adds the
+/// required level in the Markdown and HTML table when it differs from the proposed one.
+#[derive(Debug, Serialize)]
+struct Row {
+    cells: Vec<String>,
+    level_note: String,
+}
+
+/// The reporting period that ends in the year of `today`: 15/12 of the year before to 14/12.
+fn period(today: Date) -> (Date, Date) {
+    let y = today.year();
+    (Date::constant(y - 1, 12, 15), Date::constant(y, 12, 14))
+}
+
+fn assessed_in(from: Date, to: Date, d: Option<Date>) -> bool {
+    d.is_some_and(|d| d >= from && d <= to)
+}
+
+/// Column 10 from the statuses of the system's requirements (needs a report).
+fn implemented(rows: &[build::Row]) -> String {
+    let mets: Vec<Standing> = rows.iter().filter_map(|r| r.met).collect();
+    if mets.is_empty() {
+        return vi::BLANK.into();
+    }
+    let met = mets.iter().filter(|m| **m == Standing::Met).count();
+    let failing = mets
+        .iter()
+        .filter(|m| matches!(m, Standing::NotMet | Standing::Partly))
+        .count();
+    let manual = mets.iter().filter(|m| **m == Standing::Manual).count();
+    if failing > 0 && met == 0 && !mets.contains(&Standing::Partly) {
+        format!("Chưa ({failing} yêu cầu chưa đáp ứng)")
+    } else if failing > 0 {
+        format!("Một phần ({failing} yêu cầu chưa đáp ứng đầy đủ)")
+    } else if manual > 0 {
+        format!("Chưa xác định ({manual} yêu cầu cần xác nhận thủ công)")
+    } else {
+        "Đầy đủ".into()
+    }
+}
+
+/// Column 8: the decision issuing the system's security regulation, or a blank.
+fn regulation(r: Option<&crate::inventory::Regulation>) -> String {
+    let Some(r) = r else {
+        return vi::BLANK.into();
+    };
+    let mut t = r
+        .decision
+        .as_deref()
+        .map(|d| format!("Quyết định số {d}"))
+        .unwrap_or_else(|| vi::BLANK.into());
+    if let Some(d) = r.date {
+        t.push_str(&format!(" ngày {}", vi::date(d)));
+    }
+    t
+}
+
+/// The annual report as Markdown, HTML or CSV (RFC 4180, with a header row).
+pub fn annual_report(
+    input: &Input,
+    format: AnnualFormat,
+    engines: &Engines,
+) -> anyhow::Result<String> {
+    let inv = input.inv;
+    let g = Graph::build(inv, input.regime);
+    let (from, to) = period(input.today);
+    let mut rows = Vec::new();
+    let mut levels = [0usize; 5];
+    for (i, s) in inv.systems.iter().enumerate() {
+        let required = g.required[i].level;
+        let proposed = s.level.unwrap_or(required);
+        levels[usize::from(proposed.get() - 1)] += 1;
+        let status = s.approval.as_ref().map(|a| a.status);
+        let decision = match &s.approval {
+            Some(a) if a.status == ApprovalStatus::Approved => {
+                let mut t = a
+                    .decision
+                    .as_deref()
+                    .map(|d| format!("Quyết định số {d}"))
+                    .unwrap_or_else(|| vi::BLANK.into());
+                if let Some(d) = a.date {
+                    t.push_str(&format!(" ngày {}", vi::date(d)));
+                }
+                if let Some(by) = &a.authority {
+                    t.push_str(&format!(", {by}"));
+                }
+                t
+            }
+            _ => "—".into(),
+        };
+        let approved = status == Some(ApprovalStatus::Approved);
+        let plan_level = build::proposed_level(inv, &g, i);
+        let plan = build::plan_rows(input, &g, i, plan_level, &Targets::of(inv, i));
+        let implementation = implemented(&plan);
+        let last = inv.system_protection(i).last_assessment;
+        let assessed = match last {
+            _ if assessed_in(from, to, last) => {
+                format!("Có ({})", last.map(vi::date).unwrap_or_default())
+            }
+            Some(d) => format!("Chưa trong kỳ (lần gần nhất {})", vi::date(d)),
+            None => "Chưa".into(),
+        };
+        let org = &inv.organization;
+        rows.push(Row {
+            cells: vec![
+                (i + 1).to_string(),
+                s.name.clone(),
+                s.owner
+                    .clone()
+                    .or_else(|| org.owner.clone())
+                    .unwrap_or_else(|| org.name.clone()),
+                s.operator
+                    .clone()
+                    .or_else(|| org.operator.clone())
+                    .unwrap_or_else(|| vi::BLANK.into()),
+                proposed.to_string(),
+                status
+                    .map(vi::approval_status)
+                    .unwrap_or("Chưa khai báo")
+                    .to_owned(),
+                decision,
+                regulation(s.regulation.as_ref()),
+                if approved {
+                    "—".into()
+                } else {
+                    vi::BLANK.into()
+                },
+                implementation.clone(),
+                if implementation == "Đầy đủ" {
+                    "—".into()
+                } else {
+                    vi::BLANK.into()
+                },
+                assessed,
+            ],
+            level_note: if required > proposed {
+                format!(" (theo tiêu chí: {required})")
+            } else {
+                String::new()
+            },
+        });
+    }
+    if format == AnnualFormat::Csv {
+        return csv_table(&rows);
+    }
+    let count = |label: &str, n: usize| Count {
+        label: label.to_owned(),
+        n,
+    };
+    let with_status = |ok: &[ApprovalStatus]| {
+        inv.systems
+            .iter()
+            .filter(|s| s.approval.as_ref().is_some_and(|a| ok.contains(&a.status)))
+            .count()
+    };
+    use ApprovalStatus::*;
+    let counts = vec![
+        count("Tổng số hệ thống thông tin", inv.systems.len()),
+        count(
+            "Đã xác định cấp độ",
+            inv.systems.iter().filter(|s| s.level.is_some()).count(),
+        ),
+        count(
+            "Đã xây dựng hồ sơ đề xuất cấp độ",
+            with_status(&[Draft, Submitted, Appraised, Approved]),
+        ),
+        count("Đã thẩm định", with_status(&[Appraised, Approved])),
+        count("Đã được phê duyệt", with_status(&[Approved])),
+        count(
+            "Đã kiểm tra, đánh giá định kỳ trong kỳ báo cáo",
+            (0..inv.systems.len())
+                .filter(|&i| assessed_in(from, to, inv.system_protection(i).last_assessment))
+                .count(),
+        ),
+    ];
+    let org = &inv.organization;
+    let (title, basis, recipient) = match input.regime {
+        Regime::Nd331 => (
+            format!(
+                "Báo cáo định kỳ về công tác bảo vệ an ninh mạng đối với hệ thống thông tin năm {}",
+                to.year()
+            ),
+            "NĐ 331/2026 Đ35–Đ36, Mẫu 08",
+            "Bộ Công an",
+        ),
+        Regime::Nd85 => (
+            format!(
+                "Báo cáo định kỳ về công tác bảo đảm an toàn hệ thống thông tin theo cấp độ năm {}",
+                to.year()
+            ),
+            "TT 12/2022 Đ13–Đ14 (bảng theo bố cục Mẫu 08 của NĐ 331/2026)",
+            "Bộ Thông tin và Truyền thông",
+        ),
+    };
+    let data = Annual {
+        title,
+        basis,
+        recipient,
+        year: to.year(),
+        period: format!("{} – {}", vi::date(from), vi::date(to)),
+        date: vi::date(input.today),
+        org: Org {
+            name: org.name.clone(),
+            owner: org.owner.clone().unwrap_or_else(|| org.name.clone()),
+            security_unit: org
+                .security_unit
+                .clone()
+                .unwrap_or_else(|| vi::BLANK.into()),
+            operator: org.operator.clone().unwrap_or_else(|| vi::BLANK.into()),
+            address: org.address.clone().unwrap_or_else(|| vi::BLANK.into()),
+            contacts: org
+                .contacts
+                .iter()
+                .map(|c| {
+                    [
+                        Some(c.name.as_str()),
+                        c.role.as_deref(),
+                        c.phone.as_deref(),
+                        c.email.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                })
+                .collect(),
+        },
+        counts,
+        levels: levels
+            .iter()
+            .enumerate()
+            .map(|(l, &n)| count(&format!("Cấp độ {}", l + 1), n))
+            .collect(),
+        columns: COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("({}) {c}", i + 1))
+            .collect(),
+        rows,
+        source: match input.report {
+            Some(r) => format!("Cột 10 lấy từ báo cáo kiểm tra capdo \"{}\".", r.path),
+            None => {
+                "Cột 10 cần hoàn thiện thủ công (hoặc chạy lại với tùy chọn --report FILE).".into()
+            }
+        },
+    };
+    match format {
+        AnnualFormat::Md => engines.render("annual/annual.md", false, &data),
+        AnnualFormat::Html => engines.render("annual/annual.html", true, &data),
+        AnnualFormat::Csv => csv_table(&data.rows),
+    }
+}
+
+/// The table as CSV: a header row, then one row per system, quoted as RFC 4180 says.
+fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS)?;
+    for r in rows {
+        // A blank to fill by hand is an empty field in CSV.
+        w.write_record(r.cells.iter().map(|c| if c == vi::BLANK { "" } else { c }))?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_runs_from_15_december_to_14_december() {
+        let (from, to) = period(Date::constant(2026, 11, 22));
+        assert_eq!(
+            (from, to),
+            (Date::constant(2025, 12, 15), Date::constant(2026, 12, 14))
+        );
+        assert!(assessed_in(from, to, Some(Date::constant(2026, 5, 15))));
+        assert!(!assessed_in(from, to, Some(Date::constant(2024, 6, 10))));
+        assert!(!assessed_in(from, to, None));
+    }
+}

@@ -1,0 +1,272 @@
+//! The documents a security unit hands in: the level-proposal dossier of one system (hồ sơ đề
+//! xuất cấp độ: overview, level justification, protection plan and, under NĐ 331/2026, the cover
+//! forms Mẫu 01/02 and 05) and the annual report (báo cáo định kỳ, Mẫu 08).
+//!
+//! Both are built from the validated inventory and the graph, plus, optionally, a finished
+//! `capdo.report/v1` JSON report whose findings give each requirement its status. The data is
+//! prepared here in Vietnamese and rendered with handlebars templates (strict mode) shipped in
+//! `templates/dossier/` and `templates/annual/`, each replaceable from `--templates DIR`. This
+//! module never prints, never writes files and never touches a host: renderers return strings.
+
+mod annual;
+mod build;
+mod report;
+pub mod vi;
+
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow, bail};
+use handlebars::Handlebars;
+
+use crate::graph::Graph;
+use crate::inventory::{Inventory, NodeRef, Regime};
+
+pub use annual::{AnnualFormat, annual_report};
+pub use report::ReportInput;
+
+/// Output format of the dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Html,
+}
+
+/// The shipped templates: (name, text). A file `<templates>/<name>.hbs` replaces one.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "dossier/dossier.md",
+        include_str!("../../templates/dossier/dossier.md.hbs"),
+    ),
+    (
+        "dossier/dossier.html",
+        include_str!("../../templates/dossier/dossier.html.hbs"),
+    ),
+    (
+        "annual/annual.md",
+        include_str!("../../templates/annual/annual.md.hbs"),
+    ),
+    (
+        "annual/annual.html",
+        include_str!("../../templates/annual/annual.html.hbs"),
+    ),
+];
+
+/// Escape a value for Markdown: `|` would end a table cell and a newline the row; `<`, `>` and
+/// `&` are written as entities so that text from the inventory never becomes HTML; backslashes,
+/// backticks and brackets are backslash-escaped so that it never opens a code span, a link or
+/// an image.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '|' | '\\' | '`' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str("<br>");
+                }
+            }
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The template engines: one escaping for HTML (handlebars' default), one for Markdown.
+pub struct Engines {
+    html: Handlebars<'static>,
+    md: Handlebars<'static>,
+}
+
+impl Engines {
+    /// The shipped templates, each replaced by `<templates>/<name>.hbs` when that file exists
+    /// (e.g. `templates/dossier/dossier.md.hbs`).
+    pub fn new(templates: Option<&Path>) -> anyhow::Result<Engines> {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        let mut md = Handlebars::new();
+        md.set_strict_mode(true);
+        md.register_escape_fn(escape_markdown);
+        for (name, shipped) in TEMPLATES {
+            let custom = templates
+                .map(|d| d.join(format!("{name}.hbs")))
+                .filter(|p| p.is_file());
+            let (text, origin) = match custom {
+                Some(path) => (
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read template `{}`", path.display()))?,
+                    path.display().to_string(),
+                ),
+                None => ((*shipped).to_owned(), format!("shipped {name}")),
+            };
+            let hb = if name.ends_with(".html") {
+                &mut html
+            } else {
+                &mut md
+            };
+            hb.register_template_string(name, text)
+                .map_err(|e| anyhow!("template `{origin}`: {e}"))?;
+        }
+        Ok(Engines { html, md })
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        html: bool,
+        data: &impl serde::Serialize,
+    ) -> anyhow::Result<String> {
+        let hb = if html { &self.html } else { &self.md };
+        hb.render(name, data)
+            .map_err(|e| anyhow!("rendering template `{name}`: {e}"))
+    }
+}
+
+/// What a dossier is made from.
+pub struct Input<'a> {
+    pub inv: &'a Inventory,
+    pub regime: Regime,
+    /// Date of the document (and of the age checks it quotes).
+    pub today: jiff::civil::Date,
+    /// Findings of a check, for the status of each requirement.
+    pub report: Option<&'a ReportInput>,
+}
+
+/// The system named by `name` (`id` or `system:id`), or an error with a suggestion.
+pub fn find_system(inv: &Inventory, name: &str) -> anyhow::Result<usize> {
+    let id = name.strip_prefix("system:").unwrap_or(name);
+    match inv.lookup(id) {
+        Some(NodeRef::System(i)) => Ok(i),
+        Some(other) => bail!(
+            "`{id}` is a {}, not a system; `capdo dossier` takes a system id",
+            other.kind()
+        ),
+        None => {
+            let mut ids: Vec<&str> = inv.systems.iter().map(|s| s.id.as_str()).collect();
+            ids.sort_unstable();
+            let hint = crate::diag::suggest(id, ids.iter().copied())
+                .unwrap_or_else(|| format!("the systems are: {}", ids.join(", ")));
+            bail!("no system `{id}` in the inventory ({hint})")
+        }
+    }
+}
+
+/// The level-proposal dossier of `system`, as Markdown or one self-contained HTML file.
+pub fn dossier(
+    input: &Input,
+    system: usize,
+    format: Format,
+    engines: &Engines,
+) -> anyhow::Result<String> {
+    let g = Graph::build(input.inv, input.regime);
+    let data = build::dossier(input, &g, system);
+    match format {
+        Format::Md => engines.render("dossier/dossier.md", false, &data),
+        Format::Html => engines.render("dossier/dossier.html", true, &data),
+    }
+}
+
+/// `capdo dossier SYSTEM`: the dossier of the system named on the command line, with statuses
+/// from `report` when given, rendered with the templates of `templates` (or the shipped ones).
+pub fn dossier_command(
+    inv: &Inventory,
+    regime: Regime,
+    today: jiff::civil::Date,
+    system: &str,
+    format: Format,
+    report: Option<&Path>,
+    templates: &Path,
+) -> anyhow::Result<String> {
+    let system = find_system(inv, system)?;
+    let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
+    let engines = Engines::new(Some(templates))?;
+    let input = Input {
+        inv,
+        regime,
+        today,
+        report: report.as_ref(),
+    };
+    dossier(&input, system, format, &engines)
+}
+
+/// `capdo annual-report`: the annual report of every system.
+pub fn annual_command(
+    inv: &Inventory,
+    regime: Regime,
+    today: jiff::civil::Date,
+    format: AnnualFormat,
+    report: Option<&Path>,
+    templates: &Path,
+) -> anyhow::Result<String> {
+    let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
+    let engines = Engines::new(Some(templates))?;
+    let input = Input {
+        inv,
+        regime,
+        today,
+        report: report.as_ref(),
+    };
+    annual_report(&input, format, &engines)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A bare system for unit tests.
+    pub fn system() -> crate::inventory::System {
+        let loc = crate::diag::Loc::new(crate::diag::FileId::default(), 0..0);
+        crate::inventory::System {
+            id: "s".into(),
+            name: "S".into(),
+            description: None,
+            kind: crate::inventory::SystemKind::Other,
+            information: Default::default(),
+            personal_data: Default::default(),
+            users: None,
+            public_service_level: None,
+            administrative_procedures: false,
+            conditional_business: false,
+            scope: None,
+            national: false,
+            always_on: false,
+            security_impact: None,
+            works_grade: None,
+            national_data_store: false,
+            international_gateway: false,
+            national_security_list: false,
+            risk_level: None,
+            public_names: vec![],
+            level: None,
+            approval: None,
+            regulation: None,
+            owner: None,
+            operator: None,
+            servers: vec![],
+            depends_on: vec![],
+            protection: Default::default(),
+            loc: loc.clone(),
+            level_loc: loc.clone(),
+            depends_loc: loc,
+        }
+    }
+
+    #[test]
+    fn markdown_escaping_keeps_table_cells_and_html_out() {
+        assert_eq!(
+            escape_markdown("a|b\nc\r\nd <script>&"),
+            "a\\|b<br>c<br>d &lt;script&gt;&amp;"
+        );
+        assert_eq!(
+            escape_markdown("![x](http://e/) `c` a\\b"),
+            "!\\[x\\](http://e/) \\`c\\` a\\\\b"
+        );
+    }
+}

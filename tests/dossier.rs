@@ -1,0 +1,486 @@
+//! `capdo dossier` and `capdo annual-report` on the shipped sample and on fixtures: the dossier
+//! of every system renders under both regimes with every required section, statuses follow a
+//! `check` report, text from the inventory is escaped, and the annual report's CSV parses back.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+mod common;
+
+/// The sample's systems, from the inventory itself (`capdo graph --format json`).
+fn sample_systems() -> Vec<String> {
+    let r = capdo(&["graph", "--format", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let graph: Value = serde_json::from_str(&r.stdout).expect("graph json");
+    graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "system")
+        .map(|n| {
+            n["id"]
+                .as_str()
+                .and_then(|id| id.strip_prefix("system:"))
+                .expect("system id")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// capdo on the shipped sample (or `-i` in `args`) with a fixed date and no colour.
+fn capdo(args: &[&str]) -> common::Run {
+    let out = Command::cargo_bin("capdo")
+        .expect("binary")
+        .args(["--color", "never", "--as-of", "2026-11-22"])
+        .args(args)
+        .output()
+        .expect("run capdo");
+    common::Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    s.add_filter(r#"capdo "[^"]*report\.json""#, "capdo \"[REPORT]\"");
+    s.add_filter(r"lập lúc [0-9TZ:-]+", "lập lúc [TIME]");
+    s
+}
+
+/// Headings every dossier has, in Markdown and HTML alike.
+const SECTIONS: &[&str] = &[
+    "Phần I. Thuyết minh tổng quan về hệ thống thông tin",
+    "1. Thông tin chủ quản hệ thống thông tin",
+    "2. Thông tin đơn vị vận hành",
+    "3. Phạm vi, quy mô, đối tượng phục vụ",
+    "4.1. Mô hình logic",
+    "4.3. Danh mục thiết bị",
+    "4.4. Danh mục ứng dụng, dịch vụ",
+    "4.5. Quy hoạch vùng mạng và địa chỉ IP",
+    "Phần II. Thuyết minh đề xuất cấp độ",
+    "2. Bảng đề xuất cấp độ",
+    "Lý do không thuộc cấp độ cao hơn",
+    "Phần III. Thuyết minh phương án bảo đảm",
+    "1. Bảng đáp ứng yêu cầu",
+    "a) Bảo đảm",
+    "b) Bảo đảm",
+    "c) Kiểm tra, đánh giá",
+    "d) Quản lý rủi ro",
+    "đ) Giám sát",
+    "e) Dự phòng, ứng cứu sự cố, khôi phục sau thảm họa",
+    "g) Kết thúc vận hành, khai thác, thanh lý, hủy bỏ",
+];
+
+/// The heading markers of a format: `#…` lines in Markdown, `<hN>` elements in HTML.
+fn headings(text: &str, html: bool) -> Vec<String> {
+    if html {
+        text.split("<h")
+            .skip(1)
+            .filter_map(|rest| {
+                let rest = rest.get(2..)?; // "2>" etc.
+                rest.split_once("</h").map(|(h, _)| h.to_owned())
+            })
+            .collect()
+    } else {
+        text.lines()
+            .filter(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim().to_owned())
+            .collect()
+    }
+}
+
+#[test]
+fn every_system_has_a_complete_dossier_in_both_regimes_and_formats() {
+    let systems = sample_systems();
+    assert!(!systems.is_empty());
+    for system in &systems {
+        for regime in ["nd85", "nd331"] {
+            for format in ["md", "html"] {
+                let r = capdo(&["--regime", regime, "dossier", system, "--format", format]);
+                assert_eq!(r.code, Some(0), "{system} {regime} {format}: {}", r.stderr);
+                assert_eq!(r.stderr, "", "{system} {regime} {format}");
+                let html = format == "html";
+                let found = headings(&r.stdout, html);
+                let mut wanted: Vec<&str> = SECTIONS.to_vec();
+                if regime == "nd331" {
+                    wanted.extend(["Mẫu 05", "Nhận diện sơ bộ rủi ro"]);
+                    wanted.push(
+                        if r.stdout.contains("Cấp độ đề xuất: Cấp độ 1")
+                            || r.stdout.contains("Cấp độ đề xuất: Cấp độ 2")
+                        {
+                            "Mẫu 01"
+                        } else {
+                            "Mẫu 02"
+                        },
+                    );
+                }
+                for w in wanted {
+                    assert!(
+                        found.iter().any(|h| h.contains(w)),
+                        "{system} {regime} {format}: no heading with `{w}` in {found:#?}"
+                    );
+                }
+                if regime == "nd85" {
+                    assert!(
+                        !r.stdout.contains("Mẫu 05"),
+                        "{system}: forms only under nd331"
+                    );
+                }
+                if html {
+                    assert!(r.stdout.starts_with("<!DOCTYPE html>"));
+                    assert!(r.stdout.trim_end().ends_with("</html>"));
+                    // Self-contained: nothing is fetched.
+                    assert!(!r.stdout.contains("<script"), "{system}");
+                    assert!(!r.stdout.contains("src=\"http"), "{system}");
+                } else {
+                    assert!(r.stdout.contains("```mermaid\nflowchart LR\n"), "{system}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dossier_of_a_declared_level_2_system_markdown() {
+    // baocao is declared level 2 but its 25,000 users require level 3: the dossier proposes 3
+    // and says why.
+    let settings = settings();
+    for regime in ["nd85", "nd331"] {
+        let r = capdo(&["--regime", regime, "dossier", "baocao"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert!(
+            r.stdout
+                .contains("Cấp độ đã khai báo (2) thấp hơn cấp độ theo tiêu chí (3)")
+        );
+        settings.bind(|| insta::assert_snapshot!(format!("dossier_baocao_{regime}"), r.stdout));
+    }
+}
+
+#[test]
+fn dossier_of_a_level_4_system_markdown() {
+    let settings = settings();
+    for regime in ["nd85", "nd331"] {
+        let r = capdo(&["--regime", regime, "dossier", "system:csdl-cbccvc"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert!(r.stdout.contains("Nội dung bổ sung đối với cấp độ 4, 5"));
+        settings
+            .bind(|| insta::assert_snapshot!(format!("dossier_csdl_cbccvc_{regime}"), r.stdout));
+    }
+}
+
+/// The line of the protection-plan table for `control`.
+fn plan_row<'a>(dossier: &'a str, control: &str) -> &'a str {
+    dossier
+        .lines()
+        .find(|l| l.starts_with("| ") && l.contains(&format!("| `{control}` |")))
+        .unwrap_or_else(|| panic!("no plan row for {control}"))
+}
+
+#[test]
+fn statuses_come_from_a_check_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report_path = dir.path().join("report.json");
+    let report_arg = report_path.to_str().expect("path");
+    let check = capdo(&[
+        "check",
+        "--offline",
+        "--format",
+        "json",
+        "--output",
+        report_arg,
+    ]);
+    assert!(
+        check.code == Some(0) || check.code == Some(1),
+        "{}",
+        check.stderr
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report"))
+            .expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    // A system-level control that fails in the sample, and one that passes, on khen-thuong.
+    let on = |status: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["target"] == "system:khen-thuong" && f["status"] == status)
+            .map(|f| f["control"].as_str().expect("control").to_owned())
+            .collect()
+    };
+    let failing = on("fail");
+    let passing = on("pass");
+    assert!(
+        !failing.is_empty(),
+        "the sample plants a failure on khen-thuong"
+    );
+    assert!(!passing.is_empty());
+
+    let without = capdo(&["dossier", "khen-thuong"]);
+    assert_eq!(without.code, Some(0), "{}", without.stderr);
+    let with = capdo(&["dossier", "khen-thuong", "--report", report_arg]);
+    assert_eq!(with.code, Some(0), "{}", with.stderr);
+    for control in &failing {
+        assert!(plan_row(&without.stdout, control).contains("| Cần hoàn thiện thủ công |"));
+        let row = plan_row(&with.stdout, control);
+        assert!(
+            row.contains("| Chưa đáp ứng |") || row.contains("| Đáp ứng một phần |"),
+            "{row}"
+        );
+        // The failure's message is the evidence, and the control's remediation the plan.
+        assert!(row.contains("system:khen-thuong: "), "{row}");
+        assert!(!row.ends_with("| — |"), "{row}");
+    }
+    for control in &passing {
+        // A system control passing on the system is met (its findings are all on systems).
+        let system_control = findings
+            .iter()
+            .filter(|f| f["control"] == control.as_str())
+            .all(|f| {
+                f["target"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("system:"))
+            });
+        if system_control {
+            assert!(
+                plan_row(&with.stdout, control).contains("| Đã đáp ứng |"),
+                "{control}"
+            );
+        }
+    }
+    // Host checks were not made offline: still to be completed by hand.
+    assert!(plan_row(&with.stdout, "SSH-ROOT-LOGIN").contains("| Cần hoàn thiện thủ công |"));
+
+    // A report of another regime is refused, as is a file that is not a report.
+    let other = capdo(&[
+        "--regime",
+        "nd331",
+        "dossier",
+        "khen-thuong",
+        "--report",
+        report_arg,
+    ]);
+    assert_eq!(other.code, Some(2));
+    assert!(
+        other.stderr.contains("judged under `nd85`"),
+        "{}",
+        other.stderr
+    );
+    let inventory_file = "inventory/systems.toml";
+    let bad = capdo(&["dossier", "khen-thuong", "--report", inventory_file]);
+    assert_eq!(bad.code, Some(2));
+    assert!(
+        bad.stderr.contains("is not a capdo.report/v1 JSON report"),
+        "{}",
+        bad.stderr
+    );
+
+    // The annual report's column 10 follows the report too.
+    let annual = capdo(&["annual-report", "--format", "csv", "--report", report_arg]);
+    assert_eq!(annual.code, Some(0), "{}", annual.stderr);
+    let mut rows = csv::Reader::from_reader(annual.stdout.as_bytes());
+    let khen = rows
+        .records()
+        .map(|r| r.expect("csv record"))
+        .find(|r| r.get(1).is_some_and(|n| n.contains("khen thưởng")))
+        .expect("khen-thuong row");
+    assert!(
+        khen.get(9)
+            .is_some_and(|c| c.starts_with("Một phần") || c.starts_with("Chưa")),
+        "{khen:?}"
+    );
+}
+
+#[test]
+fn unknown_system_and_both_regimes_are_refused() {
+    let r = capdo(&["dossier", "baocoa"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("did you mean `baocao`?"), "{}", r.stderr);
+    let r = capdo(&["dossier", "baocao-web01"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("is a server, not a system"),
+        "{}",
+        r.stderr
+    );
+    let r = capdo(&["--regime", "both", "dossier", "baocao"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("choose `nd85` or `nd331`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn annual_report_markdown() {
+    let r = capdo(&["annual-report"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    settings().bind(|| insta::assert_snapshot!("annual_report_md", r.stdout));
+}
+
+#[test]
+fn annual_report_csv_parses_back_with_one_row_per_system() {
+    let r = capdo(&["--regime", "nd331", "annual-report", "--format", "csv"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    settings().bind(|| insta::assert_snapshot!("annual_report_csv", r.stdout));
+    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+    assert_eq!(reader.headers().expect("header").len(), 12);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let systems = sample_systems();
+    assert_eq!(records.len(), systems.len());
+    for (i, rec) in records.iter().enumerate() {
+        assert_eq!(rec.len(), 12);
+        assert_eq!(rec.get(0), Some((i + 1).to_string().as_str()));
+    }
+}
+
+#[test]
+fn annual_report_html_is_one_page() {
+    let r = capdo(&["annual-report", "--format", "html"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(r.stdout.matches("<tr><td>").count() >= sample_systems().len());
+}
+
+/// A copy of the DESIGN.md minimal inventory whose system name carries markup and table syntax.
+fn hostile_inventory(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let text = text.replace(
+        "name = \"Cổng thông tin điện tử\"",
+        "name = \"<script>alert(1)</script> | Cổng \\\"A&B\\\"\"\noperator = \"Đơn vị <b>X</b>\"",
+    );
+    assert!(text.contains("<script>"), "the fixture changed");
+    let path = dir.join("inventory.toml");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn inventory_text_is_escaped_in_html_and_markdown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = hostile_inventory(dir.path());
+    let inv = inv.to_str().expect("path");
+    for regime in ["nd85", "nd331"] {
+        let html = capdo(&[
+            "-i", inv, "--regime", regime, "dossier", "portal", "--format", "html",
+        ]);
+        assert_eq!(html.code, Some(0), "{}", html.stderr);
+        assert!(!html.stdout.contains("<script>alert"), "raw script in HTML");
+        assert!(!html.stdout.contains("<b>X</b>"));
+        assert!(
+            html.stdout
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        );
+        let md = capdo(&["-i", inv, "--regime", regime, "dossier", "portal"]);
+        assert_eq!(md.code, Some(0), "{}", md.stderr);
+        assert!(
+            !md.stdout.contains("<script>alert"),
+            "raw script in Markdown"
+        );
+        assert!(
+            md.stdout
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| Cổng \"A&amp;B\"")
+        );
+    }
+    let annual = capdo(&["-i", inv, "annual-report", "--format", "html"]);
+    assert_eq!(annual.code, Some(0), "{}", annual.stderr);
+    assert!(!annual.stdout.contains("<script>alert"));
+    let csv = capdo(&["-i", inv, "annual-report", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(1), Some("<script>alert(1)</script> | Cổng \"A&B\""));
+}
+
+#[test]
+fn templates_can_be_replaced_and_strict_mode_catches_a_wrong_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tpl = dir.path().join("dossier");
+    std::fs::create_dir_all(&tpl).expect("mkdir");
+    std::fs::write(
+        tpl.join("dossier.md.hbs"),
+        "Hệ thống {{system.id}}: cấp độ {{level.proposed}}\n",
+    )
+    .expect("write");
+    let templates = dir.path().to_str().expect("path");
+    let r = capdo(&["--templates", templates, "dossier", "dvc"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "Hệ thống dvc: cấp độ 3\n");
+    std::fs::write(tpl.join("dossier.md.hbs"), "{{system.no_such_field}}\n").expect("write");
+    let r = capdo(&["--templates", templates, "dossier", "dvc"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("no_such_field"), "{}", r.stderr);
+}
+
+#[test]
+fn output_is_written_to_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("dvc.html");
+    let r = capdo(&[
+        "dossier",
+        "dvc",
+        "--format",
+        "html",
+        "--output",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert!(text.contains("Cổng dịch vụ công Bộ Nội vụ"));
+}
+
+#[test]
+fn the_security_regulation_fills_section_b_and_column_8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let inv = dir.path().join("inventory.toml");
+    let inv_arg = inv.to_str().expect("path");
+    std::fs::write(&inv, &text).expect("write");
+    let without = capdo(&["-i", inv_arg, "annual-report", "--format", "csv"]);
+    assert_eq!(without.code, Some(0), "{}", without.stderr);
+    let mut reader = csv::Reader::from_reader(without.stdout.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(7), Some(""));
+
+    let text = text.replace(
+        "depends_on = []",
+        "depends_on = []\nregulation = { decision = \"512/QĐ-BNV\", date = 2023-02-10 }",
+    );
+    std::fs::write(&inv, text).expect("write");
+    let annual = capdo(&["-i", inv_arg, "annual-report", "--format", "csv"]);
+    assert_eq!(annual.code, Some(0), "{}", annual.stderr);
+    let mut reader = csv::Reader::from_reader(annual.stdout.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(7), Some("Quyết định số 512/QĐ-BNV ngày 10/02/2023"));
+    let dossier = capdo(&["-i", inv_arg, "dossier", "portal"]);
+    assert_eq!(dossier.code, Some(0), "{}", dossier.stderr);
+    assert!(dossier.stdout.contains(
+        "- Quy chế bảo đảm an toàn thông tin của hệ thống (TT 12/2022 Đ9.7): Quyết định số 512/QĐ-BNV ngày 10/02/2023."
+    ));
+}
+
+#[test]
+fn a_level_2_system_under_nd331_gets_form_01_and_no_appraisal_opinion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    assert!(text.contains("level = 3\n"), "the fixture changed");
+    let inv = dir.path().join("inventory.toml");
+    std::fs::write(&inv, text.replace("level = 3\n", "level = 2\n")).expect("write");
+    let inv = inv.to_str().expect("path");
+    let r = capdo(&["-i", inv, "--regime", "nd331", "dossier", "portal"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("**Cấp độ 2**"));
+    assert!(
+        r.stdout
+            .contains("### Mẫu 01: Đề nghị thẩm định và phê duyệt hồ sơ đề xuất cấp độ")
+    );
+    assert!(r.stdout.contains("### Mẫu 05"));
+    assert!(!r.stdout.contains("Mẫu 02"));
+    assert!(!r.stdout.contains("Ý kiến thẩm định"));
+    assert!(!r.stdout.contains("Nội dung bổ sung đối với cấp độ 4, 5"));
+}
