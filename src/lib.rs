@@ -9,6 +9,8 @@ pub mod cli;
 pub mod collect;
 pub mod diag;
 pub mod graph;
+pub mod import;
+pub mod init;
 pub mod inventory;
 pub mod policy;
 pub mod render;

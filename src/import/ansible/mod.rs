@@ -1,0 +1,398 @@
+//! Reading an Ansible inventory: the INI and YAML formats, groups and their children, host
+//! ranges, inventory variables and the `group_vars/` and `host_vars/` folders beside the file,
+//! merged in Ansible's order of precedence.
+
+mod ini;
+mod range;
+mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where something was written: a file and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// A problem in the Ansible inventory, at the place it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub at: Origin,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// Every problem found in an Ansible inventory (at least one).
+#[derive(Debug)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// A variable's value. Only scalars matter to capdo; lists and maps are kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Other,
+}
+
+impl Value {
+    /// The value as text, for scalars.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Other => None,
+        }
+    }
+}
+
+/// A variable and where it was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub value: Value,
+    pub at: Origin,
+}
+
+pub type Vars = BTreeMap<String, Var>;
+
+/// A group as written: its hosts, child groups and variables.
+#[derive(Debug, Clone, Default)]
+pub struct Group {
+    pub hosts: Vec<String>,
+    pub children: Vec<String>,
+    pub vars: Vars,
+    pub at: Option<Origin>,
+}
+
+/// The inventory as written, before variables are merged.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Hosts in the order they first appear, with the variables written on them.
+    pub hosts: Vec<(String, Vars, Origin)>,
+    pub groups: BTreeMap<String, Group>,
+}
+
+impl Parsed {
+    /// Record `host` (with `vars`) as a member of `group`.
+    fn add_host(&mut self, group: &str, host: &str, vars: Vars, at: Origin) {
+        match self.hosts.iter_mut().find(|(h, _, _)| h == host) {
+            Some((_, old, _)) => old.extend(vars),
+            None => self.hosts.push((host.to_owned(), vars, at)),
+        }
+        let g = self.groups.entry(group.to_owned()).or_default();
+        if !g.hosts.iter().any(|h| h == host) {
+            g.hosts.push(host.to_owned());
+        }
+    }
+
+    fn group(&mut self, name: &str, at: &Origin) -> &mut Group {
+        let g = self.groups.entry(name.to_owned()).or_default();
+        if g.at.is_none() {
+            g.at = Some(at.clone());
+        }
+        g
+    }
+}
+
+/// One host with every variable that applies to it, merged in Ansible's order.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// The inventory name (`inventory_hostname`).
+    pub name: String,
+    pub vars: Vars,
+    /// Every group the host belongs to, directly or through children, except `all`.
+    pub groups: Vec<String>,
+    pub at: Origin,
+}
+
+impl Host {
+    /// A scalar variable as text.
+    pub fn var(&self, key: &str) -> Option<(String, &Origin)> {
+        let v = self.vars.get(key)?;
+        Some((v.value.text()?, &v.at))
+    }
+}
+
+/// An Ansible inventory with its variables merged.
+#[derive(Debug)]
+pub struct Inventory {
+    pub file: PathBuf,
+    pub hosts: Vec<Host>,
+    /// Groups (except `all` and `ungrouped`) and their hosts, directly or through children.
+    pub groups: BTreeMap<String, Vec<String>>,
+}
+
+/// Read the inventory `path` (INI or YAML) and the `group_vars/` and `host_vars/` folders
+/// beside it.
+pub fn load(path: &Path) -> anyhow::Result<Inventory> {
+    if path.is_dir() {
+        anyhow::bail!(
+            "`{}` is a folder; name the inventory file in it (hosts, hosts.ini, inventory.yml, …)",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+    let parsed = if is_yaml(path, &text) {
+        yaml::parse_inventory(path, &text)
+    } else {
+        ini::parse(path, &text)
+    }
+    .map_err(Problems)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let group_vars = read_vars_dir(&dir.join("group_vars"))?;
+    let host_vars = read_vars_dir(&dir.join("host_vars"))?;
+    resolve(path, parsed, &group_vars, &host_vars).map_err(|p| Problems(p).into())
+}
+
+/// YAML by extension, otherwise by a look at the first line that says something.
+fn is_yaml(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yml" | "yaml" | "json") => return true,
+        Some("ini" | "cfg") => return false,
+        _ => {}
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'));
+    first.is_some_and(|l| {
+        l == "---" || l.starts_with('{') || (!l.starts_with('[') && l.ends_with(':'))
+    })
+}
+
+/// `group_vars/NAME{,.yml,.yaml,.json}` or `group_vars/NAME/*`: the variables per name.
+fn read_vars_dir(dir: &Path) -> anyhow::Result<BTreeMap<String, Vars>> {
+    let mut out: BTreeMap<String, Vars> = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut problems = Vec::new();
+    for path in paths {
+        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if file_name.starts_with('.') {
+            continue;
+        }
+        let (name, files) = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && vars_file(p))
+                .collect();
+            files.sort();
+            (file_name.to_owned(), files)
+        } else if vars_file(&path) {
+            let stem = match path.extension().and_then(|e| e.to_str()) {
+                Some("yml" | "yaml" | "json") => path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or(file_name),
+                _ => file_name,
+            };
+            (stem.to_owned(), vec![path.clone()])
+        } else {
+            continue;
+        };
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+            match yaml::parse_vars_file(&file, &text) {
+                Ok(vars) => out.entry(name.clone()).or_default().extend(vars),
+                Err(p) => problems.extend(p),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Problems(problems).into())
+    }
+}
+
+/// Files Ansible reads as variables: YAML, JSON, or no extension; not backups or notes.
+fn vars_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        None | Some("yml" | "yaml" | "json")
+    )
+}
+
+/// Merge the variables of each host: groups from the least specific (`all`) to the most
+/// (deepest child; by name among equals), the inventory's group variables before those of
+/// `group_vars/`, then the host's own, then `host_vars/`.
+fn resolve(
+    file: &Path,
+    mut parsed: Parsed,
+    group_vars: &BTreeMap<String, Vars>,
+    host_vars: &BTreeMap<String, Vars>,
+) -> Result<Inventory, Vec<Problem>> {
+    let at = Origin {
+        file: file.to_owned(),
+        line: 1,
+    };
+    parsed.group("all", &at);
+    // Children and hosts that no group lists land where Ansible puts them.
+    let named: BTreeSet<String> = parsed
+        .groups
+        .values()
+        .flat_map(|g| g.children.iter().cloned())
+        .collect();
+    let mut problems = Vec::new();
+    for (name, g) in &parsed.groups {
+        for child in &g.children {
+            if !parsed.groups.contains_key(child) {
+                problems.push(Problem {
+                    at: g.at.clone().unwrap_or_else(|| at.clone()),
+                    message: format!(
+                        "group `{name}` lists child group `{child}`, which is not defined"
+                    ),
+                });
+            }
+        }
+    }
+    let top: Vec<String> = parsed
+        .groups
+        .keys()
+        .filter(|k| *k != "all" && !named.contains(*k))
+        .cloned()
+        .collect();
+    if let Some(all) = parsed.groups.get_mut("all") {
+        for t in top {
+            if !all.children.contains(&t) {
+                all.children.push(t);
+            }
+        }
+    }
+    // Depth of every group below `all`, and a cycle is an error.
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    fn walk(
+        g: &str,
+        d: usize,
+        groups: &BTreeMap<String, Group>,
+        path: &mut Vec<String>,
+        depth: &mut BTreeMap<String, usize>,
+        parents: &mut BTreeMap<String, Vec<String>>,
+    ) -> Result<(), String> {
+        if let Some(i) = path.iter().position(|p| p == g) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(g.to_owned());
+            return Err(cycle.join(" → "));
+        }
+        let e = depth.entry(g.to_owned()).or_insert(d);
+        *e = (*e).max(d);
+        path.push(g.to_owned());
+        if let Some(group) = groups.get(g) {
+            for c in &group.children {
+                let p = parents.entry(c.clone()).or_default();
+                if !p.iter().any(|x| x == g) {
+                    p.push(g.to_owned());
+                }
+                walk(c, d + 1, groups, path, depth, parents)?;
+            }
+        }
+        path.pop();
+        Ok(())
+    }
+    if let Err(cycle) = walk(
+        "all",
+        0,
+        &parsed.groups,
+        &mut Vec::new(),
+        &mut depth,
+        &mut parents,
+    ) {
+        problems.push(Problem {
+            at: at.clone(),
+            message: format!("group children form a cycle: {cycle}"),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // The groups of each host: the ones listing it, and all their ancestors.
+    let mut member_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, g) in &parsed.groups {
+        for h in &g.hosts {
+            let set = member_of.entry(h.clone()).or_default();
+            let mut stack = vec![name.clone()];
+            while let Some(x) = stack.pop() {
+                if set.insert(x.clone()) {
+                    stack.extend(parents.get(&x).cloned().unwrap_or_default());
+                }
+            }
+        }
+    }
+    let mut hosts = Vec::new();
+    for (name, own, at) in &parsed.hosts {
+        let mut groups: Vec<String> = member_of
+            .get(name)
+            .map(|s| s.iter().filter(|g| *g != "all").cloned().collect())
+            .unwrap_or_default();
+        groups.sort_by(|a, b| depth.get(a).cmp(&depth.get(b)).then_with(|| a.cmp(b)));
+        let mut vars = Vars::new();
+        for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
+            if let Some(group) = parsed.groups.get(g) {
+                vars.extend(group.vars.clone());
+            }
+            if let Some(v) = group_vars.get(g) {
+                vars.extend(v.clone());
+            }
+        }
+        vars.extend(own.clone());
+        if let Some(v) = host_vars.get(name) {
+            vars.extend(v.clone());
+        }
+        groups.retain(|g| g != "ungrouped");
+        hosts.push(Host {
+            name: name.clone(),
+            vars,
+            groups,
+            at: at.clone(),
+        });
+    }
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for h in &hosts {
+        for g in &h.groups {
+            groups.entry(g.clone()).or_default().push(h.name.clone());
+        }
+    }
+    Ok(Inventory {
+        file: file.to_owned(),
+        hosts,
+        groups,
+    })
+}
