@@ -60,6 +60,27 @@ fn layout(inv: &Inventory, graph: &Graph) -> Layout {
         {
             vars.push(("ansible_user", u.clone()));
         }
+        // A bastion capdo jumps through is one Ansible must jump through too.
+        let jump = sv.ssh.jump.or(inv.default_ssh.jump).filter(|&j| j != i);
+        if let Some((j, a)) = jump
+            .and_then(|j| inv.servers.get(j))
+            .and_then(|j| Some((j, j.addresses.first()?)))
+        {
+            let user = j.ssh.user.as_ref().or(inv.default_ssh.user.as_ref());
+            let port = j.ssh.port.or(inv.default_ssh.port);
+            let host = match a {
+                std::net::IpAddr::V6(_) => format!("[{a}]"),
+                std::net::IpAddr::V4(_) => a.to_string(),
+            };
+            vars.push((
+                "ansible_ssh_common_args",
+                format!(
+                    "-o ProxyJump={}{host}{}",
+                    user.map(|u| format!("{u}@")).unwrap_or_default(),
+                    port.map(|p| format!(":{p}")).unwrap_or_default()
+                ),
+            ));
+        }
         hosts.push((sv.id.clone(), vars));
         let zone = inv.networks[sv.network].zone.as_str();
         groups

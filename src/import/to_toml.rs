@@ -33,6 +33,8 @@ struct Ssh {
     user: Option<String>,
     port: Option<u16>,
     identity: Option<String>,
+    /// The server id to jump through.
+    jump: Option<String>,
 }
 
 #[derive(Debug)]
@@ -48,7 +50,7 @@ struct Server<'a> {
 pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
     let mut problems = Vec::new();
     let ids = server_ids(inv.hosts.iter().map(|h| h.name.as_str()));
-    let mut servers = Vec::new();
+    let mut servers: Vec<Server<'_>> = Vec::new();
     for (host, id) in inv.hosts.iter().zip(ids) {
         let address = host
             .var("ansible_host")
@@ -86,6 +88,7 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
                 .var("ansible_ssh_private_key_file")
                 .or_else(|| host.var("ansible_private_key_file"))
                 .map(|(v, _)| v),
+            jump: None,
         };
         let network = match (address, host.var("capdo_network")) {
             (None, _) => None,
@@ -133,7 +136,55 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
+    // `-o ProxyJump=…` or `-J …` naming a host of this inventory becomes `ssh.jump`.
+    let jumps: Vec<Option<String>> = servers
+        .iter()
+        .map(|sv| {
+            let via = proxy_jump(sv.host)?;
+            servers
+                .iter()
+                .find(|o| o.host.name == via || o.address.is_some_and(|a| a.to_string() == via))
+                .filter(|o| o.id != sv.id)
+                .map(|o| o.id.clone())
+        })
+        .collect();
+    for (sv, jump) in servers.iter_mut().zip(jumps) {
+        sv.ssh.jump = jump;
+    }
     Ok(write(inv, &servers, regime))
+}
+
+/// The host of the first jump in `ansible_ssh_common_args` or `ansible_ssh_extra_args`,
+/// without user or port.
+fn proxy_jump(host: &Host) -> Option<String> {
+    let args = ["ansible_ssh_common_args", "ansible_ssh_extra_args"]
+        .iter()
+        .filter_map(|k| host.var(k).map(|(v, _)| v))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = args
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let target = words.iter().enumerate().find_map(|(i, w)| {
+        if let Some(v) = w.strip_prefix("ProxyJump=") {
+            Some(v)
+        } else if *w == "-J" || w.eq_ignore_ascii_case("ProxyJump") {
+            words.get(i + 1).copied()
+        } else {
+            w.strip_prefix("-J").filter(|v| !v.is_empty())
+        }
+    })?;
+    let first = target.split(',').next()?;
+    let host = first.rsplit_once('@').map_or(first, |(_, h)| h);
+    let host = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else if host.matches(':').count() == 1 {
+        host.split(':').next().unwrap_or(host)
+    } else {
+        host
+    };
+    Some(host.to_owned())
 }
 
 fn problem(at: &Origin, message: String) -> Problem {
@@ -274,6 +325,7 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         user: common(servers.iter().map(|s| s.ssh.user.clone())),
         port: common(servers.iter().map(|s| s.ssh.port)),
         identity: common(servers.iter().map(|s| s.ssh.identity.clone())),
+        jump: None,
     };
     if defaults != Ssh::default() {
         let _ = writeln!(
@@ -382,6 +434,7 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
                 .identity
                 .clone()
                 .filter(|i| Some(i) != defaults.identity.as_ref()),
+            jump: sv.ssh.jump.clone(),
         };
         if own != Ssh::default() {
             let mut parts = Vec::new();
@@ -393,6 +446,9 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
             }
             if let Some(i) = &own.identity {
                 parts.push(format!("identity = {}", s(i)));
+            }
+            if let Some(j) = &own.jump {
+                parts.push(format!("jump = {}", s(j)));
             }
             let _ = writeln!(o, "ssh = {{ {} }}", parts.join(", "));
         }
@@ -425,7 +481,7 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
          # kind = \"internal\"   # internal | citizen-service | infrastructure | industrial-control | other\n\
          # information = [\"public\"]   # public | private | personal | state-secret\n\
          # level = 2\n\
-         # servers = [{}]",
+         # servers = [{}]\n",
         example.iter().map(|i| s(i)).collect::<Vec<_>>().join(", ")
     );
     Imported {

@@ -327,18 +327,31 @@ fn resolve(
         path.pop();
         Ok(())
     }
-    if let Err(cycle) = walk(
-        "all",
-        0,
-        &parsed.groups,
-        &mut Vec::new(),
-        &mut depth,
-        &mut parents,
-    ) {
-        problems.push(Problem {
-            at: at.clone(),
-            message: format!("group children form a cycle: {cycle}"),
-        });
+    // From `all`, then from any group it does not reach (those can only be in a cycle).
+    let names: Vec<String> = parsed.groups.keys().cloned().collect();
+    for start in std::iter::once("all").chain(names.iter().map(String::as_str)) {
+        if start != "all" && depth.contains_key(start) {
+            continue;
+        }
+        if let Err(cycle) = walk(
+            start,
+            0,
+            &parsed.groups,
+            &mut Vec::new(),
+            &mut depth,
+            &mut parents,
+        ) {
+            let first = cycle.split(' ').next().unwrap_or_default();
+            problems.push(Problem {
+                at: parsed
+                    .groups
+                    .get(first)
+                    .and_then(|g| g.at.clone())
+                    .unwrap_or_else(|| at.clone()),
+                message: format!("group children form a cycle: {cycle}"),
+            });
+            break;
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
