@@ -165,6 +165,20 @@ fn bad_inputs_are_reported_with_file_and_line() {
             "web01 ansible_host=10.0.0.1 capdo_network=10.9.0.0/24\n",
         ),
     ];
+    // Hostile nesting is refused, not recursed into.
+    let mut deep = String::from("all:\n");
+    for i in 0..200 {
+        let indent = "  ".repeat(2 * i + 1);
+        deep.push_str(&format!("{indent}children:\n{indent}  g{i}:\n"));
+    }
+    let mut chain = String::from("[g0]\nweb01 ansible_host=10.0.0.1\n");
+    for i in 0..100 {
+        chain.push_str(&format!("[g{}:children]\ng{i}\n", i + 1));
+    }
+    let cases = cases
+        .iter()
+        .map(|(n, t)| (*n, t.to_string()))
+        .chain([("deep.yml", deep), ("chain.ini", chain)]);
     let mut all = String::new();
     for (name, text) in cases {
         let file = dir.path().join(name);

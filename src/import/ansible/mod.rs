@@ -250,6 +250,10 @@ fn vars_file(path: &Path) -> bool {
     )
 }
 
+/// Children nested deeper than this are refused: no inventory comes near it, and the work of
+/// merging grows with it.
+const MAX_GROUP_DEPTH: usize = 64;
+
 /// Merge the variables of each host: groups from the least specific (`all`) to the most
 /// (deepest child; by name among equals), the inventory's group variables before those of
 /// `group_vars/`, then the host's own, then `host_vars/`.
@@ -296,86 +300,123 @@ fn resolve(
             }
         }
     }
-    // Depth of every group below `all`, and a cycle is an error.
-    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
-    let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    fn walk(
-        g: &str,
-        d: usize,
-        groups: &BTreeMap<String, Group>,
-        path: &mut Vec<String>,
-        depth: &mut BTreeMap<String, usize>,
-        parents: &mut BTreeMap<String, Vec<String>>,
-    ) -> Result<(), String> {
-        if let Some(i) = path.iter().position(|p| p == g) {
-            let mut cycle = path[i..].to_vec();
-            cycle.push(g.to_owned());
-            return Err(cycle.join(" → "));
-        }
-        let e = depth.entry(g.to_owned()).or_insert(d);
-        *e = (*e).max(d);
-        path.push(g.to_owned());
-        if let Some(group) = groups.get(g) {
-            for c in &group.children {
-                let p = parents.entry(c.clone()).or_default();
-                if !p.iter().any(|x| x == g) {
-                    p.push(g.to_owned());
-                }
-                walk(c, d + 1, groups, path, depth, parents)?;
+    // Parents, then the groups in topological order from `all` (Kahn), which gives each
+    // group its depth (longest path from `all`) and its ancestors without recursion, and
+    // leaves out exactly the groups in or below a cycle.
+    let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut pending: BTreeMap<&str, usize> =
+        parsed.groups.keys().map(|k| (k.as_str(), 0)).collect();
+    for (name, g) in &parsed.groups {
+        for c in &g.children {
+            let p = parents.entry(c.as_str()).or_default();
+            if !p.contains(&name.as_str()) {
+                p.push(name.as_str());
+                *pending.entry(c.as_str()).or_insert(0) += 1;
             }
         }
-        path.pop();
-        Ok(())
     }
-    // From `all`, then from any group it does not reach (those can only be in a cycle).
-    let names: Vec<String> = parsed.groups.keys().cloned().collect();
-    for start in std::iter::once("all").chain(names.iter().map(String::as_str)) {
-        if start != "all" && depth.contains_key(start) {
-            continue;
+    let mut depth: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut ancestors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut ready: Vec<&str> = pending
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    while let Some(g) = ready.pop() {
+        let d = depth.get(g).copied().unwrap_or(0);
+        depth.entry(g).or_insert(d);
+        let mut mine = ancestors.get(g).cloned().unwrap_or_default();
+        mine.insert(g);
+        for c in parsed
+            .groups
+            .get(g)
+            .map(|x| x.children.as_slice())
+            .unwrap_or_default()
+        {
+            if d + 1 > MAX_GROUP_DEPTH {
+                return Err(vec![Problem {
+                    at: parsed
+                        .groups
+                        .get(c)
+                        .and_then(|x| x.at.clone())
+                        .unwrap_or_else(|| at.clone()),
+                    message: format!(
+                        "groups nest more than {MAX_GROUP_DEPTH} levels deep (at `{c}`)"
+                    ),
+                }]);
+            }
+            let cd = depth.entry(c.as_str()).or_insert(0);
+            *cd = (*cd).max(d + 1);
+            ancestors
+                .entry(c.as_str())
+                .or_default()
+                .extend(mine.iter().copied());
+            if let Some(n) = pending.get_mut(c.as_str()) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    ready.push(c.as_str());
+                }
+            }
         }
-        if let Err(cycle) = walk(
-            start,
-            0,
-            &parsed.groups,
-            &mut Vec::new(),
-            &mut depth,
-            &mut parents,
-        ) {
-            let first = cycle.split(' ').next().unwrap_or_default();
-            problems.push(Problem {
-                at: parsed
-                    .groups
-                    .get(first)
-                    .and_then(|g| g.at.clone())
-                    .unwrap_or_else(|| at.clone()),
-                message: format!("group children form a cycle: {cycle}"),
-            });
-            break;
-        }
+        pending.remove(g);
+    }
+    if let Some((&start, _)) = pending.iter().next() {
+        // Walk up through parents that are also left until a group repeats: that is a cycle.
+        let mut path = vec![start];
+        let cycle = loop {
+            let last = path[path.len() - 1];
+            let Some(&up) = parents
+                .get(last)
+                .and_then(|ps| ps.iter().find(|p| pending.contains_key(**p)))
+            else {
+                break path.clone();
+            };
+            if let Some(i) = path.iter().position(|p| *p == up) {
+                let mut c: Vec<&str> = path[i..].to_vec();
+                c.reverse();
+                c.push(c[0]);
+                break c;
+            }
+            path.push(up);
+        };
+        problems.push(Problem {
+            at: parsed
+                .groups
+                .get(cycle[0])
+                .and_then(|g| g.at.clone())
+                .unwrap_or_else(|| at.clone()),
+            message: format!("group children form a cycle: {}", cycle.join(" → ")),
+        });
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     // The groups of each host: the ones listing it, and all their ancestors.
-    let mut member_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut member_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (name, g) in &parsed.groups {
         for h in &g.hosts {
-            let set = member_of.entry(h.clone()).or_default();
-            let mut stack = vec![name.clone()];
-            while let Some(x) = stack.pop() {
-                if set.insert(x.clone()) {
-                    stack.extend(parents.get(&x).cloned().unwrap_or_default());
-                }
-            }
+            let set = member_of.entry(h.as_str()).or_default();
+            set.insert(name.as_str());
+            set.extend(ancestors.get(name.as_str()).into_iter().flatten().copied());
         }
     }
     let mut hosts = Vec::new();
     for (name, own, at) in &parsed.hosts {
         let mut groups: Vec<String> = member_of
-            .get(name)
-            .map(|s| s.iter().filter(|g| *g != "all").cloned().collect())
+            .get(name.as_str())
+            .map(|s| {
+                s.iter()
+                    .filter(|g| **g != "all")
+                    .map(|g| (*g).to_owned())
+                    .collect()
+            })
             .unwrap_or_default();
-        groups.sort_by(|a, b| depth.get(a).cmp(&depth.get(b)).then_with(|| a.cmp(b)));
+        groups.sort_by(|a, b| {
+            depth
+                .get(a.as_str())
+                .cmp(&depth.get(b.as_str()))
+                .then_with(|| a.cmp(b))
+        });
         let mut vars = Vars::new();
         for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
             if let Some(group) = parsed.groups.get(g) {
@@ -408,4 +449,53 @@ fn resolve(
         hosts,
         groups,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(v: &str, line: usize) -> Var {
+        Var {
+            value: Value::Str(v.to_owned()),
+            at: Origin {
+                file: PathBuf::from("hosts"),
+                line,
+            },
+        }
+    }
+
+    /// Ansible's order: `all`, then parents before children, inventory group variables before
+    /// `group_vars/`, then the host's own, then `host_vars/`.
+    #[test]
+    fn variables_merge_in_ansible_order() {
+        let parsed = ini::parse(
+            Path::new("hosts"),
+            "[web]\nweb01 own=host\nweb02\n[prod:children]\nweb\n\
+             [all:vars]\nlevel=all\nown=all\n[prod:vars]\nlevel=prod\n[web:vars]\nlevel=web\nfile=inventory\n",
+        )
+        .expect("parses");
+        let group_vars = BTreeMap::from([
+            (
+                "web".to_owned(),
+                Vars::from([("file".to_owned(), var("group_vars", 1))]),
+            ),
+            (
+                "prod".to_owned(),
+                Vars::from([("level".to_owned(), var("prod-file", 1))]),
+            ),
+        ]);
+        let host_vars = BTreeMap::from([(
+            "web02".to_owned(),
+            Vars::from([("own".to_owned(), var("host_vars", 1))]),
+        )]);
+        let inv = resolve(Path::new("hosts"), parsed, &group_vars, &host_vars).expect("resolves");
+        let get = |h: usize, k: &str| inv.hosts[h].var(k).map(|(v, _)| v);
+        assert_eq!(get(0, "level").as_deref(), Some("web"));
+        assert_eq!(get(0, "file").as_deref(), Some("group_vars"));
+        assert_eq!(get(0, "own").as_deref(), Some("host"));
+        assert_eq!(get(1, "own").as_deref(), Some("host_vars"));
+        assert_eq!(inv.hosts[0].groups, ["prod", "web"]);
+        assert_eq!(inv.groups["prod"], ["web01", "web02"]);
+    }
 }

@@ -37,18 +37,25 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
     let items = items(start, end, stride).ok_or_else(|| {
         format!("`[{body}]` in `{pattern}` is not a range (write `[01:10]`, `[a:f]` or `[1:10:2]`)")
     })?;
+    let rests = expand(tail)?;
+    if items.len().saturating_mul(rests.len()) > MAX_HOSTS {
+        return Err(format!("`{pattern}` names more than {MAX_HOSTS} hosts"));
+    }
     let mut out = Vec::new();
-    for item in items {
-        for rest in expand(tail)? {
+    for item in &items {
+        for rest in &rests {
             out.push(format!("{head}{item}{rest}"));
         }
     }
     Ok(out)
 }
 
+/// The most hosts one pattern may name: more is a typo, not a data centre.
+const MAX_HOSTS: usize = 100_000;
+
 /// The values of one range; `None` when it is not one, is backwards, or is absurdly long.
 fn items(start: &str, end: &str, stride: usize) -> Option<Vec<String>> {
-    const MAX: usize = 100_000;
+    const MAX: usize = MAX_HOSTS;
     if let (Ok(a), Ok(b)) = (start.parse::<usize>(), end.parse::<usize>()) {
         if a > b || (b - a) / stride >= MAX {
             return None;
@@ -106,5 +113,7 @@ mod tests {
         assert!(expand("web[1]").is_err());
         assert!(expand("web[a:9]").is_err());
         assert!(expand("web[1:3:0]").is_err());
+        let too_many = expand("h[1:1000][1:1000]").expect_err("a million hosts");
+        assert!(too_many.contains("more than 100000 hosts"), "{too_many}");
     }
 }

@@ -9,7 +9,24 @@ use super::{Origin, Parsed, Problem, Value, Var, Vars, range};
 
 type Node<'a> = MarkedYaml<'a>;
 
+/// Deeper block nesting than this is refused before parsing: the YAML loader recurses on
+/// nesting, and no inventory comes near it.
+const MAX_NESTING: usize = 256;
+
 fn load<'a>(file: &Path, text: &'a str) -> Result<Option<Node<'a>>, Vec<Problem>> {
+    for (i, line) in text.lines().enumerate() {
+        // Indentation, counting the `- ` of compact nested sequences.
+        let rest = line.trim_start_matches([' ', '-']);
+        if line.len() - rest.len() > MAX_NESTING {
+            return Err(vec![Problem {
+                at: Origin {
+                    file: file.to_owned(),
+                    line: i + 1,
+                },
+                message: format!("nesting deeper than {MAX_NESTING} levels"),
+            }]);
+        }
+    }
     let docs = Node::load_from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         vec![Problem {
             at: Origin {
