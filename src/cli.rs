@@ -195,6 +195,7 @@ pub enum Command {
     /// Write a commented starter inventory into DIR (new or empty); `--regime` picks the
     /// regime (default nd331).
     Init {
+        /// Folder to write `inventory.toml` into: a new one, or an empty one.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
@@ -224,7 +225,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ImportFrom {
     /// An Ansible inventory (INI or YAML, with `group_vars/` and `host_vars/` beside it):
-    /// servers, networks derived from their addresses, and `# TODO` lines for the rest.
+    /// servers, networks derived from their addresses, and `# TODO` lines for the rest;
+    /// `--regime` sets `organization.regime` (default nd331).
     Ansible {
         /// The Ansible inventory file.
         #[arg(value_name = "INVENTORY")]
