@@ -115,7 +115,7 @@ fn complete(text: &str) -> String {
                 table = "[datacenters.dc1]".to_owned();
                 "[datacenters.dc1]".to_owned()
             }
-            "# name = \"…\"" if table == "[datacenters.dc1]" => {
+            "# name = \"…\"" if table.starts_with("[datacenters.") => {
                 "name = \"Trung tâm dữ liệu\"".to_owned()
             }
             "# datacenter = \"dc1\"" => "datacenter = \"dc1\"".to_owned(),
@@ -139,7 +139,7 @@ fn validate_passes_once_the_todos_are_filled() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("is valid: 1 datacenter, 8 networks, 20 servers, 0 systems"),
+            .contains("is valid: 2 datacenters, 8 networks, 20 servers, 0 systems"),
         "{}",
         r.stdout
     );
@@ -160,6 +160,10 @@ fn bad_inputs_are_reported_with_file_and_line() {
             "web01 ansible_host=10.0.0.1 ansible_port=99999\n",
         ),
         ("cycle.ini", "[a:children]\nb\n[b:children]\na\n"),
+        (
+            "zone.ini",
+            "web01 ansible_host=10.0.0.1 capdo_zone=databse capdo_datacenter=HQ\n",
+        ),
         (
             "hint.ini",
             "web01 ansible_host=10.0.0.1 capdo_network=10.9.0.0/24\n",

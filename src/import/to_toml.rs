@@ -2,7 +2,8 @@
 //!
 //! What Ansible knows becomes keys: servers with their address, `ansible_port`, `ansible_user`
 //! and `ansible_ssh_private_key_file`, and networks derived from the addresses (one /24 per
-//! IPv4 block and one /64 per IPv6 block, or the CIDR of a `capdo_network` variable). What it
+//! IPv4 block and one /64 per IPv6 block, or the CIDR of a `capdo_network` variable), placed in
+//! the data centre and zone that `capdo_datacenter` and `capdo_zone` variables give. What it
 //! does not know (organisation name, data centres, zones, systems and their levels) is written
 //! as commented `# TODO` lines, so `capdo validate` names each one still missing.
 
@@ -13,7 +14,7 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 
 use super::ansible::{Host, Inventory, Origin, Problem, Problems};
-use crate::inventory::Regime;
+use crate::inventory::{Regime, Zone};
 
 /// The written inventory and what it holds.
 #[derive(Debug)]
@@ -44,6 +45,9 @@ struct Server<'a> {
     address: Option<IpAddr>,
     network: Option<IpNetwork>,
     ssh: Ssh,
+    /// `capdo_datacenter` and `capdo_zone`, when set.
+    datacenter: Option<String>,
+    zone: Option<String>,
 }
 
 /// Turn `inv` into the text of one capdo inventory file.
@@ -125,12 +129,35 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
             },
             (Some(a), None) => Some(derived(a)),
         };
+        let datacenter = host.var("capdo_datacenter").and_then(|(v, at)| {
+            if !v.is_empty() && v.len() <= 64 && sanitize(&v) == v {
+                Some(v)
+            } else {
+                problems.push(problem(at, format!("capdo_datacenter `{v}` is not a capdo id (lowercase letters, digits, `-` and `_`)")));
+                None
+            }
+        });
+        let zone = host.var("capdo_zone").and_then(|(v, at)| {
+            if Zone::ALL.iter().any(|z| z.as_str() == v) {
+                Some(v)
+            } else {
+                let hint = crate::diag::suggest(&v, Zone::ALL.iter().map(|z| z.as_str()))
+                    .unwrap_or_else(|| format!("one of {}", ZONES.replace(" |", ",")));
+                problems.push(problem(
+                    at,
+                    format!("capdo_zone `{v}` is not a zone ({hint})"),
+                ));
+                None
+            }
+        });
         servers.push(Server {
             id,
             host,
             address,
             network,
             ssh,
+            datacenter,
+            zone,
         });
     }
     if !problems.is_empty() {
@@ -345,21 +372,53 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         o.push('\n');
     }
 
-    todos += 1;
-    let _ = writeln!(
-        o,
-        "# TODO: the data centres (trung tâm dữ liệu). Ansible does not know them: describe each one\n\
-         # and point every network below at one.\n\
-         # [datacenters.dc1]\n\
-         # name = \"…\"\n"
-    );
-
-    // Networks in order of their first host.
+    // Networks in order of their first host, with the data centre and zone their hosts'
+    // `capdo_datacenter` and `capdo_zone` agree on.
     let mut networks: Vec<IpNetwork> = Vec::new();
     for n in servers.iter().filter_map(|s| s.network) {
         if !networks.contains(&n) {
             networks.push(n);
         }
+    }
+    let agreed =
+        |n: &IpNetwork, hint: for<'s> fn(&'s Server<'_>) -> Option<&'s String>| -> Option<String> {
+            let mut values = servers.iter().filter(|s| s.network == Some(*n)).map(hint);
+            let first = values.next()??;
+            values.all(|v| v == Some(first)).then(|| first.clone())
+        };
+    let placed: Vec<(Option<String>, Option<String>)> = networks
+        .iter()
+        .map(|n| {
+            (
+                agreed(n, |s| s.datacenter.as_ref()),
+                agreed(n, |s| s.zone.as_ref()),
+            )
+        })
+        .collect();
+    let mut datacenters: Vec<&str> = Vec::new();
+    for dc in placed.iter().filter_map(|(d, _)| d.as_deref()) {
+        if !datacenters.contains(&dc) {
+            datacenters.push(dc);
+        }
+    }
+    for dc in &datacenters {
+        todos += 1;
+        let _ = writeln!(
+            o,
+            "[datacenters.{dc}]\n\
+             # TODO: the name of this data centre (trung tâm dữ liệu), named `{dc}` by capdo_datacenter.\n\
+             # name = \"…\"\n"
+        );
+    }
+    if datacenters.is_empty() || placed.iter().any(|(d, _)| d.is_none()) {
+        todos += 1;
+        let _ = writeln!(
+            o,
+            "# TODO: the data centres (trung tâm dữ liệu). Ansible does not know them: describe each one\n\
+             # and point every network below at one (or set `capdo_datacenter` in Ansible).\n\
+             # [datacenters.dc1]\n\
+             # name = \"…\"\n"
+        );
     }
     if !networks.is_empty() {
         let _ = writeln!(
@@ -369,7 +428,7 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
              # them to match the real subnets.\n"
         );
     }
-    for n in &networks {
+    for (n, (dc, zone)) in networks.iter().zip(&placed) {
         let mut groups: Vec<&str> = servers
             .iter()
             .filter(|s| s.network == Some(*n))
@@ -377,12 +436,17 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
             .collect();
         groups.sort_unstable();
         groups.dedup();
-        todos += 1;
         let _ = writeln!(o, "[networks.{}]", network_id(n));
-        let _ = writeln!(
-            o,
-            "# TODO: the data centre and the zone (vùng mạng) of this network."
-        );
+        let missing = match (dc, zone) {
+            (None, None) => Some("the data centre and the zone (vùng mạng)"),
+            (None, Some(_)) => Some("the data centre"),
+            (Some(_), None) => Some("the zone (vùng mạng)"),
+            (Some(_), Some(_)) => None,
+        };
+        if let Some(what) = missing {
+            todos += 1;
+            let _ = writeln!(o, "# TODO: {what} of this network.");
+        }
         if !groups.is_empty() {
             let _ = writeln!(
                 o,
@@ -390,8 +454,22 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
                 groups.join(", ")
             );
         }
-        let _ = writeln!(o, "# datacenter = \"dc1\"");
-        let _ = writeln!(o, "# zone = \"…\"   # {ZONES}");
+        match dc {
+            Some(d) => {
+                let _ = writeln!(o, "datacenter = {}", s(d));
+            }
+            None => {
+                let _ = writeln!(o, "# datacenter = \"dc1\"");
+            }
+        }
+        match zone {
+            Some(z) => {
+                let _ = writeln!(o, "zone = {}", s(z));
+            }
+            None => {
+                let _ = writeln!(o, "# zone = \"…\"   # {ZONES}");
+            }
+        }
         let _ = writeln!(o, "cidr = [{}]\n", s(&n.to_string()));
     }
 
