@@ -499,3 +499,74 @@ mod tests {
         assert_eq!(inv.groups["prod"], ["web01", "web02"]);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::{ini, range, resolve, yaml};
+
+    /// Lines built from the pieces Ansible inventories are made of, so the parsers get past
+    /// their first check.
+    fn inventory_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "[web]",
+            "[web:children]",
+            "[web:vars]",
+            "[all:vars]",
+            "[db",
+            "web01",
+            "web[01:03]",
+            "h[a:c][1:2]",
+            "x=1",
+            "ansible_host=10.0.0.1",
+            "'quoted value",
+            "\"q\"",
+            "# c",
+            "; c",
+            ":",
+            "all:",
+            "  hosts:",
+            "    web01:",
+            "  children:",
+            "    db:",
+            "  vars:",
+            "- a",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\t",
+            "é",
+            "\u{feff}",
+        ]);
+        prop::collection::vec(prop::collection::vec(piece, 0..4), 0..12).prop_map(|lines| {
+            lines
+                .iter()
+                .map(|l| l.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(text in inventory_text(), raw in ".{0,200}") {
+            for t in [&text, &raw] {
+                let parsed = [
+                    ini::parse(Path::new("hosts"), t),
+                    yaml::parse_inventory(Path::new("inv.yml"), t),
+                ];
+                for p in parsed.into_iter().flatten() {
+                    if let Ok(inv) = resolve(Path::new("h"), p, &Default::default(), &Default::default()) {
+                        let _ = crate::import::to_toml::to_toml(&inv, crate::inventory::Regime::Nd331);
+                    }
+                }
+                let _ = yaml::parse_vars_file(Path::new("all.yml"), t);
+                let _ = range::expand(t);
+            }
+        }
+    }
+}
