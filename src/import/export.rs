@@ -3,7 +3,9 @@
 //! `ansible_host`, `ansible_port` and `ansible_user` taken from the inventory, so a playbook
 //! can deploy what `capdo render` writes to the right hosts.
 //!
-//! Ansible group names allow letters, digits and `_` only, so `-` in ids and zones becomes `_`.
+//! Every server is written once with its variables in the group `capdo`; the other groups list
+//! names only. Ansible group names allow letters, digits and `_` only, so `-` in ids and zones
+//! becomes `_`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
