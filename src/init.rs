@@ -161,6 +161,18 @@ fn import_ansible(
             "imported {} hosts into {} networks ({}); {} TODO marks to complete",
             imported.servers, imported.networks, target, imported.todos
         )?;
+        if !parsed.vaulted.is_empty() {
+            let files: Vec<String> = parsed
+                .vaulted
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect();
+            writeln!(
+                io.err,
+                "  not read (encrypted with ansible-vault): {}",
+                files.join(", ")
+            )?;
+        }
         if !imported.without_address.is_empty() {
             writeln!(
                 io.err,

@@ -32,6 +32,8 @@ fn ini_import_writes_servers_networks_and_todos() {
     assert_eq!(
         r.stderr,
         "imported 20 hosts into 8 networks (standard output); 12 TODO marks to complete\n  \
+         not read (encrypted with ansible-vault): \
+         tests/fixtures/ansible/host_vars/bk01.dr.example.gov.vn/vault.yml\n  \
          no IP address for: mx.hq.example.gov.vn\n"
     );
     insta::assert_snapshot!("import_ini", r.stdout);

@@ -149,6 +149,8 @@ pub struct Inventory {
     pub hosts: Vec<Host>,
     /// Groups (except `all` and `ungrouped`) and their hosts, directly or through children.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Variable files encrypted with ansible-vault, which were not read.
+    pub vaulted: Vec<PathBuf>,
 }
 
 /// Read the inventory `path` (INI or YAML) and the `group_vars/` and `host_vars/` folders
@@ -169,9 +171,12 @@ pub fn load(path: &Path) -> anyhow::Result<Inventory> {
     }
     .map_err(Problems)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let group_vars = read_vars_dir(&dir.join("group_vars"))?;
-    let host_vars = read_vars_dir(&dir.join("host_vars"))?;
-    resolve(path, parsed, &group_vars, &host_vars).map_err(|p| Problems(p).into())
+    let mut vaulted = Vec::new();
+    let group_vars = read_vars_dir(&dir.join("group_vars"), &mut vaulted)?;
+    let host_vars = read_vars_dir(&dir.join("host_vars"), &mut vaulted)?;
+    let mut inv = resolve(path, parsed, &group_vars, &host_vars).map_err(Problems)?;
+    inv.vaulted = vaulted;
+    Ok(inv)
 }
 
 /// YAML by extension, otherwise by a look at the first line that says something.
@@ -191,7 +196,9 @@ fn is_yaml(path: &Path, text: &str) -> bool {
 }
 
 /// `group_vars/NAME{,.yml,.yaml,.json}` or `group_vars/NAME/*`: the variables per name.
-fn read_vars_dir(dir: &Path) -> anyhow::Result<BTreeMap<String, Vars>> {
+/// Files encrypted with ansible-vault are skipped and listed in `vaulted`: they hold secrets,
+/// which capdo neither needs nor keeps.
+fn read_vars_dir(dir: &Path, vaulted: &mut Vec<PathBuf>) -> anyhow::Result<BTreeMap<String, Vars>> {
     let mut out: BTreeMap<String, Vars> = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(out);
@@ -229,6 +236,10 @@ fn read_vars_dir(dir: &Path) -> anyhow::Result<BTreeMap<String, Vars>> {
         for file in files {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+            if text.trim_start().starts_with("$ANSIBLE_VAULT;") {
+                vaulted.push(file);
+                continue;
+            }
             match yaml::parse_vars_file(&file, &text) {
                 Ok(vars) => out.entry(name.clone()).or_default().extend(vars),
                 Err(p) => problems.extend(p),
@@ -448,6 +459,7 @@ fn resolve(
         file: file.to_owned(),
         hosts,
         groups,
+        vaulted: Vec::new(),
     })
 }
 
