@@ -255,6 +255,62 @@ pub enum Command {
         #[arg(long)]
         allow_regime_change: bool,
     },
+    /// Write a commented starter inventory into DIR (new or empty); `--regime` picks the
+    /// regime (default nd331).
+    Init {
+        /// Folder to write `inventory.toml` into: a new one, or an empty one.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Read an inventory kept for another tool into a capdo inventory.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
+    /// Write the inventory's servers for another tool.
+    Export {
+        #[command(subcommand)]
+        to: ExportTo,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); `--out DIR` writes one page per command.
+    Man {
+        /// Write `capdo.1` and one `capdo-<command>.1` per command into DIR.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// An Ansible inventory (INI or YAML, with `group_vars/` and `host_vars/` beside it):
+    /// servers, networks derived from their addresses, and `# TODO` lines for the rest;
+    /// `--regime` sets `organization.regime` (default nd331).
+    Ansible {
+        /// The Ansible inventory file.
+        #[arg(value_name = "INVENTORY")]
+        inventory: PathBuf,
+        /// Write `DIR/inventory.toml` instead of printing it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportTo {
+    /// An Ansible inventory: groups `system_<id>`, `zone_<zone>`, `level_<n>`, with
+    /// `ansible_host`, `ansible_port` and `ansible_user`.
+    Ansible {
+        #[arg(long, value_enum, default_value_t = AnsibleFormat::Ini)]
+        format: AnsibleFormat,
+        /// Write to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -262,6 +318,12 @@ pub enum DiffFormat {
     Text,
     Json,
     Md,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnsibleFormat {
+    Ini,
+    Yaml,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -392,6 +454,9 @@ pub fn run(cli: &Cli, io: &mut Io) -> Exit {
 }
 
 fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
+    if let Some(exit) = crate::init::dispatch(cli, io) {
+        return exit;
+    }
     let lang = match cli.lang {
         LangArg::Vi => Lang::Vi,
         LangArg::En => Lang::En,
@@ -899,6 +964,20 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Ok)
         }
+        Command::Export {
+            to: ExportTo::Ansible { format, output },
+        } => {
+            let format = match format {
+                AnsibleFormat::Ini => crate::import::export::Format::Ini,
+                AnsibleFormat::Yaml => crate::import::export::Format::Yaml,
+            };
+            let text = crate::import::export::ansible(&inv, &Graph::build(&inv, regime), format);
+            match output {
+                Some(path) => write_atomic(path, text.as_bytes())?,
+                None => io.out.write_all(text.as_bytes())?,
+            }
+            Ok(Exit::Ok)
+        }
         Command::AnnualReport {
             format,
             report,
@@ -919,7 +998,13 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        Command::Controls { .. } | Command::Explain { .. } | Command::Diff { .. } => Ok(Exit::Ok),
+        Command::Controls { .. }
+        | Command::Explain { .. }
+        | Command::Diff { .. }
+        | Command::Init { .. }
+        | Command::Import { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => Ok(Exit::Ok),
     }
 }
 

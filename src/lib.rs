@@ -11,6 +11,8 @@ pub mod diag;
 pub mod dossier;
 pub mod evidence;
 pub mod graph;
+pub mod import;
+pub mod init;
 pub mod inventory;
 pub mod policy;
 pub mod render;
