@@ -300,27 +300,36 @@ impl Pred {
 
     fn eval_in(&self, env: &Env, elem: Option<&Value>, reads: &mut Reads) -> Truth {
         match self {
+            // Every part is evaluated (no short cut), so the evidence shows every value read.
             Pred::All(ps) => {
-                let mut err = None;
+                let (mut any_false, mut err) = (false, None);
                 for p in ps {
                     match p.eval_in(env, elem, reads) {
-                        Ok(false) => return Ok(false),
+                        Ok(false) => any_false = true,
                         Ok(true) => {}
                         Err(e) => err = err.or(Some(e)),
                     }
                 }
-                err.map_or(Ok(true), Err)
+                if any_false {
+                    Ok(false)
+                } else {
+                    err.map_or(Ok(true), Err)
+                }
             }
             Pred::Any(ps) => {
-                let mut err = None;
+                let (mut any_true, mut err) = (false, None);
                 for p in ps {
                     match p.eval_in(env, elem, reads) {
-                        Ok(true) => return Ok(true),
+                        Ok(true) => any_true = true,
                         Ok(false) => {}
                         Err(e) => err = err.or(Some(e)),
                     }
                 }
-                err.map_or(Ok(false), Err)
+                if any_true {
+                    Ok(true)
+                } else {
+                    err.map_or(Ok(false), Err)
+                }
             }
             Pred::Not(p) => p.eval_in(env, elem, reads).map(|t| !t),
             Pred::Test(subject, op) => {

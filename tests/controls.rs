@@ -1,0 +1,193 @@
+//! Every declarative control of both packs, on fixtures where it passes and where it fails
+//! (tests/fixtures/controls/cases.toml), with a snapshot of the findings; the built-in
+//! inventory controls on the shipped inventories; human attestations never pass.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use capdo::diag::{Loc, Sources};
+use capdo::inventory::{Level, Regime};
+use capdo::policy::catalog::{self, Check, Source};
+use capdo::policy::declarative;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    control: String,
+    regime: Option<String>,
+    level: Option<i64>,
+    expect: String,
+    note: Option<String>,
+    #[serde(default)]
+    facts: Map<String, Value>,
+    #[serde(default)]
+    attrs: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+/// `{}` in the fixture is null (TOML has none).
+fn nulls(m: Map<String, Value>) -> Map<String, Value> {
+    m.into_iter()
+        .map(|(k, v)| match v {
+            Value::Object(o) if o.is_empty() => (k, Value::Null),
+            v => (k, v),
+        })
+        .collect()
+}
+
+fn regimes(r: &Option<String>) -> Vec<Regime> {
+    match r.as_deref() {
+        None => vec![Regime::Nd85, Regime::Nd331],
+        Some("nd85") => vec![Regime::Nd85],
+        Some("nd331") => vec![Regime::Nd331],
+        Some(other) => panic!("unknown regime {other}"),
+    }
+}
+
+#[test]
+fn every_declarative_control_passes_and_fails_on_its_fixtures() {
+    let text = std::fs::read_to_string("tests/fixtures/controls/cases.toml").expect("cases");
+    let cases: Cases = toml::from_str(&text).expect("cases.toml");
+    let mut sources = Sources::new();
+    let file = sources.add(Path::new("fixture"), "x".into());
+    let loc = Loc::new(file, 0..1);
+    let mut seen: BTreeMap<(Regime, &str), BTreeSet<String>> = BTreeMap::new();
+    let mut shot = String::new();
+    for case in &cases.case {
+        let level = Level::new(case.level.unwrap_or(3)).expect("level 1-5");
+        let facts = nulls(case.facts.clone());
+        let mut attrs = nulls(case.attrs.clone());
+        attrs
+            .entry("system.level".to_owned())
+            .or_insert(Value::from(level.get()));
+        for regime in regimes(&case.regime) {
+            let control = catalog::find(regime, &case.control)
+                .unwrap_or_else(|| panic!("{} is not in the {regime:?} pack", case.control));
+            let host = control.source == Source::Host;
+            let f = declarative::judge(
+                control,
+                if host { "server:h1" } else { "system:s1" }.to_owned(),
+                Some(level),
+                &attrs,
+                host.then_some(&facts),
+                &loc,
+            );
+            let status = f.status.as_str();
+            assert_eq!(
+                status,
+                case.expect,
+                "{} under {regime:?} at level {level}{}: {} ({})",
+                case.control,
+                case.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+                f.message,
+                f.evidence
+            );
+            seen.entry((regime, control.id))
+                .or_default()
+                .insert(status.to_owned());
+            shot.push_str(&format!(
+                "{} {} L{level} {status}: {}\n    {}\n",
+                regime.as_str(),
+                control.id,
+                f.message,
+                f.evidence
+            ));
+        }
+    }
+    // Every rule of both packs has a case where it passes and one where it fails.
+    for regime in [Regime::Nd85, Regime::Nd331] {
+        for c in catalog::controls(regime) {
+            if matches!(c.check, Check::Rule { .. }) {
+                let got = seen.get(&(regime, c.id)).cloned().unwrap_or_default();
+                assert!(
+                    got.contains("pass") && got.contains("fail"),
+                    "{} ({regime:?}) needs a passing and a failing case; has {got:?}",
+                    c.id
+                );
+            }
+        }
+    }
+    insta::assert_snapshot!("declarative_cases", shot);
+}
+
+/// The built-in inventory controls on the shipped inventories: each passes somewhere and fails
+/// somewhere, under each regime.
+#[test]
+fn every_builtin_inventory_control_passes_and_fails_on_the_fixtures() {
+    let inventories = [
+        "inventory",
+        "tests/fixtures/minimal",
+        "tests/fixtures/design",
+        "tests/fixtures/clean",
+        "tests/fixtures/controls/fails",
+    ];
+    let mut table = String::new();
+    for regime in ["nd85", "nd331"] {
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for inv in inventories {
+            let r = common::capdo(
+                Path::new(inv),
+                &["--regime", regime, "check", "--offline", "--format", "json"],
+            );
+            let report: Value = serde_json::from_str(&r.stdout)
+                .unwrap_or_else(|e| panic!("{inv}: {e}: {}", r.stderr));
+            for f in report["findings"].as_array().expect("findings") {
+                seen.entry(f["control"].as_str().expect("control").to_owned())
+                    .or_default()
+                    .insert(format!("{}@{inv}", f["status"].as_str().expect("status")));
+            }
+        }
+        let r = if regime == "nd85" {
+            Regime::Nd85
+        } else {
+            Regime::Nd331
+        };
+        for c in catalog::controls(r) {
+            let statuses = seen.get(c.id).cloned().unwrap_or_default();
+            match (&c.check, c.source) {
+                (Check::Builtin(_), Source::Inventory) => {
+                    let has = |s: &str| statuses.iter().any(|x| x.starts_with(&format!("{s}@")));
+                    assert!(
+                        has("pass") && has("fail"),
+                        "{} under {regime}: {statuses:?}",
+                        c.id
+                    );
+                    let mut by_status: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                    for s in &statuses {
+                        let (st, inv) = s.split_once('@').expect("@");
+                        by_status.entry(st).or_default().push(inv);
+                    }
+                    table.push_str(&format!("{regime} {}: {by_status:?}\n", c.id));
+                }
+                (Check::Manual, _) => {
+                    // A human attestation is never a pass.
+                    assert!(
+                        statuses
+                            .iter()
+                            .all(|s| s.starts_with("manual@") || s.starts_with("not-applicable@")),
+                        "{}: {statuses:?}",
+                        c.id
+                    );
+                    assert!(
+                        statuses.iter().any(|s| s.starts_with("manual@")),
+                        "{}",
+                        c.id
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    insta::assert_snapshot!("builtin_inventory_controls", table);
+}
