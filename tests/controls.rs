@@ -191,3 +191,64 @@ fn every_builtin_inventory_control_passes_and_fails_on_the_fixtures() {
     }
     insta::assert_snapshot!("builtin_inventory_controls", table);
 }
+
+/// TIME-SYNC, the one built-in host control no lab host fails (every lab clock is
+/// synchronised): the captured Debian 12 collector output replayed with `timedatectl` saying
+/// yes for one host and no for the other.
+#[test]
+fn time_sync_passes_and_fails_on_replayed_output() {
+    let raw = std::fs::read_to_string("tests/fixtures/collect/sections/collector-debian12.txt")
+        .expect("captured collector output");
+    let nonce = "5e1f0c9a7b3d2e41";
+    let old = format!(
+        "@@{nonce} begin timedatectl\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n\n@@{nonce} end timedatectl 1\n"
+    );
+    assert!(raw.contains(&old), "the capture's timedatectl section");
+    let with = |synced: &str| {
+        raw.replace(
+            &old,
+            &format!(
+                "@@{nonce} begin timedatectl\nNTP=yes\nNTPSynchronized={synced}\n@@{nonce} end timedatectl 0\n"
+            ),
+        )
+    };
+    let host = |output: String| {
+        serde_json::json!({
+            "status": "scanned", "error": null, "duration_ms": 400, "facts": {},
+            "raw": {"nonce": nonce, "output": output, "exit": 0, "signal": null, "truncated": false}
+        })
+    };
+    let file = serde_json::json!({
+        "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-11-22T08:00:00Z",
+        "hosts": {"app01": host(with("yes")), "bk01": host(with("no"))}
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let facts = dir.path().join("facts.json");
+    std::fs::write(&facts, file.to_string()).expect("write");
+    let r = common::capdo(
+        Path::new("tests/fixtures/clean"),
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "app01",
+            "bk01",
+        ],
+    );
+    let report: Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let status = |host: &str| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["control"] == "TIME-SYNC" && f["target"] == format!("server:{host}"))
+            .map(|f| (f["status"].clone(), f["evidence"].clone()))
+            .expect("TIME-SYNC finding")
+    };
+    assert_eq!(status("app01").0, "pass", "{:?}", status("app01"));
+    assert_eq!(status("bk01").0, "fail", "{:?}", status("bk01"));
+    assert_eq!(status("bk01").1, "time.synchronized = false");
+}
