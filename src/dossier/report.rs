@@ -8,17 +8,8 @@ use serde::Deserialize;
 
 use crate::inventory::Regime;
 
-/// The finding statuses of `capdo.report/v1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingStatus {
-    Pass,
-    Fail,
-    Error,
-    Waived,
-    NotApplicable,
-    Manual,
-}
+/// The finding statuses of `capdo.report/v1`, read with the type that writes them.
+pub use crate::policy::Status as FindingStatus;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Finding {

@@ -208,6 +208,35 @@ pub fn read_files(
 /// optional in `T` and the rest of the entry is still read and can be checked).
 pub(crate) type Entry<T> = (Loc, T, Vec<String>);
 
+/// Reports a required key absent from an entry read by [`read_entries`] (unless it was dropped
+/// for an error already reported): `kind` names the entry ("waiver"), `doc` the page listing
+/// its keys.
+pub(crate) struct MissingKeys<'a> {
+    pub kind: &'static str,
+    pub doc: &'static str,
+    pub loc: &'a Loc,
+    pub dropped: &'a [String],
+}
+
+impl MissingKeys<'_> {
+    pub fn report(&self, diags: &mut Vec<Diagnostic>, key: &str, example: &str) {
+        if self.dropped.iter().any(|d| d == key) {
+            return;
+        }
+        diags.push(
+            Diagnostic::new(
+                "missing-key",
+                format!("{} is missing required key `{key}`", self.kind),
+            )
+            .at(self.loc.clone(), format!("`{key}` is required"))
+            .hint(format!(
+                "add `{key} = {example}`; {} lists every key",
+                self.doc
+            )),
+        );
+    }
+}
+
 pub(crate) fn read_entries<T: DeserializeOwned>(
     file: FileId,
     sources: &Sources,

@@ -18,7 +18,9 @@ use crate::diag::Loc;
 use crate::inventory::Level;
 pub use catalog::{Control, Lang, Severity, controls, find};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -30,6 +32,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// Fail or error: the control is not shown to hold.
+    pub fn failing(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",

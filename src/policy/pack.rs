@@ -289,20 +289,13 @@ fn build(
 ) -> Option<Control> {
     let at = |s: std::ops::Range<usize>| sources.locate(s);
     let before = diags.len();
-    let mut missing = |key: &str, example: &str| {
-        if !dropped.iter().any(|d| d == key) {
-            diags.push(
-                Diagnostic::new(
-                    "missing-key",
-                    format!("control is missing required key `{key}`"),
-                )
-                .at(loc.clone(), format!("`{key}` is required"))
-                .hint(format!(
-                    "add `{key} = {example}`; docs/policies.md lists every key"
-                )),
-            );
-        }
+    let keys = crate::inventory::load::MissingKeys {
+        kind: "control",
+        doc: "docs/policies.md",
+        loc,
+        dropped,
     };
+    let mut missing = |key: &str, example: &str| keys.report(diags, key, example);
     let RawControl {
         id,
         source,

@@ -113,21 +113,13 @@ fn check(
 ) -> Option<Waiver> {
     let at = |s: std::ops::Range<usize>| sources.locate(s);
     let before = diags.len();
-    // A required key that is absent (and was not dropped for an error already reported).
-    let mut missing = |key: &str, example: &str| {
-        if !dropped.iter().any(|d| d == key) {
-            diags.push(
-                Diagnostic::new(
-                    "missing-key",
-                    format!("waiver is missing required key `{key}`"),
-                )
-                .at(loc.clone(), format!("`{key}` is required"))
-                .hint(format!(
-                    "add `{key} = {example}`; docs/waivers.md lists every key"
-                )),
-            );
-        }
+    let keys = crate::inventory::load::MissingKeys {
+        kind: "waiver",
+        doc: "docs/waivers.md",
+        loc: &loc,
+        dropped,
     };
+    let mut missing = |key: &str, example: &str| keys.report(diags, key, example);
     if raw.control.is_none() {
         missing("control", "\"SSH-PASSWORD-AUTH\"");
     }

@@ -26,58 +26,8 @@ use crate::diag::mask_controls;
 
 pub const SCHEMA: &str = "capdo.diff/v1";
 
-/// Finding status, as written in a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Pass,
-    Fail,
-    Error,
-    Waived,
-    NotApplicable,
-    Manual,
-}
-
-impl Status {
-    /// Fail or error: the control is not shown to hold.
-    fn failing(self) -> bool {
-        matches!(self, Status::Fail | Status::Error)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Error => "error",
-            Status::Waived => "waived",
-            Status::NotApplicable => "not-applicable",
-            Status::Manual => "manual",
-        }
-    }
-}
-
-/// Finding severity, as written in a report; ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+// Statuses and severities are read with the types that write them.
+pub use crate::policy::{Severity, Status};
 
 /// The parts of a `capdo.report/v1` file a diff reads.
 #[derive(Debug, Deserialize)]
