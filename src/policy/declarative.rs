@@ -12,7 +12,14 @@ use super::rule::{Env, Reads};
 use super::{Finding, Status};
 use crate::diag::Loc;
 use crate::graph::Graph;
-use crate::inventory::{Inventory, Level, NodeRef, Role, Zone};
+use crate::inventory::{Inventory, Level, NodeRef, Proto, Role, Zone};
+
+fn proto(p: Proto) -> &'static str {
+    match p {
+        Proto::Tcp => "tcp",
+        Proto::Udp => "udp",
+    }
+}
 
 /// The attributes of server `i`.
 pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
@@ -38,7 +45,7 @@ pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Val
         json!(
             s.services
                 .iter()
-                .map(|x| json!({"proto": x.to_string().split('/').next_back().unwrap_or(""), "port": x.port}))
+                .map(|x| json!({"proto": proto(x.proto), "port": x.port}))
                 .collect::<Vec<_>>()
         ),
     );
@@ -97,7 +104,7 @@ pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Val
             json!({
                 "id": srv.id,
                 "ipv6": srv.ipv6 && srv.addresses.iter().any(|a| a.is_ipv6()),
-                "https": srv.services.iter().any(|svc| svc.port == 443 && svc.to_string().starts_with("tcp")),
+                "https": srv.services.iter().any(|svc| svc.port == 443 && svc.proto == Proto::Tcp),
             })
         })
         .collect();
@@ -283,5 +290,63 @@ pub fn inventory_findings(
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Inventory, Graph) {
+        let mut sources = crate::diag::Sources::new();
+        let inv = match crate::inventory::load(std::path::Path::new("inventory"), &mut sources) {
+            Ok(inv) => inv,
+            Err(_) => panic!("the sample inventory loads"),
+        };
+        let g = Graph::build(&inv, crate::inventory::Regime::Nd85);
+        (inv, g)
+    }
+
+    #[test]
+    fn attributes_of_a_server_and_a_system() {
+        let (inv, g) = sample();
+        let web = inv
+            .servers
+            .iter()
+            .position(|s| s.id == "portal-web01")
+            .expect("portal-web01");
+        let a = server_attrs(&inv, &g, web);
+        assert_eq!(a["server.zone"], "dmz");
+        assert!(
+            a["server.services"]
+                .as_array()
+                .expect("services")
+                .contains(&json!({"proto": "tcp", "port": 443})),
+            "{}",
+            a["server.services"]
+        );
+        assert_eq!(a["server.level"], 3);
+        let portal = inv
+            .systems
+            .iter()
+            .position(|s| s.id == "portal")
+            .expect("portal");
+        let s = system_attrs(&inv, &g, portal);
+        assert_eq!(s["system.kind"], "citizen-service");
+        assert_eq!(s["system.level"], 3);
+        // Organisation-wide measures apply to a system that sets none of its own.
+        assert!(
+            s["system.measures"]
+                .as_array()
+                .expect("measures")
+                .contains(&json!("waf"))
+        );
+        let public = s["system.public_servers"].as_array().expect("public");
+        assert!(!public.is_empty());
+        assert!(
+            public
+                .iter()
+                .all(|p| p["https"] == true && p["ipv6"] == true)
+        );
     }
 }
