@@ -662,22 +662,26 @@ fn four_layer(cx: &Context, control: &'static Control, out: &mut Vec<Finding>) {
                     ),
                 }
             };
-        let (ok, message, evidence, loc) = match control.id {
-            "FOURLAYER-ONSITE" => named(
+        let layer = match control.check {
+            Check::Builtin(name) => name,
+            _ => "",
+        };
+        let (ok, message, evidence, loc) = match layer {
+            "fourlayer-onsite" => named(
                 &p.onsite_team,
                 own.onsite_team.is_some(),
                 "onsite_team",
                 format!("{} has an on-site security team", s.id),
                 format!("no on-site security team is named for {}", s.id),
             ),
-            "FOURLAYER-MONITORING" => named(
+            "fourlayer-monitoring" => named(
                 &p.monitoring_provider,
                 own.monitoring_provider.is_some(),
                 "monitoring_provider",
                 format!("{} is monitored by a professional provider", s.id),
                 format!("no professional monitoring provider is named for {}", s.id),
             ),
-            "FOURLAYER-NATIONAL" => match p.national_monitoring {
+            "fourlayer-national" => match p.national_monitoring {
                 Some(true) => (
                     true,
                     format!("{} is connected to the national monitoring system", s.id),
