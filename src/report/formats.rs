@@ -46,9 +46,12 @@ impl Renderer<'_> {
     /// template naming a value that does not exist, in strict mode).
     pub fn render(&self, format: Format) -> anyhow::Result<String> {
         Ok(match format {
-            Format::Text => {
-                text::render(self.report, &self.inventory.organization.name, &self.style)
-            }
+            Format::Text => text::render(
+                self.report,
+                &text::groups(self.inventory),
+                &self.inventory.organization.name,
+                &self.style,
+            ),
             Format::Json => json(self.report),
             Format::Sarif => {
                 sarif::render(self.report, &Scope::of(self.inventory, self.graph).names)

@@ -1,4 +1,5 @@
-//! The terminal report: failures first, grouped by target, then a summary with counts per level.
+//! The terminal report: findings grouped system → server → control (failures first within a
+//! target), then a summary with counts per level and coverage.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -97,7 +98,28 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     }
 }
 
-pub fn render(report: &Report, org: &str, style: &Style) -> String {
+/// The group a target's findings are shown under: the system it is, or the first system (by id)
+/// a server serves; `None` for everything else (organisation, datacenters, networks, servers
+/// serving no system).
+pub type Groups = BTreeMap<String, (String, String)>;
+
+/// `target id → (system id, system name)` for the systems and their servers of `inv`.
+pub fn groups(inv: &crate::inventory::Inventory) -> Groups {
+    let mut g = Groups::new();
+    let mut systems: Vec<&crate::inventory::System> = inv.systems.iter().collect();
+    systems.sort_by(|a, b| a.id.cmp(&b.id));
+    for s in systems {
+        let key = (s.id.clone(), s.name.clone());
+        g.insert(format!("system:{}", s.id), key.clone());
+        for &i in &s.servers {
+            g.entry(format!("server:{}", inv.servers[i].id))
+                .or_insert_with(|| key.clone());
+        }
+    }
+    g
+}
+
+pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -137,17 +159,37 @@ pub fn render(report: &Report, org: &str, style: &Style) -> String {
             style.verbose || matches!(f.status, Status::Fail | Status::Error | Status::Waived)
         })
         .collect();
+    // System by system (the rest last), the system itself before its servers, each target's
+    // failures first.
+    let group = |f: &ReportFinding| groups.get(&f.target);
     shown.sort_by(|a, b| {
-        rank(a)
-            .cmp(&rank(b))
-            .then_with(|| severity_rank(b.severity).cmp(&severity_rank(a.severity)))
+        let (ga, gb) = (group(a), group(b));
+        ga.is_none()
+            .cmp(&gb.is_none())
+            .then_with(|| ga.cmp(&gb))
+            .then_with(|| (!a.target.starts_with("system:")).cmp(&!b.target.starts_with("system:")))
             .then_with(|| a.target.cmp(&b.target))
+            .then_with(|| rank(a).cmp(&rank(b)))
+            .then_with(|| severity_rank(b.severity).cmp(&severity_rank(a.severity)))
             .then_with(|| a.control.cmp(b.control))
     });
     if shown.is_empty() && unscanned.is_empty() {
         let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
     }
+    let mut current: Option<Option<&(String, String)>> = None;
     for f in shown {
+        let g = group(f);
+        if current != Some(g) {
+            let title = match g {
+                Some((id, name)) => format!("── system {id}: {}", mask_controls(name)),
+                None => {
+                    "── other targets (organisation, datacenters, networks, servers of no system)"
+                        .to_owned()
+                }
+            };
+            let _ = writeln!(out, "{}\n", paint(style, "1", &title));
+            current = Some(g);
+        }
         finding_block(&mut out, style, f);
         out.push('\n');
     }
