@@ -30,7 +30,8 @@ PHASES=$PWD/target/release/examples/bench_phases
 STEPS=(validate phases graph check-json check-html check-md check-sarif check-junit)
 
 args_of() { # STEP SIZE -> the command line, one word per line
-    local n=$2 c=(check --offline --output "$WORK/report$n")
+    local n=$2
+    local c=(check --offline --output "$WORK/report$n")
     case $1 in
         validate) printf '%s\n' "$CAPDO" -q -i "$WORK/inv$n" validate ;;
         phases) printf '%s\n' "$PHASES" --inventory "$WORK/inv$n" --rounds 1 ;;
@@ -76,7 +77,7 @@ cat "$WORK/gen.log" >&2
 printf '\nrelease build, seed %s, median of %d rounds; wall in ms, peak RSS in MiB\n\n' \
     "$SEED" "$ROUNDS"
 printf '| step |'; for n in "${SIZES[@]}"; do printf ' wall %s | RSS %s |' "$n" "$n"; done
-printf ' ratio to %s (%s) | exponent (%s) |\n|---|' "${SIZES[0]}" "${SIZES[*]:1}" "$(echo "${SIZES[*]}" | sed 's/ /→/g')"
+printf ' ratio to %s (%s) | exponent (%s) |\n|---|' "${SIZES[0]}" "${SIZES[*]:1}" "$(IFS=→; echo "${SIZES[*]}")"
 for _ in "${SIZES[@]}"; do printf -- '---|---|'; done; printf -- '---|---|\n'
 
 row() { # NAME VALUES... (one per size) -> ratios and exponents
@@ -106,9 +107,9 @@ for step in "${STEPS[@]}"; do
         for part in load graph; do
             vals=()
             for n in "${SIZES[@]}"; do
-                if [ $part = load ]; then v=${LOAD_MS[$n]}; else v=${GRAPH_MS[$n]}; fi
+                if [ $part = load ]; then ms=${LOAD_MS[$n]}; else ms=${GRAPH_MS[$n]}; fi
                 # shellcheck disable=SC2086
-                vals+=("$(median $v)")
+                vals+=("$(median $ms)")
             done
             RSS_ROW="" row "  in-process: $part" "${vals[@]}"
         done
