@@ -1,68 +1,116 @@
 #!/usr/bin/env bash
-# Scan benchmark: capdo against plain OpenSSH on the same lab, in the same run.
+# Scan benchmark: capdo against plain OpenSSH and `ansible -m raw` on the same lab, in the
+# same run.
 #
-#   bench/scan.sh N [ROUNDS]     (as root; starts an N-host lab with tests/lab/lab.sh bench-up)
+#   flock /tmp/capdo-lab.lock bench/scan.sh N [ROUNDS]
 #
-# Each round runs both, in alternating order, against every host of the lab:
+# As root; starts an N-host lab (tests/lab/lab.sh bench-up: identical `bench` hosts, empty apt
+# lists) and tears it down on exit. Only one lab can run on the machine (bridge capdolab0):
+# run it under the lock, after `ip link show capdolab0` fails.
+#
+# Each round runs all three, in an order that rotates every round, against every host:
 #   openssh: `xargs -P 50 ssh …` with curve25519-sha256: one connection and one exec per host,
-#            the same collector command and input capdo sends;
-#   capdo:   `capdo scan -j 50 --facts-out …` (release build), which also parses every host's
-#            output and writes the facts file.
-# Measured per run: wall time, and the client's CPU (user+sys): capdo's process, or every
-# process of the xargs tree (ssh and the sh that feeds it). Prints each run, the medians and
-# the ratio, and appends a Markdown row to bench/results.md.
+#            the same collector command and the same input capdo sends (stdin);
+#   ansible: `ansible all -m raw -f 50` (ansible-core from ANSIBLE, default /tmp/ans/bin), same
+#            key exchange and host key checking, no connection sharing (ControlMaster=no, so no
+#            round reuses an earlier round's connection); `raw` cannot feed stdin, so the
+#            command is `printf INPUT | sh -c '<collector>'`;
+#   capdo:   `capdo -q -j 50 scan --facts-out …` (release build), which also parses every
+#            host's output and writes the facts file.
+# Measured per run: wall time and the client's CPU (user+sys of the process and every child it
+# waited for: capdo's process; xargs, each ssh and the sh feeding it; ansible, its workers and
+# their ssh) and peak RSS (largest single process). Prints each run, the medians and ratios,
+# and appends a Markdown row to bench/results.md. Every tool must reach every host in every
+# round, or the script fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:?usage: bench/scan.sh N [ROUNDS]}
 ROUNDS=${2:-5}
 PAR=${PAR:-50}
+ANSIBLE=${ANSIBLE:-/tmp/ans/bin}
+[ -x "$ANSIBLE/ansible" ] || { echo "no $ANSIBLE/ansible: python3 -m venv /tmp/ans && /tmp/ans/bin/pip install ansible-core" >&2; exit 2; }
+if ip link show capdolab0 >/dev/null 2>&1; then echo "a lab is up (capdolab0): wait for it" >&2; exit 2; fi
 LAB=$(mktemp -d /tmp/capdo-bench.XXXXXX)
 cleanup() { tests/lab/lab.sh down "$LAB" >/dev/null 2>&1 || true; rm -rf "$LAB"; }
 trap cleanup EXIT
 
-cargo build --release --quiet
+cargo build --release --quiet --bin capdo
 CAPDO=$PWD/target/release/capdo
 t0=$(date +%s%N)
 tests/lab/lab.sh bench-up "$LAB" "$N" >/dev/null 2>"$LAB/up.log"
 echo "lab of $N hosts up in $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
 
-# The exact command capdo sends: sh -c '<collector>' with every ' escaped.
+# The exact command capdo sends: sh -c '<collector>' with every ' escaped, and its input: a
+# nonce, the options (the lab's timeout = 5 s, times the 4 steps of a host's deadline) and the
+# backup path of the inventory's bench hosts.
 script=$(cat src/collect/collector.sh)
 q=${script//\'/\'\\\'\'}
-printf "sh -c '%s'" "$q" > "$LAB/command"
-cut -f2 "$LAB/hosts.tsv" > "$LAB/ips"
+printf "sh -c '%s'" "$q" >"$LAB/command"
+INPUT='0123456789abcdef\ntimeout=20\nbackup-path /var/backups/app\n'
+cut -f2 "$LAB/hosts.tsv" >"$LAB/ips"
+mkdir -p "$LAB/out"
 
-cat > "$LAB/openssh.sh" <<SH
+cat >"$LAB/openssh.sh" <<SH
 #!/bin/sh
-xargs -P $PAR -I{} sh -c 'printf "0123456789abcdef\n\nbackup-path /var/backups/app\n" | ssh -T -o BatchMode=yes -o KexAlgorithms=curve25519-sha256 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$LAB/known_hosts -i $LAB/id_ed25519 -o ConnectTimeout=10 root@{} "\$(cat $LAB/command)" > /dev/null' < $LAB/ips
+xargs -P $PAR -I{} sh -c 'printf "$INPUT" | ssh -T -o BatchMode=yes -o KexAlgorithms=curve25519-sha256 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$LAB/known_hosts -i $LAB/id_ed25519 -o ConnectTimeout=10 root@{} "\$(cat $LAB/command)" > $LAB/out/{}' < $LAB/ips
 SH
-cat > "$LAB/capdo.sh" <<SH
+cat >"$LAB/capdo.sh" <<SH
 #!/bin/sh
 exec $CAPDO -q -i $LAB/inventory -j $PAR scan --facts-out $LAB/facts.json
 SH
+{
+    echo "[lab]"
+    cat "$LAB/ips"
+    echo "[lab:vars]"
+    echo "ansible_user=root"
+    echo "ansible_ssh_private_key_file=$LAB/id_ed25519"
+} >"$LAB/ansible.ini"
+printf "printf '%s' | %s" "$INPUT" "$(cat "$LAB/command")" >"$LAB/ansible-command"
+cat >"$LAB/ansible.sh" <<SH
+#!/bin/sh
+export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_LOCAL_TEMP=$LAB/ansible-tmp ANSIBLE_HOME=$LAB/ansible-home
+export ANSIBLE_SSH_ARGS="-o ControlMaster=no -o KexAlgorithms=curve25519-sha256 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$LAB/known_hosts -o BatchMode=yes"
+exec $ANSIBLE/ansible lab -i $LAB/ansible.ini -f $PAR -T 10 -m raw -a "\$(cat $LAB/ansible-command)"
+SH
 
-run() { # SCRIPT -> "wall cpu max_rss_kib"
-    /usr/bin/time -f "%e %U %S %M" -o "$LAB/time" sh "$1" >/dev/null 2>"$LAB/err" || true
-    read -r wall user sys rss < "$LAB/time"
+run() { # TOOL -> "wall cpu max_rss_kib"; checks that every host answered
+    local who=$1 ok
+    rm -f "$LAB/out/"* "$LAB/facts.json"
+    /usr/bin/time -f "%e %U %S %M" -o "$LAB/time" sh "$LAB/$who.sh" >"$LAB/stdout" 2>"$LAB/err" || true
+    case $who in
+        openssh) ok=$(grep -l '@@0123456789abcdef end ' "$LAB/out/"* 2>/dev/null | wc -l) ;;
+        capdo) ok=$(grep -c '"status": "scanned"' "$LAB/facts.json" 2>/dev/null || true) ;;
+        ansible) ok=$(grep -c ' | CHANGED | rc=' "$LAB/stdout" || true) ;;
+    esac
+    if [ "${ok:-0}" != "$N" ]; then
+        echo "$who reached ${ok:-0} of $N hosts; stderr:" >&2
+        tail -n 20 "$LAB/err" "$LAB/stdout" >&2
+        exit 2
+    fi
+    read -r wall user sys rss <"$LAB/time"
     echo "$wall $(echo "$user + $sys" | bc) $rss"
 }
 
-ow=(); oc=(); cw=(); cc=(); cm=()
+declare -A W C M
+TOOLS=(openssh capdo ansible)
 for r in $(seq 1 "$ROUNDS"); do
-    if [ $((r % 2)) = 1 ]; then order="openssh capdo"; else order="capdo openssh"; fi
-    for who in $order; do
-        read -r wall cpu rss < <(run "$LAB/$who.sh")
-        printf 'round %d %-8s wall %7.2f s  client cpu %6.2f s  %5.1f ms/host\n' \
-            "$r" "$who" "$wall" "$cpu" "$(echo "$cpu * 1000 / $N" | bc -l)" >&2
-        if [ "$who" = openssh ]; then ow+=("$wall"); oc+=("$cpu"); else cw+=("$wall"); cc+=("$cpu"); cm+=("$rss"); fi
+    k=$(((r - 1) % 3))
+    order=("${TOOLS[@]:k}" "${TOOLS[@]:0:k}")
+    for who in "${order[@]}"; do
+        read -r wall cpu rss < <(run "$who")
+        printf 'round %d %-8s wall %7.2f s  client cpu %6.2f s  %6.1f ms/host  peak RSS %6.1f MiB\n' \
+            "$r" "$who" "$wall" "$cpu" "$(echo "$cpu * 1000 / $N" | bc -l)" "$(echo "$rss / 1024" | bc -l)" >&2
+        W[$who]+=" $wall"; C[$who]+=" $cpu"; M[$who]+=" $rss"
     done
 done
-# capdo must have scanned every host.
-scanned=$(grep -c '"status": "scanned"' "$LAB/facts.json" || true)
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-OW=$(median "${ow[@]}"); OC=$(median "${oc[@]}"); CW=$(median "${cw[@]}"); CC=$(median "${cc[@]}"); CM=$(median "${cm[@]}")
-row=$(awk -v n="$N" -v r="$ROUNDS" -v ow="$OW" -v oc="$OC" -v cw="$CW" -v cc="$CC" -v cm="$CM" -v s="$scanned" 'BEGIN {
-    printf "| %d | %d | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.3f | %d/%d |", n, r, ow, n/ow, oc*1000/n, cw, n/cw, cc*1000/n, cm/1024, cw/ow, s, n }')
-echo "| hosts | rounds | OpenSSH wall s | hosts/s | OpenSSH client CPU ms/host | capdo wall s | hosts/s | capdo CPU ms/host | capdo peak RSS MiB | wall ratio | scanned |"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# shellcheck disable=SC2086
+row=$(awk -v n="$N" -v r="$ROUNDS" \
+    -v ow="$(median ${W[openssh]})" -v oc="$(median ${C[openssh]})" \
+    -v cw="$(median ${W[capdo]})" -v cc="$(median ${C[capdo]})" -v cm="$(median ${M[capdo]})" \
+    -v aw="$(median ${W[ansible]})" -v ac="$(median ${C[ansible]})" 'BEGIN {
+    printf "| %d | %d | %.2f | %.1f | %.2f | %.1f | %.1f | %.2f | %.1f | %.1f | **%.2f** | %.2f | %d/%d |",
+        n, r, ow, oc*1000/n, cw, cc*1000/n, cm/1024, aw, ac*1000/n, n/cw, cw/ow, aw/ow, n, n }')
+echo "| hosts | rounds | OpenSSH wall s | OpenSSH CPU ms/host | capdo wall s | capdo CPU ms/host | capdo peak RSS MiB | ansible raw wall s | ansible CPU ms/host | capdo hosts/s | capdo / OpenSSH wall | ansible / OpenSSH wall | reached |"
 echo "$row"
-echo "$row" >> bench/results.md
+echo "$row" >>bench/results.md
