@@ -786,10 +786,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             };
             let text = renderer.render(*format)?;
             let files = renderer.render_files(&outputs.map(|(f, p)| (f, p.as_deref())))?;
-            match output {
-                Some(path) => write_atomic(path, text.as_bytes())?,
-                None => io.out.write_all(text.as_bytes())?,
-            }
+            emit(io, output.as_deref(), &text)?;
             for (path, text) in files {
                 write_atomic(path, text.as_bytes())?;
             }
@@ -958,10 +955,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 report.as_deref(),
                 &cli.templates,
             )?;
-            match output {
-                Some(path) => write_atomic(path, text.as_bytes())?,
-                None => io.out.write_all(text.as_bytes())?,
-            }
+            emit(io, output.as_deref(), &text)?;
             Ok(Exit::Ok)
         }
         Command::Export {
@@ -972,10 +966,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 AnsibleFormat::Yaml => crate::import::export::Format::Yaml,
             };
             let text = crate::import::export::ansible(&inv, &Graph::build(&inv, regime), format);
-            match output {
-                Some(path) => write_atomic(path, text.as_bytes())?,
-                None => io.out.write_all(text.as_bytes())?,
-            }
+            emit(io, output.as_deref(), &text)?;
             Ok(Exit::Ok)
         }
         Command::AnnualReport {
@@ -992,10 +983,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 report.as_deref(),
                 &cli.templates,
             )?;
-            match output {
-                Some(path) => write_atomic(path, text.as_bytes())?,
-                None => io.out.write_all(text.as_bytes())?,
-            }
+            emit(io, output.as_deref(), &text)?;
             Ok(Exit::Ok)
         }
         Command::Controls { .. }
@@ -1396,10 +1384,7 @@ fn diff(
         DiffFormat::Json => d::json(&result),
         DiffFormat::Md => d::markdown(&result),
     };
-    match output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
-        None => io.out.write_all(text.as_bytes())?,
-    }
+    emit(io, output, &text)?;
     Ok(if result.gate.failing > 0 {
         Exit::Failed
     } else if result.gate.unproven > 0 {
@@ -1431,6 +1416,14 @@ fn load_policies(cli: &Cli, io: &mut Io) -> anyhow::Result<Option<Exit>> {
             let what = format!("policy folder `{}`", cli.policies.display());
             invalid_input(io, &sources, &diags, &what).map(Some)
         }
+    }
+}
+
+/// `text` to `output` (written atomically), or to standard output.
+fn emit(io: &mut Io, output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => Ok(io.out.write_all(text.as_bytes())?),
     }
 }
 
