@@ -498,11 +498,17 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 *allow_regime_change,
             );
         }
-        _ => {
+        // The commands that judge by the controls read the packs; the others need not, and a
+        // broken pack does not stop them.
+        Command::Validate
+        | Command::Check { .. }
+        | Command::Dossier { .. }
+        | Command::AnnualReport { .. } => {
             if let Some(exit) = load_policies(cli, io)? {
                 return Ok(exit);
             }
         }
+        _ => {}
     }
 
     let mut sources = Sources::new();

@@ -114,6 +114,14 @@ colour = "red"
             r.stdout
         );
     }
+    // Commands that do not judge by the controls are not stopped by a broken pack.
+    for cmd in [
+        &["graph", "--format", "json"][..],
+        &["impact", "datacenter:hq"],
+    ] {
+        let r = run(&[&["-p", p][..], cmd].concat());
+        assert_eq!(r.code, Some(0), "{cmd:?}: {}", r.stderr);
+    }
     let r = run(&["-p", p, "validate"]);
     let stderr = r.stderr.replace(p, "[DIR]");
     insta::assert_snapshot!("broken_pack", stderr);
