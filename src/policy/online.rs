@@ -72,12 +72,20 @@ fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
 
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    // The facts under their report names, for the declarative controls.
-    let named: BTreeMap<usize, serde_json::Map<String, serde_json::Value>> = cx
+    // The facts under their report names and the server's attributes, once per host, for the
+    // declarative controls.
+    type Named = (
+        serde_json::Map<String, serde_json::Value>,
+        serde_json::Map<String, serde_json::Value>,
+    );
+    let named: BTreeMap<usize, Named> = cx
         .hosts
         .iter()
         .filter_map(|(&i, state)| match state {
-            HostState::Scanned(f) => Some((i, f.to_json())),
+            HostState::Scanned(f) => Some((
+                i,
+                (f.to_json(), declarative::server_attrs(cx.inv, cx.graph, i)),
+            )),
             HostState::Failed(_) => None,
         })
         .collect();
@@ -87,14 +95,14 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
     {
         for (&server, state) in cx.hosts {
             out.push(match (&control.check, named.get(&server)) {
-                (Check::Rule { .. }, Some(facts)) => {
+                (Check::Rule { .. }, Some((facts, attrs))) => {
                     let node = NodeRef::Server(server);
                     let level = cx.graph.server_levels[server].as_ref().map(|l| l.level);
                     declarative::judge(
                         control,
                         cx.inv.target_id(node),
                         level,
-                        &declarative::server_attrs(cx.inv, cx.graph, server),
+                        attrs,
                         Some(facts),
                         &cx.inv.servers[server].loc,
                     )
