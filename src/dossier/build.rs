@@ -965,6 +965,24 @@ fn implementation(
             }
             format!("Máy chủ thời gian nội bộ: {}", ntp.join(", "))
         }
+        design if design.starts_with("DESIGN-") => {
+            // DESIGN-ANTI-DDOS reads the measure `anti-ddos`, and so on.
+            let wanted = design["DESIGN-".len()..].to_ascii_lowercase();
+            let declared = p.measures.as_ref()?.iter().any(|m| {
+                serde_json::to_value(m)
+                    .ok()
+                    .is_some_and(|v| v.as_str() == Some(wanted.as_str()))
+            });
+            if !declared {
+                return None;
+            }
+            let whose = if s.protection.measures.is_some() {
+                "hệ thống"
+            } else {
+                "tổ chức"
+            };
+            format!("Đã triển khai {wanted} (khai báo trong protection.measures của {whose})")
+        }
         _ => return None,
     };
     Some(text)
