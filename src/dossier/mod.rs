@@ -15,7 +15,7 @@ pub mod vi;
 
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{anyhow, bail};
 use handlebars::Handlebars;
 
 use crate::graph::Graph;
@@ -95,24 +95,13 @@ impl Engines {
         md.set_strict_mode(true);
         md.register_escape_fn(escape_markdown);
         for (name, shipped) in TEMPLATES {
-            let custom = templates
-                .map(|d| d.join(format!("{name}.hbs")))
-                .filter(|p| p.is_file());
-            let (text, origin) = match custom {
-                Some(path) => (
-                    std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read template `{}`", path.display()))?,
-                    path.display().to_string(),
-                ),
-                None => ((*shipped).to_owned(), format!("shipped {name}")),
-            };
+            let custom = templates.map(|d| d.join(format!("{name}.hbs")));
             let hb = if name.ends_with(".html") {
                 &mut html
             } else {
                 &mut md
             };
-            hb.register_template_string(name, text)
-                .map_err(|e| anyhow!("template `{origin}`: {e}"))?;
+            crate::render::register_template(hb, name, shipped, custom.as_deref())?;
         }
         Ok(Engines { html, md })
     }

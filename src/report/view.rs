@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use handlebars::Handlebars;
 use serde::Serialize;
 
@@ -596,20 +596,8 @@ fn engine(
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(escape);
-    let custom = templates
-        .map(|d| d.join("report").join(format!("{name}.hbs")))
-        .filter(|p| p.is_file());
-    match custom {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read template `{}`", path.display()))?;
-            hb.register_template_string(name, text)
-                .map_err(|e| anyhow!("template `{}`: {e}", path.display()))?;
-        }
-        None => hb
-            .register_template_string(name, shipped)
-            .map_err(|e| anyhow!("shipped template `{name}`: {e}"))?,
-    }
+    let custom = templates.map(|d| d.join("report").join(format!("{name}.hbs")));
+    crate::render::register_template(&mut hb, name, shipped, custom.as_deref())?;
     Ok(hb)
 }
 
