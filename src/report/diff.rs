@@ -649,6 +649,17 @@ fn gate_line(d: &Diff) -> String {
 
 /// The terminal rendering. Text from reports (messages carry host output) is masked of
 /// terminal control characters.
+/// The lists of changed findings, with their headings, in the order every format shows them.
+fn change_lists(d: &Diff) -> [(&'static str, &Vec<Change>); 5] {
+    [
+        ("New failures", &d.new_failures),
+        ("Regressed", &d.regressed),
+        ("Fixed", &d.fixed),
+        ("Still failing", &d.still_failing),
+        ("No longer reported (failing before)", &d.no_longer_reported),
+    ]
+}
+
 pub fn text(d: &Diff) -> String {
     let mut out = String::new();
     out.push_str(&format!("old: {}\n", side_line(&d.old)));
@@ -659,14 +670,7 @@ pub fn text(d: &Diff) -> String {
             d.old.regime, d.new.regime
         ));
     }
-    let changes: [(&str, &Vec<Change>); 5] = [
-        ("New failures", &d.new_failures),
-        ("Regressed", &d.regressed),
-        ("Fixed", &d.fixed),
-        ("Still failing", &d.still_failing),
-        ("No longer reported (failing before)", &d.no_longer_reported),
-    ];
-    for (heading, list) in changes {
+    for (heading, list) in change_lists(d) {
         if list.is_empty() {
             continue;
         }
@@ -821,14 +825,7 @@ pub fn markdown(d: &Diff) -> String {
         );
     }
     out.push_str(&format!("\n**Gate**: {}.\n", gate_line(d)));
-    let changes: [(&str, &Vec<Change>); 5] = [
-        ("New failures", &d.new_failures),
-        ("Regressed", &d.regressed),
-        ("Fixed", &d.fixed),
-        ("Still failing", &d.still_failing),
-        ("No longer reported (failing before)", &d.no_longer_reported),
-    ];
-    for (heading, list) in changes {
+    for (heading, list) in change_lists(d) {
         if list.is_empty() {
             continue;
         }
