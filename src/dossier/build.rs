@@ -38,22 +38,12 @@ pub struct Dossier {
     pub forms: Option<Forms>,
 }
 
+/// The regime's instruments as the templates cite them (`law.decree`, `law.abbr`, …).
 #[derive(Debug, Serialize)]
 pub struct Law {
-    pub code: &'static str,
+    #[serde(flatten)]
+    pub instruments: vi::Instruments,
     pub nd331: bool,
-    pub legal_basis: &'static str,
-    pub decree: &'static str,
-    pub security: &'static str,
-    pub abbr: &'static str,
-    pub dossier_article: &'static str,
-    pub overview_clause: &'static str,
-    pub justification_clause: &'static str,
-    pub extras_clause: &'static str,
-    pub plan_clause: &'static str,
-    pub plan_sections_article: &'static str,
-    pub highest_rule: &'static str,
-    pub standard: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -458,20 +448,8 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level)),
         security_unit: or_blank(org.security_unit.as_deref()),
         law: Law {
-            code: law.code,
+            instruments: law,
             nd331: input.regime == Regime::Nd331,
-            legal_basis: law.legal_basis,
-            decree: law.decree,
-            security: law.security,
-            abbr: law.abbr,
-            dossier_article: law.dossier_article,
-            overview_clause: law.overview_clause,
-            justification_clause: law.justification_clause,
-            extras_clause: law.extras_clause,
-            plan_clause: law.plan_clause,
-            plan_sections_article: law.plan_sections_article,
-            highest_rule: law.highest_rule,
-            standard: law.standard,
         },
         system: sys,
         owner,

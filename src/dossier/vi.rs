@@ -41,6 +41,7 @@ pub fn yes_no(b: bool) -> &'static str {
 }
 
 /// The instruments of a regime, as the dossier cites them.
+#[derive(Debug, serde::Serialize)]
 pub struct Instruments {
     pub code: &'static str,
     /// Laws, decree, circular and standard, in one line.
