@@ -368,14 +368,7 @@ pub struct Diff {
 fn side(r: &Loaded) -> Side {
     let mut summary = super::Summary::default();
     for f in &r.findings {
-        *match f.status {
-            Status::Pass => &mut summary.pass,
-            Status::Fail => &mut summary.fail,
-            Status::Error => &mut summary.error,
-            Status::Waived => &mut summary.waived,
-            Status::NotApplicable => &mut summary.not_applicable,
-            Status::Manual => &mut summary.manual,
-        } += 1;
+        summary.add(f.status);
     }
     Side {
         file: r.file.clone(),

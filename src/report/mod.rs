@@ -161,16 +161,21 @@ impl Summary {
     pub fn count(findings: &[ReportFinding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
-            match f.status {
-                Status::Pass => s.pass += 1,
-                Status::Fail => s.fail += 1,
-                Status::Error => s.error += 1,
-                Status::Waived => s.waived += 1,
-                Status::NotApplicable => s.not_applicable += 1,
-                Status::Manual => s.manual += 1,
-            }
+            s.add(f.status);
         }
         s
+    }
+
+    /// Count one finding of status `s`.
+    pub fn add(&mut self, s: Status) {
+        *match s {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Manual => &mut self.manual,
+        } += 1;
     }
 }
 

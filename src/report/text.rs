@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::view::severity_rank;
 use super::{Report, ReportFinding};
 use crate::diag::mask_controls;
 use crate::policy::Status;
@@ -302,14 +303,4 @@ fn coverage_note(c: &crate::report::Coverage) -> String {
         c.applicable,
         why.join(", ")
     )
-}
-
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
 }
