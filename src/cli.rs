@@ -707,6 +707,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                         graph: g,
                         regime: *r,
                         hosts: &collected.hosts,
+                        record: &collected.record.hosts,
                     };
                     findings.extend(tag(online::evaluate(&ocx), *r));
                 }

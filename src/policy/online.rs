@@ -28,6 +28,9 @@ pub struct Context<'a> {
     pub regime: Regime,
     /// The servers scanned (by inventory index) and what came of each.
     pub hosts: &'a BTreeMap<usize, HostState>,
+    /// The same scan as recorded (by server id): each host's facts under their report names,
+    /// which the declarative controls read.
+    pub record: &'a BTreeMap<String, crate::collect::record::HostRecord>,
 }
 
 /// One control's verdict on one host, before it becomes a finding.
@@ -72,20 +75,20 @@ fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
 
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    // The facts under their report names and the server's attributes, once per host, for the
-    // declarative controls.
-    type Named = (
-        serde_json::Map<String, serde_json::Value>,
+    // For the declarative controls: each scanned host's recorded facts, and its attributes
+    // computed once.
+    type Named<'r> = (
+        &'r serde_json::Map<String, serde_json::Value>,
         serde_json::Map<String, serde_json::Value>,
     );
     let named: BTreeMap<usize, Named> = cx
         .hosts
         .iter()
         .filter_map(|(&i, state)| match state {
-            HostState::Scanned(f) => Some((
-                i,
-                (f.to_json(), declarative::server_attrs(cx.inv, cx.graph, i)),
-            )),
+            HostState::Scanned(_) => {
+                let facts = &cx.record.get(&cx.inv.servers[i].id)?.facts;
+                Some((i, (facts, declarative::server_attrs(cx.inv, cx.graph, i))))
+            }
             HostState::Failed(_) => None,
         })
         .collect();
