@@ -76,12 +76,8 @@ impl<'c> Builder<'c> {
             level,
             message,
             evidence,
-            basis: self
-                .control
-                .basis(self.cx.regime)
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            // `x.` clauses made concrete for the level, as for host and declarative controls.
+            basis: self.control.basis_at(level),
             location: Some(loc.clone()),
             waiver: None,
             regime: None,
