@@ -196,6 +196,17 @@ impl Control {
         }
     }
 
+    /// Why the control does not apply to `target` (an id, for the message) at `level`.
+    pub fn outside_levels(&self, target: &str, level: Option<Level>) -> String {
+        match level {
+            Some(l) => format!("applies at level {}; this is level {l}", self.levels_text()),
+            None => format!(
+                "applies at level {}; {target} has no level (it serves no system)",
+                self.levels_text()
+            ),
+        }
+    }
+
     /// The parameters' values at `level` (empty for a target without a level: level 1).
     pub fn params_at(&self, level: Option<Level>) -> std::collections::BTreeMap<String, f64> {
         let i = level.map_or(0, |l| l.get() as usize - 1);

@@ -135,19 +135,9 @@ pub fn judge(
     };
     let mut reads = Reads::default();
     let (status, message) = match &control.check {
-        _ if !control.applies_at(level) => (
-            Status::NotApplicable,
-            match level {
-                Some(l) => format!(
-                    "applies at level {}; this is level {l}",
-                    control.levels_text()
-                ),
-                None => format!(
-                    "applies at level {}; {name} has no level (it serves no system)",
-                    control.levels_text()
-                ),
-            },
-        ),
+        _ if !control.applies_at(level) => {
+            (Status::NotApplicable, control.outside_levels(name, level))
+        }
         Check::Rule {
             when,
             rule,

@@ -91,17 +91,9 @@ impl<'c> Builder<'c> {
     }
 
     fn below_level(&self, node: NodeRef, level: Option<Level>) -> Finding {
-        let why = match level {
-            Some(l) => format!(
-                "applies from level {}; this is level {l}",
-                self.control.min_level
-            ),
-            None => format!(
-                "applies from level {}; this {} has no level (it serves no system)",
-                self.control.min_level,
-                node.kind()
-            ),
-        };
+        let why = self
+            .control
+            .outside_levels(self.cx.inv.node_id(node), level);
         self.not_applicable(node, level, why)
     }
 }

@@ -121,16 +121,7 @@ fn judge(cx: &Context, control: &'static Control, server: usize, state: &HostSta
     let s = &cx.inv.servers[server];
     let level = cx.graph.server_levels[server].as_ref().map(|l| l.level);
     let verdict = if !control.applies_at(level) {
-        not_applicable(match level {
-            Some(l) => format!(
-                "applies from level {}; this is level {l}",
-                control.min_level
-            ),
-            None => format!(
-                "applies from level {}; {} serves no system",
-                control.min_level, s.id
-            ),
-        })
+        not_applicable(control.outside_levels(&s.id, level))
     } else {
         match state {
             HostState::Failed(e) => Verdict {
