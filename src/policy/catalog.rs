@@ -131,8 +131,6 @@ pub struct Control {
     pub applies_to: AppliesTo,
     /// The levels it applies at (index level − 1).
     pub levels: [bool; 5],
-    /// Lowest level the control applies at.
-    pub min_level: u8,
     pub severity: Severity,
     /// What is checked, and why (English).
     pub description: &'static str,

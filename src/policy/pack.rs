@@ -584,7 +584,6 @@ fn build(
         title_en: leak(title.en),
         applies_to,
         levels: level_set,
-        min_level: (1..=5u8).find(|&l| level_set[l as usize - 1]).unwrap_or(1),
         severity,
         description: leak(description),
         basis: Box::leak(
