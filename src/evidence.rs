@@ -306,7 +306,7 @@ pub fn write(dest: &Destination, bundle: Bundle, run: Run) -> anyhow::Result<()>
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        crate::cli::write_atomic(&path, &bytes)?;
+        crate::output::write_atomic(&path, &bytes)?;
         files.push(FileEntry {
             sha256: sha256_hex(&bytes),
             size: bytes.len() as u64,
@@ -329,7 +329,7 @@ pub fn write(dest: &Destination, bundle: Bundle, run: Run) -> anyhow::Result<()>
         files,
     };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    crate::cli::write_atomic(&dir.join(MANIFEST), json.as_bytes())
+    crate::output::write_atomic(&dir.join(MANIFEST), json.as_bytes())
 }
 
 fn remove_if_present(path: &Path) -> anyhow::Result<()> {

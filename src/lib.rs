@@ -5,15 +5,18 @@
 //! `report` (text, JSON). `cli` parses the command line and maps results to exit codes; library
 //! code never prints.
 
+pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod diag;
 pub mod dossier;
 pub mod evidence;
+pub mod exit;
 pub mod graph;
 pub mod import;
 pub mod init;
 pub mod inventory;
+pub mod output;
 pub mod policy;
 pub mod render;
 pub mod report;

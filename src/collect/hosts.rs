@@ -31,6 +31,41 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEADLINE_STEPS: u32 = 4;
 
 impl Options {
+    /// How to reach hosts: the key, known_hosts file and timeout the command line names, the
+    /// inventory's folder (relative paths in the inventory resolve against it), and the
+    /// operator's home folder with its `~/.ssh/config`.
+    pub fn discover(
+        identity: Option<PathBuf>,
+        known_hosts: Option<PathBuf>,
+        timeout: Option<Duration>,
+        inventory: &std::path::Path,
+    ) -> Options {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let ssh_config = home
+            .as_ref()
+            .map(|h| h.join(".ssh/config"))
+            .filter(|p| p.is_file())
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|t| SshConfig::parse(&t));
+        let inventory_dir = if inventory.is_dir() {
+            inventory.to_path_buf()
+        } else {
+            inventory
+                .parent()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_default()
+        };
+        Options {
+            identity,
+            known_hosts,
+            timeout,
+            ssh_config,
+            inventory_dir,
+            home,
+            local_user: std::env::var("USER").ok(),
+        }
+    }
+
     fn path(&self, p: &str) -> PathBuf {
         if let Some(rest) = p.strip_prefix("~/")
             && let Some(home) = &self.home

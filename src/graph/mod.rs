@@ -4,6 +4,7 @@
 //! Built once from a validated [`Inventory`]; pure computation, no I/O.
 
 pub mod export;
+pub mod impact;
 pub mod level;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -15,12 +16,7 @@ use petgraph::visit::EdgeRef;
 use crate::inventory::{Inventory, Level, NodeRef, Regime, Role, Service, Zone};
 pub use level::{Criterion, Required};
 
-/// A node of the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Node {
-    Organization,
-    Item(NodeRef),
-}
+pub use crate::inventory::Node;
 
 /// What an edge means. Edges point from the node that needs or holds to the node needed or held.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -425,18 +425,70 @@ impl Inventory {
         if text == "organization" {
             return None;
         }
-        let (kind, id) = match text.split_once(':') {
-            Some((kind, id)) => (Some(kind), id),
-            None => (None, text),
-        };
+        let (kind, id) = split_target(text);
         self.lookup(id)
             .filter(|n| kind.is_none_or(|k| k == n.kind()))
+    }
+
+    /// The node a command line names: `kind:id`, a bare id, or `organization`; an unknown name
+    /// is an error with a "did you mean".
+    pub fn resolve_node(&self, text: &str) -> anyhow::Result<Node> {
+        if text == "organization" {
+            return Ok(Node::Organization);
+        }
+        let (kind, id) = split_target(text);
+        match self.lookup(id) {
+            Some(n) if kind.is_none_or(|k| k == n.kind()) => Ok(Node::Item(n)),
+            Some(n) => Err(anyhow::anyhow!(
+                "`{id}` is a {}, not a {}; write `{}:{id}`",
+                n.kind(),
+                kind.unwrap_or(""),
+                n.kind()
+            )),
+            None => {
+                let mut ids: Vec<&str> = self.ids.keys().map(|k| k.as_str()).collect();
+                ids.sort_unstable();
+                let hint = crate::diag::suggest(id, ids)
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                Err(anyhow::anyhow!("no node `{text}` in the inventory{hint}"))
+            }
+        }
+    }
+
+    /// The servers a command line names (`id` or `server:id`, each once, in order), or all of
+    /// them when it names none.
+    pub fn select_servers(&self, names: &[String]) -> anyhow::Result<Vec<usize>> {
+        if names.is_empty() {
+            return Ok((0..self.servers.len()).collect());
+        }
+        let mut out = Vec::new();
+        for name in names {
+            match self.resolve_node(name)? {
+                Node::Item(NodeRef::Server(i)) => {
+                    if !out.contains(&i) {
+                        out.push(i);
+                    }
+                }
+                Node::Organization => anyhow::bail!("`{name}` is the organization, not a server"),
+                Node::Item(r) => anyhow::bail!("`{name}` is a {}, not a server", r.kind()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The name of a node as reports write it: `kind:id`, or `organization`.
+    pub fn node_name(&self, n: Node) -> String {
+        match n {
+            Node::Organization => "organization".into(),
+            Node::Item(r) => self.target_id(r),
+        }
     }
 
     /// The server to jump through to reach `server`: its own `ssh.jump`, else the default
     /// jump host (which is itself reached directly).
     pub fn jump_of(&self, server: usize) -> Option<usize> {
-        crate::inventory::validate::jump_of(&self.servers, self.default_ssh.jump, server)
+        jump_of(&self.servers, self.default_ssh.jump, server)
     }
 
     pub fn server_datacenter(&self, server: usize) -> usize {
@@ -452,5 +504,30 @@ impl Inventory {
         self.systems[system]
             .protection
             .over(&self.organization.protection)
+    }
+}
+
+/// A node of the dependency graph: the organisation, or an item of the inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    Organization,
+    Item(NodeRef),
+}
+
+/// The server to jump through to reach `server`, if any (validation uses it before the
+/// inventory is built).
+pub fn jump_of(servers: &[Server], default_jump: Option<usize>, server: usize) -> Option<usize> {
+    servers[server]
+        .ssh
+        .jump
+        .or(default_jump.filter(|&d| d != server))
+}
+
+/// A target id split into its kind and id: `kind:id` → (`Some(kind)`, `id`); a bare id →
+/// (`None`, `id`). The one parser of the `kind:id` form.
+pub fn split_target(text: &str) -> (Option<&str>, &str) {
+    match text.split_once(':') {
+        Some((kind, id)) => (Some(kind), id),
+        None => (None, text),
     }
 }

@@ -917,14 +917,6 @@ fn list<T: Clone>(l: Option<Spanned<raw::List<T>>>) -> Vec<T> {
     .unwrap_or_default()
 }
 
-/// The server to jump through to reach `server`, if any.
-pub fn jump_of(servers: &[Server], default_jump: Option<usize>, server: usize) -> Option<usize> {
-    servers[server]
-        .ssh
-        .jump
-        .or(default_jump.filter(|&d| d != server))
-}
-
 fn register<T>(ids: &mut HashMap<String, NodeRef>, items: &[Item<T>], make: fn(usize) -> NodeRef) {
     for (i, item) in items.iter().enumerate() {
         ids.insert(item.id.clone(), make(i));

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::catalog::{self, Check, Confidence, Control, Source};
 use super::pack::PACKS;
+use crate::inventory::{Level, Regime};
 
 fn checks(c: &Control) -> String {
     match (&c.check, c.source) {
@@ -170,4 +171,112 @@ pub fn explain(id: &str) -> String {
     let _ = writeln!(o, "\nKhắc phục: {}", c.remediation_vi);
     let _ = writeln!(o, "Remediation: {}", c.remediation_en);
     o
+}
+
+/// How `capdo controls` prints the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One row per control, with its basis per regime when `--regime` is given.
+    Text,
+    /// The reference page (docs/controls.md is generated with it).
+    Md,
+}
+
+/// `capdo controls`: the controls of `regimes` (every control of both packs, once, when empty)
+/// that apply at `level` (all when `None`).
+pub fn list(
+    lang: super::Lang,
+    regimes: &[Regime],
+    level: Option<u8>,
+    format: ListFormat,
+) -> String {
+    let at = level.and_then(|l| Level::new(i64::from(l)));
+    // Without --regime: every control of both packs, once.
+    let ids: Vec<&str> = match regimes {
+        [] => catalog::all_ids(),
+        _ => {
+            let mut ids: Vec<&str> = regimes
+                .iter()
+                .flat_map(|&r| catalog::controls(r).iter().map(|c| c.id))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+    };
+    let in_scope = |id: &str| -> Vec<&'static Control> {
+        let rs: &[Regime] = if regimes.is_empty() {
+            &[Regime::Nd85, Regime::Nd331]
+        } else {
+            regimes
+        };
+        rs.iter()
+            .filter_map(|&r| catalog::find(r, id))
+            .filter(|c| level.is_none() || c.applies_at(at))
+            .collect()
+    };
+    let ids: Vec<&str> = ids
+        .into_iter()
+        .filter(|id| !in_scope(id).is_empty())
+        .collect();
+    if format == ListFormat::Md {
+        return markdown(&ids);
+    }
+    let mut out = format!(
+        "{:<24} {:<12} {:<16} {:<8} {:<9} TITLE\n",
+        "ID", "APPLIES TO", "LEVELS", "SEVERITY", "CHECKS"
+    );
+    for id in ids {
+        let found = in_scope(id);
+        let Some(c) = found.first() else { continue };
+        let levels: Vec<String> = found
+            .iter()
+            .map(|c| {
+                if found.len() > 1 {
+                    format!("{}:{}", short(c.regime), c.levels_text())
+                } else {
+                    c.levels_text()
+                }
+            })
+            .collect();
+        let levels = if found.len() > 1 && found.iter().all(|x| x.levels == c.levels) {
+            c.levels_text()
+        } else {
+            levels.join(",")
+        };
+        let only = if regimes.is_empty() && found.len() == 1 {
+            format!(" [{} only]", c.regime.as_str())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<12} {:<16} {:<8} {:<9} {}{only}",
+            c.id,
+            c.applies_to.as_str(),
+            levels,
+            c.severity.as_str(),
+            c.source.as_str(),
+            c.title(lang)
+        );
+        for &r in regimes {
+            let label = if regimes.len() > 1 {
+                r.as_str()
+            } else {
+                "basis"
+            };
+            if let Some(c) = catalog::find(r, id) {
+                let _ = writeln!(out, "{:<24} {label}: {}", "", c.basis.join("; "));
+            }
+        }
+    }
+    out
+}
+
+/// `85` / `331`: a regime in a narrow column.
+fn short(r: Regime) -> &'static str {
+    match r {
+        Regime::Nd85 => "85",
+        Regime::Nd331 => "331",
+    }
 }

@@ -51,6 +51,59 @@ impl HostDrift {
     }
 }
 
+/// How `capdo drift` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// The drift report in `format`: JSON (`capdo.drift/v1`), or one line per file with the diff
+/// of each file that differs (of every file with a diff when `verbose`). Host text is masked
+/// for the terminal.
+pub fn render(report: &[HostDrift], format: Format, verbose: bool) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    if format == Format::Json {
+        let doc = serde_json::json!({"schema": "capdo.drift/v1", "hosts": report});
+        return Ok(serde_json::to_string_pretty(&doc)? + "\n");
+    }
+    let mut out = String::new();
+    for h in report {
+        if let Some(e) = &h.error {
+            writeln!(
+                out,
+                "{}: not read ({}): {}",
+                h.host,
+                h.status,
+                crate::diag::mask_controls(e)
+            )?;
+            continue;
+        }
+        for f in &h.files {
+            let state = match f.state {
+                State::Same => "same",
+                State::Differs => "DIFFERS",
+                State::Missing => "MISSING",
+                State::Unreadable => "UNREADABLE",
+            };
+            writeln!(
+                out,
+                "{}: {} {state}{}",
+                h.host,
+                f.path,
+                f.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            )?;
+            if !f.diff.is_empty() && verbose || f.state == State::Differs {
+                write!(out, "{}", crate::diag::mask_controls(&f.diff))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Compare `files` (rendered) with the hosts they belong to.
 pub fn drift(
     inv: &Inventory,

@@ -143,6 +143,25 @@ pub fn register_template(
     }
 }
 
+/// Render `kinds` (every kind when none is named) for `servers` under `regime`, with the
+/// templates of the `templates` folder replacing the shipped ones.
+pub fn render_selected(
+    inv: &Inventory,
+    regime: Regime,
+    servers: &[usize],
+    kinds: &[Kind],
+    templates: &Path,
+) -> anyhow::Result<(Vec<File>, Vec<Skipped>)> {
+    let kinds = if kinds.is_empty() {
+        Kind::ALL.as_slice()
+    } else {
+        kinds
+    };
+    let g = Graph::build(inv, regime);
+    let hb = engine(Some(templates))?;
+    render(inv, &g, &hb, servers, kinds)
+}
+
 /// Render `kinds` for `servers`.
 pub fn render(
     inv: &Inventory,

@@ -1,0 +1,24 @@
+//! `capdo annual-report`: the annual report (Mẫu 08).
+
+use std::path::Path;
+
+use super::emit;
+use crate::cli::args::Global;
+use crate::cli::{Io, input};
+use crate::diag::Sources;
+use crate::exit::Exit;
+
+pub fn run(
+    g: &Global,
+    io: &mut Io,
+    format: crate::dossier::AnnualFormat,
+    report: Option<&Path>,
+    output: Option<&Path>,
+) -> anyhow::Result<Exit> {
+    input::policies(g, io)?;
+    let inv = input::inventory(g, io, &mut Sources::new())?;
+    let regime = input::regime(g, &inv)?;
+    let text = crate::dossier::annual_command(&inv, regime, g.today, format, report, &g.templates)?;
+    emit(io, output, &text)?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,139 @@
+//! `capdo check`: read the inputs, run the [`crate::check`] use case, write the report in each
+//! format asked for, and keep an evidence bundle when asked.
+
+use std::path::Path;
+
+use super::emit;
+use super::scan::{Bar, now, ssh};
+use crate::check::{CheckPlan, Hosts};
+use crate::cli::args::Global;
+use crate::cli::{Io, input};
+use crate::collect::record::{FactsFile, Replay};
+use crate::diag::Sources;
+use crate::exit::Exit;
+use crate::output::write_atomic;
+use crate::policy::{Severity, catalog};
+use crate::report;
+
+/// The arguments of `capdo check`.
+pub struct Args<'a> {
+    pub offline: bool,
+    pub facts: Option<&'a Path>,
+    pub hosts: &'a [String],
+    pub format: report::Format,
+    pub output: Option<&'a Path>,
+    /// The `--out-*` files: more formats of the same run.
+    pub also: [(report::Format, Option<&'a Path>); 5],
+    pub fail_on: Severity,
+    pub waivers: Option<&'a Path>,
+    pub evidence: Option<&'a Path>,
+}
+
+pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
+    use std::io::IsTerminal as _;
+    input::policies(g, io)?;
+    let mut sources = Sources::new();
+    let inv = input::inventory(g, io, &mut sources)?;
+    let waivers = match input::waivers_path(g, args.waivers) {
+        Some(path) => input::waivers(&path, &inv, io, &mut sources)?,
+        None => Vec::new(),
+    };
+    let regimes = input::regimes(g, &inv);
+    // Refuse an unusable evidence folder before scanning anything.
+    let evidence = args.evidence.map(crate::evidence::prepare).transpose()?;
+    let servers = inv.select_servers(args.hosts)?;
+
+    let replay = args
+        .facts
+        .map(FactsFile::read)
+        .transpose()?
+        .map(|file| Replay { file });
+    let (ssh, options) = ssh(g);
+    let live = !args.offline && replay.is_none();
+    let bar = Bar::new(
+        servers.len(),
+        !g.quiet && live && std::io::stderr().is_terminal(),
+    );
+    let hosts = match (&replay, args.offline) {
+        (_, true) => Hosts::Offline,
+        (Some(r), false) => Hosts::Scan {
+            transport: r,
+            options: &options,
+            jobs: g.ssh.jobs,
+            progress: &bar,
+        },
+        (None, false) => Hosts::Scan {
+            transport: &ssh,
+            options: &options,
+            jobs: g.ssh.jobs,
+            progress: &bar,
+        },
+    };
+    let plan = CheckPlan {
+        regimes,
+        servers,
+        partial: !args.hosts.is_empty(),
+        hosts,
+        today: g.today,
+        generated_at: now()?,
+        fail_on: args.fail_on,
+        lang: g.lang,
+    };
+    let outcome = crate::check::run(&inv, &sources, &waivers, plan);
+    bar.finish();
+
+    // Every output is rendered before any is written: a bad template writes nothing.
+    let renderer = report::Renderer {
+        report: &outcome.report,
+        inventory: &inv,
+        graph: &outcome.graph,
+        lang: g.lang,
+        templates: Some(&g.templates),
+        style: report::text::Style {
+            color: io.out_color && args.output.is_none(),
+            verbose: g.verbose,
+        },
+    };
+    let text = renderer.render(args.format)?;
+    let files = renderer.render_files(&args.also)?;
+    emit(io, args.output, &text)?;
+    for (path, text) in files {
+        write_atomic(path, text.as_bytes())?;
+    }
+
+    if let Some(dest) = &evidence {
+        let mut bundle = crate::evidence::Bundle::default();
+        bundle.inputs(&sources, &g.inventory, &g.policies);
+        // The policy packs judged by (built in or from the policies folder).
+        for f in catalog::pack_files() {
+            bundle.add(
+                &format!("policies/{}", f.name),
+                f.text.as_bytes().to_vec(),
+                Some(f.origin.clone()),
+            );
+        }
+        bundle.add(
+            "report.json",
+            report::json(&outcome.report).into_bytes(),
+            None,
+        );
+        if let Some(record) = &outcome.scan {
+            bundle.scan(record);
+        }
+        let run = crate::evidence::Run {
+            command_line: std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            generated_at: outcome.report.generated_at.clone(),
+            mode: match (args.offline, args.facts) {
+                (true, _) => "offline",
+                (false, Some(_)) => "facts",
+                (false, None) => "scan",
+            },
+            facts_input: args.facts.map(|f| f.display().to_string()),
+            exit_code: outcome.exit as i32,
+        };
+        crate::evidence::write(dest, bundle, run)?;
+    }
+    Ok(outcome.exit)
+}

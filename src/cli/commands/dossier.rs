@@ -1,0 +1,33 @@
+//! `capdo dossier SYSTEM`: the level-proposal dossier of one system.
+
+use std::path::Path;
+
+use super::emit;
+use crate::cli::args::Global;
+use crate::cli::{Io, input};
+use crate::diag::Sources;
+use crate::exit::Exit;
+
+pub fn run(
+    g: &Global,
+    io: &mut Io,
+    system: &str,
+    format: crate::dossier::Format,
+    report: Option<&Path>,
+    output: Option<&Path>,
+) -> anyhow::Result<Exit> {
+    input::policies(g, io)?;
+    let inv = input::inventory(g, io, &mut Sources::new())?;
+    let regime = input::regime(g, &inv)?;
+    let text = crate::dossier::dossier_command(
+        &inv,
+        regime,
+        g.today,
+        system,
+        format,
+        report,
+        &g.templates,
+    )?;
+    emit(io, output, &text)?;
+    Ok(Exit::Ok)
+}

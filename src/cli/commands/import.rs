@@ -1,0 +1,68 @@
+//! `capdo import ansible INVENTORY`: a capdo inventory from an Ansible one.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::args::Global;
+use crate::cli::{Io, input};
+use crate::exit::Exit;
+use crate::output::write_atomic;
+
+pub fn run(g: &Global, io: &mut Io, inventory: &Path, out: Option<&Path>) -> anyhow::Result<Exit> {
+    let regime = input::written_regime(g)?;
+    let parsed = crate::import::ansible::load(inventory)?;
+    let imported = crate::import::to_toml::to_toml(&parsed, regime)?;
+    match out {
+        None => io.out.write_all(imported.toml.as_bytes())?,
+        Some(dir) => {
+            let path = dir.join(crate::init::INVENTORY_FILE);
+            if path.exists() {
+                bail!(
+                    "`{}` exists; import into a new folder, or move it away first",
+                    path.display()
+                );
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            write_atomic(&path, imported.toml.as_bytes())?;
+        }
+    }
+    if !g.quiet {
+        let target = out
+            .map(|d| d.join(crate::init::INVENTORY_FILE).display().to_string())
+            .unwrap_or_else(|| "standard output".to_owned());
+        writeln!(
+            io.err,
+            "imported {} hosts into {} networks ({}); {} TODO marks to complete",
+            imported.servers, imported.networks, target, imported.todos
+        )?;
+        if !parsed.vaulted.is_empty() {
+            let files: Vec<String> = parsed
+                .vaulted
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect();
+            writeln!(
+                io.err,
+                "  not read (encrypted with ansible-vault): {}",
+                files.join(", ")
+            )?;
+        }
+        if !imported.without_address.is_empty() {
+            writeln!(
+                io.err,
+                "  no IP address for: {}",
+                imported.without_address.join(", ")
+            )?;
+        }
+        if let Some(dir) = out {
+            writeln!(
+                io.err,
+                "next: `capdo -i {} validate` lists what is still missing",
+                dir.display()
+            )?;
+        }
+    }
+    Ok(Exit::Ok)
+}

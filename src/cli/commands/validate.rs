@@ -1,0 +1,45 @@
+//! `capdo validate`: read the policy packs, the inventory and the waivers; report every problem
+//! at once (exit 2) or a one-line summary (exit 0).
+
+use crate::cli::args::Global;
+use crate::cli::{Io, input};
+use crate::diag::Sources;
+use crate::exit::Exit;
+use crate::output::plural;
+
+pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
+    input::policies(g, io)?;
+    let mut sources = Sources::new();
+    let inv = input::inventory(g, io, &mut sources)?;
+    let waivers_path = input::waivers_path(g, None);
+    let waivers = match &waivers_path {
+        Some(path) => input::waivers(path, &inv, io, &mut sources)?,
+        None => Vec::new(),
+    };
+    if !g.quiet {
+        let counts = [
+            (inv.datacenters.len(), "datacenter"),
+            (inv.networks.len(), "network"),
+            (inv.servers.len(), "server"),
+            (inv.systems.len(), "system"),
+            (inv.externals.len(), "external"),
+            (inv.flows.len(), "flow"),
+        ]
+        .map(|(n, what)| plural(n, what))
+        .join(", ");
+        writeln!(
+            io.out,
+            "inventory `{}` is valid: {counts}",
+            g.inventory.display()
+        )?;
+        if let Some(path) = &waivers_path {
+            writeln!(
+                io.out,
+                "waivers `{}` are valid: {}",
+                path.display(),
+                plural(waivers.len(), "waiver")
+            )?;
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,77 @@
+//! The command line: a thin adapter. [`args`] is what clap reads; each command in [`commands`]
+//! turns its arguments into a call of the library (a use case such as [`crate::check`], a
+//! renderer of the stage that owns the data) and writes the result. No evaluation, rendering or
+//! SSH discovery lives here.
+//!
+//! [`run`] writes to the writers it is given, so tests drive it in-process; [`main_exit`] only
+//! parses, runs and returns the exit code of DESIGN.md ([`Exit`]).
+
+pub mod args;
+mod commands;
+mod input;
+
+use std::io::{IsTerminal, Write};
+
+use clap::Parser as _;
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+pub use crate::exit::Exit;
+pub use args::{Cli, ColorArg, Command, Global};
+
+/// Where output goes. `err` supports colour for diagnostics.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn WriteColor,
+    /// Whether standard output is a terminal that takes colour.
+    pub out_color: bool,
+}
+
+/// Parse the real command line and run it with the process's stdout and stderr.
+pub fn main_exit() -> i32 {
+    let cli = Cli::parse();
+    let no_color = std::env::var_os("NO_COLOR").is_some();
+    let choice = match cli.color {
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Auto if std::io::stderr().is_terminal() && !no_color => ColorChoice::Auto,
+        ColorArg::Auto => ColorChoice::Never,
+    };
+    let mut err = StandardStream::stderr(choice);
+    let stdout = std::io::stdout();
+    let out_color = match cli.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stdout.is_terminal() && !no_color,
+    };
+    let mut out = stdout.lock();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        out_color,
+    };
+    let code = run(&cli, &mut io);
+    let _ = io.out.flush();
+    code as i32
+}
+
+/// Run a parsed command line.
+pub fn run(cli: &Cli, io: &mut Io) -> Exit {
+    match commands::dispatch(cli, io) {
+        Ok(code) => code,
+        // Invalid input was shown with its diagnostics already.
+        Err(e) if e.downcast_ref::<input::Reported>().is_some() => Exit::Error,
+        // A reader that went away (`capdo … | head`) is not an error worth reporting.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Exit::Ok
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e:#}");
+            Exit::Error
+        }
+    }
+}
