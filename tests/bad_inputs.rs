@@ -8,22 +8,18 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
 fn validate(dir: &Path) -> String {
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
+    let out = common::Capdo::bare()
         .args(["--color", "never", "-i"])
         .arg(dir)
         .arg("validate")
         .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .expect("run capdo");
+        .run();
     let text = format!(
         "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        out.code, out.stdout, out.stderr
     );
     // Temporary folders differ from run to run.
     text.replace(&dir.display().to_string(), "[DIR]")

@@ -1,29 +1,15 @@
 //! End-to-end tests of each command on the shipped sample and on fixtures: standard output,
 //! standard error and exit code.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::{Capdo, Run};
 
 /// Run capdo with a fixed evaluation date and no colour.
 fn capdo(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
-        .args(["--color", "never", "--as-of", "2026-11-22"])
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run capdo");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
+    Capdo::new().args(args).run()
 }
 
 fn version_filter() -> insta::Settings {

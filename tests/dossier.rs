@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
@@ -31,17 +30,7 @@ fn sample_systems() -> Vec<String> {
 
 /// capdo on the shipped sample (or `-i` in `args`) with a fixed date and no colour.
 fn capdo(args: &[&str]) -> common::Run {
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
-        .args(["--color", "never", "--as-of", "2026-11-22"])
-        .args(args)
-        .output()
-        .expect("run capdo");
-    common::Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
+    common::Capdo::new().args(args).run()
 }
 
 fn settings() -> insta::Settings {

@@ -9,6 +9,9 @@ use serde_json::Value;
 
 #[test]
 fn forty_hosts_through_one_jump_host() {
+    if !common::needs_root("the SSH lab") {
+        return;
+    }
     let lab = Lab::up_with(&["bench-up"], "40");
     let org = lab.inventory().join("organization.toml");
     let text = std::fs::read_to_string(&org).expect("organization.toml");

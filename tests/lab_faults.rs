@@ -26,6 +26,9 @@ fn status<'a>(report: &'a Value, host: &str, control: &str) -> &'a str {
 
 #[test]
 fn hostile_and_broken_hosts() {
+    if !common::needs_root("the SSH lab") {
+        return;
+    }
     let lab = Lab::up("faults-up");
 
     // Let the healthy host's chronyd synchronise first (a few seconds after bring-up).

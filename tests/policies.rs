@@ -8,7 +8,8 @@ use std::path::Path;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> common::Run {
-    common::capdo(Path::new("inventory"), args)
+    // A process per run while the policy catalog is a process-wide global (first load wins).
+    common::capdo_env(Path::new("inventory"), args, &[("CAPDO_TEST_PROCESS", "1")])
 }
 
 /// The shipped packs copied into a fresh policies folder.

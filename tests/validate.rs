@@ -3,18 +3,18 @@
 //! Each case is a folder under `tests/fixtures/invalid/`; the snapshot is the whole standard
 //! error, and the exit code must be 2 with nothing on standard output.
 
-use assert_cmd::Command;
+mod common;
+
+use common::Capdo;
 
 fn validate(case: &str) -> String {
     let dir = format!("tests/fixtures/invalid/{case}");
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
+    let out = Capdo::bare()
         .args(["--color", "never", "-i", &dir, "validate"])
-        .output()
-        .expect("run capdo");
-    assert_eq!(out.status.code(), Some(2), "{case}: exit code");
+        .run();
+    assert_eq!(out.code, Some(2), "{case}: exit code");
     assert!(out.stdout.is_empty(), "{case}: nothing on stdout");
-    String::from_utf8(out.stderr).expect("utf-8 stderr")
+    out.stderr
 }
 
 macro_rules! cases {
@@ -59,13 +59,11 @@ cases! {
 
 #[test]
 fn a_missing_inventory_folder_is_a_tool_error() {
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
+    let out = Capdo::bare()
         .args(["-i", "tests/fixtures/no-such-folder", "validate"])
-        .output()
-        .expect("run capdo");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+        .run();
+    assert_eq!(out.code, Some(2));
+    let err = out.stderr;
     assert!(
         err.starts_with("error: cannot read inventory `tests/fixtures/no-such-folder`"),
         "{err}"
@@ -75,15 +73,13 @@ fn a_missing_inventory_folder_is_a_tool_error() {
 #[test]
 fn an_empty_inventory_folder_is_a_tool_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
+    let out = Capdo::bare()
         .arg("-i")
         .arg(dir.path())
         .arg("validate")
-        .output()
-        .expect("run capdo");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no *.toml files in inventory folder"));
+        .run();
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("no *.toml files in inventory folder"));
 }
 
 #[test]
@@ -97,11 +93,8 @@ fn valid_fixtures_validate() {
         "tests/fixtures/bom-crlf",
         "tests/fixtures/jump-default",
     ] {
-        Command::cargo_bin("capdo")
-            .expect("binary")
-            .args(["-i", dir, "validate"])
-            .assert()
-            .success();
+        let out = Capdo::bare().args(["-i", dir, "validate"]).run();
+        assert_eq!(out.code, Some(0), "{dir}: {}", out.stderr);
     }
 }
 
@@ -109,21 +102,17 @@ fn valid_fixtures_validate() {
 fn a_table_split_across_files_is_merged() {
     // tests/fixtures/design keeps [organization.protection] and [systems.portal.protection] in a
     // second file; the check must see them.
-    let out = Command::cargo_bin("capdo")
-        .expect("binary")
+    let out = Capdo::new()
         .args([
             "-i",
             "tests/fixtures/design",
-            "--as-of",
-            "2026-11-22",
             "check",
             "--offline",
             "--format",
             "json",
         ])
-        .output()
-        .expect("run capdo");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let onsite = report["findings"]
         .as_array()
         .expect("findings")

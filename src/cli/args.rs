@@ -95,6 +95,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+
+    /// The words of the command line as given (for the evidence bundle's record of the run).
+    #[arg(skip)]
+    pub command_line: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -398,6 +402,8 @@ pub struct Global {
     pub quiet: bool,
     pub verbose: bool,
     pub ssh: SshArgs,
+    /// The words of the command line, as the evidence bundle records them.
+    pub command_line: Vec<String>,
 }
 
 /// How to reach hosts, from the command line.
@@ -430,6 +436,7 @@ impl Cli {
                 identity: self.identity.clone(),
                 accept_new_host_keys: self.accept_new_host_keys,
             },
+            command_line: self.command_line.clone(),
         }
     }
 }

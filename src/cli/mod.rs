@@ -28,7 +28,10 @@ pub struct Io<'a> {
 
 /// Parse the real command line and run it with the process's stdout and stderr.
 pub fn main_exit() -> i32 {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.command_line = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let choice = match cli.color {
         ColorArg::Always => ColorChoice::Always,
@@ -52,6 +55,37 @@ pub fn main_exit() -> i32 {
     let code = run(&cli, &mut io);
     let _ = io.out.flush();
     code as i32
+}
+
+/// Parse `words` (the program's name first) and run them as `main` would, writing everything,
+/// clap's own messages included, to `io`: the entry point of in-process tests.
+pub fn run_words<I, T>(words: I, io: &mut Io) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let words: Vec<std::ffi::OsString> = words.into_iter().map(Into::into).collect();
+    match Cli::try_parse_from(&words) {
+        Ok(mut cli) => {
+            cli.command_line = words
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect();
+            run(&cli, io)
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let written = if e.use_stderr() {
+                io.err.write_all(text.as_bytes())
+            } else {
+                io.out.write_all(text.as_bytes())
+            };
+            match (written, e.exit_code()) {
+                (Ok(()), 0) => Exit::Ok,
+                _ => Exit::Error,
+            }
+        }
+    }
 }
 
 /// Run a parsed command line.

@@ -20,7 +20,13 @@ use record::{FactsFile, HostRecord, RawRecord};
 use transport::Transport;
 
 use crate::inventory::Inventory;
-use crate::policy::online::HostState;
+
+/// What became of one server's scan.
+#[derive(Debug, Clone)]
+pub enum HostState {
+    Scanned(Box<host::HostFacts>),
+    Failed(transport::CollectError),
+}
 
 /// The outcome of scanning some servers: what each gave, and the record to save.
 pub struct Collected {

@@ -11,16 +11,10 @@ use super::declarative;
 use super::{Finding, Status};
 use crate::collect::facts::{Listener, Policy};
 use crate::collect::host::{Fact, HostFacts};
-use crate::collect::transport::CollectError;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime, Role, Schedule};
 
-/// What became of one server's scan.
-#[derive(Debug, Clone)]
-pub enum HostState {
-    Scanned(Box<HostFacts>),
-    Failed(CollectError),
-}
+pub use crate::collect::HostState;
 
 pub struct Context<'a> {
     pub inv: &'a Inventory,

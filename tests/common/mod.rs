@@ -1,5 +1,7 @@
-//! What the lab tests share: a lab that tears itself down, running capdo against it, and the
-//! host controls in report order.
+//! What the tests share: [`Capdo`], the one way to run capdo (in-process through
+//! `capdo::cli::run_words`, with no colour and a fixed evaluation date unless a test says
+//! otherwise); [`needs_root`] for tests that need root; and for the lab tests a lab that tears
+//! itself down, running capdo against it, and the host controls in report order.
 
 #![allow(dead_code)] // Each test binary uses a part.
 
@@ -78,30 +80,152 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The evaluation date every test judges on unless it passes its own `--as-of`.
+pub const AS_OF: &str = "2026-11-22";
+
+/// A capdo command line to run: in-process by default; as the built binary when a test sets
+/// environment variables (they belong to a process, and tests run in parallel threads).
+pub struct Capdo {
+    words: Vec<std::ffi::OsString>,
+    env: Vec<(String, Option<String>)>,
+    timeout: Option<std::time::Duration>,
+}
+
+impl Capdo {
+    /// `capdo --color never --as-of 2026-11-22` (a later `--as-of` wins).
+    pub fn new() -> Capdo {
+        Capdo::bare().args(["--color", "never", "--as-of", AS_OF])
+    }
+
+    /// `capdo` with no option added.
+    pub fn bare() -> Capdo {
+        Capdo {
+            // As a shell passes it: the program's path first.
+            words: vec![assert_cmd::cargo::cargo_bin("capdo").into()],
+            env: Vec::new(),
+            timeout: None,
+        }
+    }
+
+    pub fn arg(mut self, word: impl Into<std::ffi::OsString>) -> Capdo {
+        self.words.push(word.into());
+        self
+    }
+
+    pub fn args<I, T>(mut self, words: I) -> Capdo
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString>,
+    {
+        self.words.extend(words.into_iter().map(Into::into));
+        self
+    }
+
+    /// Set (`Some`) or remove (`None`) an environment variable: the run uses the binary.
+    pub fn env(mut self, key: &str, value: Option<&str>) -> Capdo {
+        self.env.push((key.to_owned(), value.map(str::to_owned)));
+        self
+    }
+
+    /// Kill the run after `limit` (a hang is a failure, not a stuck test): the run uses the
+    /// binary.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Capdo {
+        self.timeout = Some(limit);
+        self
+    }
+
+    pub fn run(&self) -> Run {
+        if !self.env.is_empty() || self.timeout.is_some() {
+            return self.run_binary();
+        }
+        use capdo::cli::{Io, run_words};
+        use codespan_reporting::term::termcolor::Buffer;
+        let always = self
+            .words
+            .windows(2)
+            .any(|w| w[0] == "--color" && w[1] == "always");
+        let mut out = Vec::new();
+        let mut err = if always {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        let code = {
+            let mut io = Io {
+                out: &mut out,
+                err: &mut err,
+                out_color: always,
+            };
+            run_words(&self.words, &mut io)
+        };
+        Run {
+            code: Some(code as i32),
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err.into_inner()).into_owned(),
+        }
+    }
+
+    fn run_binary(&self) -> Run {
+        let mut cmd = assert_cmd::Command::cargo_bin("capdo").expect("binary");
+        cmd.args(&self.words[1..]).env_remove("NO_COLOR");
+        if let Some(limit) = self.timeout {
+            cmd.timeout(limit);
+        }
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let out = cmd.output().expect("run capdo");
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Whether this test can run: it needs root (network namespaces, mounts). As non-root it
+/// prints why it is skipped and returns `false`; CI runs as root and runs every test.
+pub fn needs_root(what: &str) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    // /proc/self belongs to the process's effective user.
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if !root {
+        eprintln!(
+            "skipped: {what} needs root (network namespaces, mounts); run `sudo -E cargo test` to include it"
+        );
+    }
+    root
+}
+
+/// capdo against an inventory: see [`capdo_env`].
 pub fn capdo(inventory: &Path, args: &[&str]) -> Run {
     capdo_env(inventory, args, &[])
 }
 
-/// capdo with a 4 s timeout (unless `args` set one), extra environment variables, and no ssh-agent unless one is
-/// given.
+/// capdo against an inventory: no colour, a 4 s timeout (unless `args` set one), no ssh-agent
+/// and no key passphrase unless `env` gives them.
 pub fn capdo_env(inventory: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("capdo"));
-    cmd.arg("--color").arg("never").arg("-i").arg(inventory);
+    let mut c = Capdo::bare()
+        .args(["--color", "never", "-i"])
+        .arg(inventory);
     if !args.contains(&"--timeout") {
-        cmd.args(["--timeout", "4"]);
+        c = c.args(["--timeout", "4"]);
     }
-    cmd.args(args)
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("CAPDO_SSH_PASSPHRASE");
+    c = c.args(args);
+    // Without the test's own agent and passphrase; when neither is set, removing them changes
+    // nothing and the run stays in-process.
+    for key in ["SSH_AUTH_SOCK", "CAPDO_SSH_PASSPHRASE"] {
+        if std::env::var_os(key).is_some() {
+            c = c.env(key, None);
+        }
+    }
     for (k, v) in env {
-        cmd.env(k, v);
+        c = c.env(k, Some(v));
     }
-    let out = cmd.output().expect("run capdo");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    c.run()
 }
 
 /// The host controls, in catalog order.

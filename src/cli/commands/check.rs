@@ -121,9 +121,7 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
             bundle.scan(record);
         }
         let run = crate::evidence::Run {
-            command_line: std::env::args_os()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
+            command_line: g.command_line.clone(),
             generated_at: outcome.report.generated_at.clone(),
             mode: match (args.offline, args.facts) {
                 (true, _) => "offline",
