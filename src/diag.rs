@@ -1,6 +1,7 @@
-//! Input diagnostics: problems in an inventory (and, later, policy) file, each pointing at a file,
-//! a byte span and, where one fits, a hint. They are collected, never thrown: a loader gathers
-//! every problem it can find and the caller renders them all at once (exit 2).
+//! Input diagnostics: problems in an input file (the inventory, a policy pack, the waivers),
+//! each pointing at a file, a byte span and, where one fits, a hint ("did you mean …", through
+//! [`suggest`]). They are collected, never thrown: a loader gathers every problem it can find and
+//! the caller renders them all at once (exit 2).
 //!
 //! This module owns the source files that diagnostics and findings point into ([`Sources`]) and
 //! the rendering through codespan-reporting. It never prints: rendering writes into a caller's

@@ -1,9 +1,12 @@
 //! capdo keeps a ministry data centre as code and proves it is compliant.
 //!
-//! The pipeline runs in one direction: `inventory` (load and validate the TOML folder) →
-//! `graph` (petgraph; levels, impact, cycles, zones) → `policy` (controls → findings) →
-//! `report` (text, JSON). `cli` parses the command line and maps results to exit codes; library
-//! code never prints.
+//! The pipeline runs in one direction: [`inventory`] (load and validate the TOML folder, with
+//! [`diag`] for located problems) → [`graph`] (petgraph; levels, impact, cycles, zones) →
+//! [`collect`] (facts read from hosts over SSH, or replayed) → [`policy`] (controls → findings,
+//! waivers) → [`report`], [`dossier`], [`render`] (outputs). [`check`] is that pipeline as one
+//! use case, plan in and outcome out. [`cli`] is a thin adapter: it reads the command line,
+//! calls the library and writes what it returns, with the exit codes of [`exit`]; [`output`]
+//! writes files atomically. Library code never prints. docs/architecture.md draws the layout.
 
 pub mod check;
 pub mod cli;
