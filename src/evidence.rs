@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::collect::record::FactsFile;
 use crate::diag::Sources;
+use crate::output::Mode;
 
 pub const SCHEMA: &str = "capdo.evidence/v1";
 pub const MANIFEST: &str = "manifest.json";
@@ -74,7 +75,7 @@ pub struct FileEntry {
 /// runs, so nobody's files are overwritten.
 pub fn prepare(dir: &Path) -> anyhow::Result<Destination> {
     if !dir.exists() {
-        std::fs::create_dir_all(dir)
+        crate::output::create_dir_all(dir, Mode::Private)
             .with_context(|| format!("cannot create evidence folder `{}`", dir.display()))?;
         return Ok(Destination {
             dir: dir.to_path_buf(),
@@ -303,10 +304,9 @@ pub fn write(dest: &Destination, bundle: Bundle, run: Run) -> anyhow::Result<()>
     for (rel, bytes, source) in bundle.files {
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+            crate::output::create_dir_all(parent, Mode::Private)?;
         }
-        crate::output::write_atomic(&path, &bytes)?;
+        crate::output::write_atomic_mode(&path, &bytes, Mode::Private)?;
         files.push(FileEntry {
             sha256: sha256_hex(&bytes),
             size: bytes.len() as u64,
@@ -329,7 +329,7 @@ pub fn write(dest: &Destination, bundle: Bundle, run: Run) -> anyhow::Result<()>
         files,
     };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    crate::output::write_atomic(&dir.join(MANIFEST), json.as_bytes())
+    crate::output::write_atomic_mode(&dir.join(MANIFEST), json.as_bytes(), Mode::Private)
 }
 
 fn remove_if_present(path: &Path) -> anyhow::Result<()> {

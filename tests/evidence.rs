@@ -379,3 +379,45 @@ fn a_previous_bundle_is_replaced_but_not_files_it_does_not_list() {
     assert!(dir.join("manifest.json").exists());
     assert!(dir.join("inventory/extra.toml").exists());
 }
+
+/// Evidence bundles hold raw host output: every folder is 0700 and every file 0600, whatever
+/// the umask (issue 14, item 6).
+#[test]
+fn an_evidence_bundle_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::MetadataExt as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("bundle");
+    let r = capdo(
+        Path::new("inventory"),
+        &[
+            "check",
+            "--offline",
+            "--evidence",
+            dir.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let mut seen = 0;
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        assert_eq!(
+            std::fs::metadata(&d).expect("meta").mode() & 0o777,
+            0o700,
+            "{d:?}"
+        );
+        for e in std::fs::read_dir(&d).expect("list") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                seen += 1;
+                assert_eq!(
+                    std::fs::metadata(&p).expect("meta").mode() & 0o777,
+                    0o600,
+                    "{p:?}"
+                );
+            }
+        }
+    }
+    assert!(seen > 3, "{seen} files");
+}

@@ -210,3 +210,23 @@ fn a_template_cannot_read_files_through_partials() {
         );
     }
 }
+
+/// A link planted inside the output tree (`out/dvc-db01/etc -> /etc`) would make `render`
+/// write into the build machine's /etc: it is refused and nothing goes through it (issue 14,
+/// item 6).
+#[test]
+fn render_refuses_to_write_through_a_link_in_the_output_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(out.join("dvc-db01")).expect("dirs");
+    std::fs::create_dir_all(&elsewhere).expect("dirs");
+    std::os::unix::fs::symlink(&elsewhere, out.join("dvc-db01/etc")).expect("link");
+    let r = Capdo::bare()
+        .args(["render", "--host", "dvc-db01", "--out"])
+        .arg(&out)
+        .run();
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(&elsewhere).expect("list").count(), 0);
+}

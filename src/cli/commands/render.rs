@@ -2,13 +2,11 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use crate::cli::args::Global;
 use crate::cli::{Io, input};
 use crate::diag::Sources;
 use crate::exit::Exit;
-use crate::output::{plural, write_atomic};
+use crate::output::{Mode, create_dir_all, plural, refuse_symlinks_below, write_atomic};
 use crate::render::{Kind, render_selected};
 
 pub fn run(
@@ -26,10 +24,12 @@ pub fn run(
         let path = out
             .join(&inv.servers[f.server].id)
             .join(f.path.trim_start_matches('/'));
+        // What is rendered for one server stays in its tree: never written through a link.
+        refuse_symlinks_below(out, &path)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            create_dir_all(dir, Mode::Shared)?;
         }
+        refuse_symlinks_below(out, &path)?;
         write_atomic(&path, f.content.as_bytes())?;
     }
     if !g.quiet {

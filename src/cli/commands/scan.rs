@@ -10,7 +10,7 @@ use crate::collect::hosts::Options;
 use crate::collect::transport::Ssh2;
 use crate::diag::Sources;
 use crate::exit::Exit;
-use crate::output::{plural, write_atomic};
+use crate::output::{Mode, plural, write_atomic_mode};
 
 pub fn run(g: &Global, io: &mut Io, facts_out: &Path, hosts: &[String]) -> anyhow::Result<Exit> {
     let inv = input::inventory(g, io, &mut Sources::new())?;
@@ -28,7 +28,8 @@ pub fn run(g: &Global, io: &mut Io, facts_out: &Path, hosts: &[String]) -> anyho
     );
     bar.finish();
     let json = serde_json::to_string_pretty(&collected.record)? + "\n";
-    write_atomic(facts_out, json.as_bytes())?;
+    // Raw host output: for the owner only.
+    write_atomic_mode(facts_out, json.as_bytes(), Mode::Private)?;
     let failed: Vec<String> = collected
         .record
         .hosts
