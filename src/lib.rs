@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod exit;
 pub mod graph;
 pub mod import;
+pub mod infile;
 pub mod init;
 pub mod inventory;
 pub mod output;
