@@ -15,7 +15,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColo
 use crate::diag::{self, Sources};
 use crate::graph::{Graph, Node, export};
 use crate::inventory::{self, Inventory, LoadError, NodeRef, Regime};
-use crate::policy::{self, Lang, Severity, Status, catalog, offline, online, waiver};
+use crate::policy::{self, Catalog, Lang, Severity, Status, catalog, offline, online, waiver};
 use crate::report;
 
 #[derive(Debug, Parser)]
@@ -463,23 +463,25 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     };
     match &cli.command {
         Command::Controls { level, format } => {
-            if let Some(exit) = load_policies(cli, io)? {
-                return Ok(exit);
-            }
+            let catalog = match load_policies(cli, io)? {
+                Ok(catalog) => catalog,
+                Err(exit) => return Ok(exit),
+            };
             let regimes = match cli.regime {
                 None => vec![],
                 Some(RegimeArg::Nd85) => vec![Regime::Nd85],
                 Some(RegimeArg::Nd331) => vec![Regime::Nd331],
                 Some(RegimeArg::Both) => vec![Regime::Nd85, Regime::Nd331],
             };
-            controls(io, lang, &regimes, *level, *format)?;
+            controls(io, &catalog, lang, &regimes, *level, *format)?;
             return Ok(Exit::Ok);
         }
         Command::Explain { control } => {
-            if let Some(exit) = load_policies(cli, io)? {
-                return Ok(exit);
-            }
-            return explain(io, control);
+            let catalog = match load_policies(cli, io)? {
+                Ok(catalog) => catalog,
+                Err(exit) => return Ok(exit),
+            };
+            return explain(io, &catalog, control);
         }
         Command::Diff {
             old,
@@ -498,18 +500,20 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 *allow_regime_change,
             );
         }
-        // The commands that judge by the controls read the packs; the others need not, and a
-        // broken pack does not stop them.
+        _ => {}
+    }
+    // The commands that judge by the controls read the packs; the others need not (they get an
+    // empty catalog and read none of it), and a broken pack does not stop them.
+    let catalog = match &cli.command {
         Command::Validate
         | Command::Check { .. }
         | Command::Dossier { .. }
-        | Command::AnnualReport { .. } => {
-            if let Some(exit) = load_policies(cli, io)? {
-                return Ok(exit);
-            }
-        }
-        _ => {}
-    }
+        | Command::AnnualReport { .. } => match load_policies(cli, io)? {
+            Ok(catalog) => catalog,
+            Err(exit) => return Ok(exit),
+        },
+        _ => Catalog::default(),
+    };
 
     let mut sources = Sources::new();
     let inv = match inventory::load(&cli.inventory, &mut sources) {
@@ -533,7 +537,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     };
     let waivers = match &waivers_path {
         None => Vec::new(),
-        Some(path) => match waiver::load(path, &inv, &mut sources) {
+        Some(path) => match waiver::load(path, &inv, &catalog, &mut sources) {
             Ok(w) => w,
             Err(LoadError::Io(e)) => return Err(e),
             Err(LoadError::Invalid(diags)) => {
@@ -679,6 +683,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             let mut findings = Vec::new();
             for (r, g) in &graphs {
                 let cx = offline::Context {
+                    catalog: &catalog,
                     inv: &inv,
                     graph: g,
                     regime: *r,
@@ -703,6 +708,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 let collected = scan_hosts(cli, &inv, &servers, replay.as_ref())?;
                 for (r, g) in &graphs {
                     let ocx = online::Context {
+                        catalog: &catalog,
                         inv: &inv,
                         graph: g,
                         regime: *r,
@@ -736,6 +742,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             waiver::apply(
                 &waivers,
                 &mut findings,
+                &catalog,
                 &inv,
                 &sources,
                 regime,
@@ -763,7 +770,8 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 for &s in &servers {
                     for (r, g) in &graphs {
                         let level = g.level_of(&inv, NodeRef::Server(s));
-                        let n = catalog::controls(*r)
+                        let n = catalog
+                            .controls(*r)
                             .iter()
                             .filter(|c| c.source == catalog::Source::Host && c.applies_at(level))
                             .count();
@@ -808,7 +816,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 let mut bundle = crate::evidence::Bundle::default();
                 bundle.inputs(&sources, &cli.inventory, &cli.policies);
                 // The policy packs judged by (built in or from the policies folder).
-                for f in catalog::pack_files() {
+                for f in catalog.pack_files() {
                     bundle.add(
                         &format!("policies/{}", f.name),
                         f.text.as_bytes().to_vec(),
@@ -954,6 +962,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         } => {
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let text = crate::dossier::dossier_command(
+                &catalog,
                 &inv,
                 regime,
                 today,
@@ -983,6 +992,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         } => {
             let today = cli.as_of.unwrap_or_else(|| jiff::Zoned::now().date());
             let text = crate::dossier::annual_command(
+                &catalog,
                 &inv,
                 regime,
                 today,
@@ -1261,6 +1271,7 @@ fn impact_text(inv: &Inventory, g: &Graph, failed: Node, format: TextOrJson) -> 
 
 fn controls(
     io: &mut Io,
+    catalog: &Catalog,
     lang: Lang,
     regimes: &[Regime],
     level: Option<u8>,
@@ -1269,25 +1280,25 @@ fn controls(
     let at = level.and_then(|l| inventory::Level::new(i64::from(l)));
     // Without --regime: every control of both packs, once.
     let ids: Vec<&str> = match regimes {
-        [] => catalog::all_ids(),
+        [] => catalog.all_ids(),
         _ => {
             let mut ids: Vec<&str> = regimes
                 .iter()
-                .flat_map(|&r| catalog::controls(r).iter().map(|c| c.id))
+                .flat_map(|&r| catalog.controls(r).iter().map(|c| c.id.as_str()))
                 .collect();
             ids.sort_unstable();
             ids.dedup();
             ids
         }
     };
-    let in_scope = |id: &str| -> Vec<&'static catalog::Control> {
+    let in_scope = |id: &str| -> Vec<&catalog::Control> {
         let rs: &[Regime] = if regimes.is_empty() {
             &[Regime::Nd85, Regime::Nd331]
         } else {
             regimes
         };
         rs.iter()
-            .filter_map(|&r| catalog::find(r, id))
+            .filter_map(|&r| catalog.find(r, id).map(|c| &**c))
             .filter(|c| level.is_none() || c.applies_at(at))
             .collect()
     };
@@ -1296,7 +1307,8 @@ fn controls(
         .filter(|id| !in_scope(id).is_empty())
         .collect();
     if format == ControlsFormat::Md {
-        io.out.write_all(policy::docs::markdown(&ids).as_bytes())?;
+        io.out
+            .write_all(policy::docs::markdown(catalog, &ids).as_bytes())?;
         return Ok(());
     }
     writeln!(
@@ -1343,7 +1355,7 @@ fn controls(
             } else {
                 "basis"
             };
-            if let Some(c) = catalog::find(r, id) {
+            if let Some(c) = catalog.find(r, id) {
                 writeln!(io.out, "{:<24} {label}: {}", "", c.basis.join("; "))?;
             }
         }
@@ -1401,27 +1413,28 @@ fn diff(
     })
 }
 
-fn explain(io: &mut Io, id: &str) -> anyhow::Result<Exit> {
-    let Some(c) = catalog::find_any(id) else {
-        let hint = diag::suggest(&id.to_ascii_uppercase(), catalog::all_ids())
+fn explain(io: &mut Io, catalog: &Catalog, id: &str) -> anyhow::Result<Exit> {
+    let Some(c) = catalog.find_any(id) else {
+        let hint = diag::suggest(&id.to_ascii_uppercase(), catalog.all_ids())
             .map(|h| format!(" ({h})"))
             .unwrap_or_else(|| " (`capdo controls` lists them)".into());
         bail!("no control `{id}`{hint}");
     };
-    io.out.write_all(policy::docs::explain(c.id).as_bytes())?;
+    io.out
+        .write_all(policy::docs::explain(catalog, &c.id).as_bytes())?;
     Ok(Exit::Ok)
 }
 
-/// Read the policy packs of `-p/--policies` (the built-in ones where it has none). `Some(exit)`
+/// Read the policy packs of `-p/--policies` (the built-in ones where it has none). `Err(exit)`
 /// when they are invalid: the problems are printed and nothing is checked.
-fn load_policies(cli: &Cli, io: &mut Io) -> anyhow::Result<Option<Exit>> {
+fn load_policies(cli: &Cli, io: &mut Io) -> anyhow::Result<Result<Catalog, Exit>> {
     let mut sources = Sources::new();
-    match catalog::init(&cli.policies, &mut sources) {
-        Ok(()) => Ok(None),
+    match Catalog::load(&cli.policies, &mut sources) {
+        Ok(catalog) => Ok(Ok(catalog)),
         Err(LoadError::Io(e)) => Err(e),
         Err(LoadError::Invalid(diags)) => {
             let what = format!("policy folder `{}`", cli.policies.display());
-            invalid_input(io, &sources, &diags, &what).map(Some)
+            invalid_input(io, &sources, &diags, &what).map(Err)
         }
     }
 }

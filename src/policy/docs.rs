@@ -3,15 +3,17 @@
 
 use std::fmt::Write;
 
-use super::catalog::{self, Check, Confidence, Control, Source};
+use super::catalog::{Catalog, Check, Confidence, Control, Source};
 use super::pack::PACKS;
 
 fn checks(c: &Control) -> String {
     match (&c.check, c.source) {
         (Check::Manual, _) => "human attestation (reported as `manual`)".into(),
-        (Check::Builtin(name), Source::Host) => format!("host facts (SSH), built-in `{name}`"),
-        (Check::Builtin(name), Source::Waivers) => format!("the waivers file, built-in `{name}`"),
-        (Check::Builtin(name), _) => format!("inventory and graph, built-in `{name}`"),
+        (Check::Builtin(b), Source::Host) => format!("host facts (SSH), built-in `{}`", b.name()),
+        (Check::Builtin(b), Source::Waivers) => {
+            format!("the waivers file, built-in `{}`", b.name())
+        }
+        (Check::Builtin(b), _) => format!("inventory and graph, built-in `{}`", b.name()),
         (Check::Rule { rule, when, .. }, src) => {
             let mut facts = Vec::new();
             rule.facts(&mut facts);
@@ -65,13 +67,13 @@ fn per_pack(o: &mut String, c: &Control, bullet: &str) {
         let _ = writeln!(o, "{bullet}Parameter `{}`: {}", p.name, vals.join(", "));
     }
     let _ = writeln!(o, "{bullet}Basis: {}", c.basis.join("; "));
-    if let Confidence::Unconfirmed(why) = c.confidence {
+    if let Confidence::Unconfirmed(why) = &c.confidence {
         let _ = writeln!(o, "{bullet}Confidence: **unconfirmed** — {why}");
     }
 }
 
 /// The reference page: an index table, then one section per control with what each pack says.
-pub fn markdown(ids: &[&str]) -> String {
+pub fn markdown(catalog: &Catalog, ids: &[&str]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -92,10 +94,14 @@ pub fn markdown(ids: &[&str]) -> String {
     );
     let _ = writeln!(o, "|---|---|---|---|---|---|");
     for id in ids {
-        let Some(c) = catalog::find_any(id) else {
+        let Some(c) = catalog.find_any(id) else {
             continue;
         };
-        let lv = |r| catalog::find(r, id).map_or("—".to_owned(), |c| c.levels_text());
+        let lv = |r| {
+            catalog
+                .find(r, id)
+                .map_or("—".to_owned(), |c| c.levels_text())
+        };
         let _ = writeln!(
             o,
             "| [`{}`](#{}) | {} | {} | {} | {} | {} |",
@@ -109,7 +115,7 @@ pub fn markdown(ids: &[&str]) -> String {
         );
     }
     for id in ids {
-        let Some(c) = catalog::find_any(id) else {
+        let Some(c) = catalog.find_any(id) else {
             continue;
         };
         let _ = writeln!(o, "\n## {}\n", c.id);
@@ -117,7 +123,7 @@ pub fn markdown(ids: &[&str]) -> String {
         let _ = writeln!(o, "Applies to: {}\n", c.applies_to.as_str());
         let _ = writeln!(o, "{}\n", c.description);
         for (pack, regime) in PACKS {
-            match catalog::find(regime, id) {
+            match catalog.find(regime, id) {
                 Some(pc) => {
                     let _ = writeln!(o, "**{}** (`{pack}`):\n", regime.as_str());
                     per_pack(&mut o, pc, "- ");
@@ -135,9 +141,9 @@ pub fn markdown(ids: &[&str]) -> String {
 }
 
 /// `capdo explain ID`: what, why, basis and parameters per regime, and how to fix.
-pub fn explain(id: &str) -> String {
+pub fn explain(catalog: &Catalog, id: &str) -> String {
     let mut o = String::new();
-    let Some(c) = catalog::find_any(id) else {
+    let Some(c) = catalog.find_any(id) else {
         return o;
     };
     let _ = writeln!(o, "{}", c.id);
@@ -154,7 +160,7 @@ pub fn explain(id: &str) -> String {
                 "current regime (nd331: Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026)"
             }
         };
-        match catalog::find(regime, id) {
+        match catalog.find(regime, id) {
             Some(pc) => {
                 let _ = writeln!(o, "In the {name}, pack {pack} ({}):", pc.defined_at);
                 per_pack(&mut o, pc, "  - ");

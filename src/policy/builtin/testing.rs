@@ -1,0 +1,1 @@
+//! Helpers for the built-ins' unit cases.
