@@ -65,3 +65,68 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let expects = h1("agents = [\"kthreadd\", \"falcon-sensor\"]");
+        let plain = h1("");
+        let running = DEBIAN12.replace("\nps\n", "\nps\nfalcon-sensor\n");
+        let unreadable = with_section(DEBIAN12, "processes", "Permission denied", 1);
+        let cases = [
+            HostCase {
+                name: "every expected agent runs",
+                inventory: &expects,
+                server: "h1",
+                host: Host::Output(running.clone()),
+                expect: Status::Pass,
+                message: "every agent h1 expects is running",
+            },
+            HostCase {
+                name: "falcon-sensor does not run (the capture)",
+                inventory: &expects,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 does not run falcon-sensor",
+            },
+            HostCase {
+                name: "no agent expected",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1 expects no agent",
+            },
+            HostCase {
+                name: "the process list could not be read",
+                inventory: &expects,
+                server: "h1",
+                host: Host::Output(unreadable.clone()),
+                expect: Status::Error,
+                message: "the process list could not be read",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &expects,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::AgentRunning, &cases);
+    }
+}

@@ -71,3 +71,99 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::backups_wording(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let bk = "\n[servers.bk]\nnetwork = \"dr-lan\"\naddress = [\"10.9.0.5\"]\nroles = [\"backup\"]\n";
+        let backed = format!(
+            "{}{bk}",
+            h1("backup = { to = \"bk\", schedule = \"daily\", path = \"/var/backups\" }")
+        );
+        let no_path = format!(
+            "{}{bk}",
+            h1("backup = { to = \"bk\", schedule = \"daily\" }")
+        );
+        let plain = h1("");
+        // The capture's clock is 1795365896: a file two hours older, and one three days older.
+        let fresh = with_section(DEBIAN12, "backup-newest /var/backups", "1795358696", 0);
+        let stale = with_section(DEBIAN12, "backup-newest /var/backups", "1795106696", 0);
+        let unreadable = with_section(
+            DEBIAN12,
+            "backup-newest /var/backups",
+            "Permission denied",
+            1,
+        );
+        let cases = [
+            HostCase {
+                name: "the newest backup is 2 h old (daily)",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(fresh.clone()),
+                expect: Status::Pass,
+                message: "h1's newest backup is 2.0 h old",
+            },
+            HostCase {
+                name: "the newest backup is 72 h old (daily)",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(stale.clone()),
+                expect: Status::Fail,
+                message: "h1's newest backup is 72.0 h old, more than 26 h",
+            },
+            HostCase {
+                name: "the backup folder is empty (the capture)",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 has no backup file in /var/backups",
+            },
+            HostCase {
+                name: "no backup declared",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1 declares no backup",
+            },
+            HostCase {
+                name: "no backup path to look at",
+                inventory: &no_path,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1's backup declares no `path` to look at",
+            },
+            HostCase {
+                name: "the backup folder could not be read",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(unreadable.clone()),
+                expect: Status::Error,
+                message: "the backup folder /var/backups could not be read",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::BackupFresh, &cases);
+    }
+}

@@ -67,3 +67,83 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::backups_wording(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let backed = format!(
+            "{}\n[servers.bk]\nnetwork = \"dr-lan\"\naddress = [\"10.9.0.5\"]\nroles = [\"backup\"]\n",
+            h1("backup = { to = \"bk\", schedule = \"daily\", path = \"/var/backups\" }")
+        );
+        let plain = h1("");
+        let with_job = with_section(
+            DEBIAN12,
+            "file /etc/cron.d/e2scrub_all",
+            "15 1 * * * root rsync -a /srv/ bk:/backups/h1/",
+            0,
+        );
+        let no_crontabs = [
+            "file /etc/crontab",
+            "file /etc/cron.d/e2scrub_all",
+            "cron-dirs",
+        ]
+        .iter()
+        .fold(DEBIAN12.to_owned(), |raw, s| with_section(&raw, s, "", 0));
+        let unreadable = with_section(&no_crontabs, "cron-spool", "Permission denied", 1);
+        let cases = [
+            HostCase {
+                name: "an rsync job to the backup server",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(with_job.clone()),
+                expect: Status::Pass,
+                message: "h1 has a scheduled backup job",
+            },
+            HostCase {
+                name: "the capture schedules no backup",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 has no scheduled backup job",
+            },
+            HostCase {
+                name: "no backup declared",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1 declares no backup",
+            },
+            HostCase {
+                name: "the crontabs could not be read and none was found elsewhere",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Output(unreadable.clone()),
+                expect: Status::Error,
+                message: "the scheduled jobs could not be read",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &backed,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::BackupJob, &cases);
+    }
+}

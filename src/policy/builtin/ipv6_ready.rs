@@ -81,3 +81,79 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let plain = h1("");
+        let ready = h1("ipv6 = true\naddress = [\"10.0.0.1\", \"fd00::2\"]")
+            .replace("address = [\"10.0.0.1\"]\n", "");
+        let elsewhere = h1("ipv6 = true\naddress = [\"10.0.0.1\", \"fd00::99\"]")
+            .replace("address = [\"10.0.0.1\"]\n", "");
+        let no_v6_address = h1("ipv6 = true");
+        let unreadable = with_section(DEBIAN12, "ipv6-sysctl", "Permission denied", 1);
+        let cases = [
+            HostCase {
+                name: "the host has its inventory IPv6 address",
+                inventory: &ready,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Pass,
+                message: "h1 has IPv6 with its inventory address",
+            },
+            HostCase {
+                name: "the inventory IPv6 address is not configured",
+                inventory: &elsewhere,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 lacks its IPv6 address fd00::99",
+            },
+            HostCase {
+                name: "marked IPv6-ready without an IPv6 address",
+                inventory: &no_v6_address,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "the inventory lists no IPv6 address for it",
+            },
+            HostCase {
+                name: "not marked IPv6-ready",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1 is not marked `ipv6 = true`",
+            },
+            HostCase {
+                name: "the IPv6 state could not be read",
+                inventory: &ready,
+                server: "h1",
+                host: Host::Output(unreadable.clone()),
+                expect: Status::Error,
+                message: "the IPv6 state could not be read",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::Ipv6Ready, &cases);
+    }
+}

@@ -80,3 +80,85 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, plus_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let siem =
+            "\n[servers.siem]\nnetwork = \"lan\"\naddress = [\"10.0.0.9\"]\nroles = [\"siem\"]\n";
+        let with_siem = format!("{}{siem}", h1(""));
+        let plain = h1("");
+        let outside =
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n".to_owned() + siem;
+        let siem_itself = h1("roles = [\"siem\"]");
+        let forwarding = plus_section(
+            DEBIAN12,
+            "file /etc/rsyslog.d/90-siem.conf",
+            "*.* @@10.0.0.9:514",
+            0,
+        );
+        let cases = [
+            HostCase {
+                name: "forwards to the SIEM's address",
+                inventory: &with_siem,
+                server: "h1",
+                host: Host::Output(forwarding.clone()),
+                expect: Status::Pass,
+                message: "h1 forwards its logs to the SIEM",
+            },
+            HostCase {
+                name: "the capture forwards nothing",
+                inventory: &with_siem,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 does not forward its logs to the SIEM",
+            },
+            HostCase {
+                name: "the inventory names no SIEM",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(forwarding.clone()),
+                expect: Status::Fail,
+                message: "the inventory names no SIEM collector",
+            },
+            HostCase {
+                name: "a server serving no system is held to level 1",
+                inventory: &outside,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "applies at level 3–5; h1 has no level",
+            },
+            HostCase {
+                name: "the SIEM itself",
+                inventory: &siem_itself,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::NotApplicable,
+                message: "h1 is a SIEM collector itself",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &with_siem,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::LogForward, &cases);
+    }
+}

@@ -94,3 +94,59 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::HostBuiltin;
+    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use crate::policy::Status;
+
+    /// Server h1 in a level-3 system.
+    fn h1(extra: &str) -> String {
+        format!(
+            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        let plain = h1("");
+        let declared = h1("services = [\"tcp/2024\", \"udp/123\"]");
+        let unreadable = with_section(DEBIAN12, "listen", "Permission denied", 1);
+        let cases = [
+            HostCase {
+                name: "every listener declared",
+                inventory: &declared,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Pass,
+                message: "every port h1 listens on is declared",
+            },
+            HostCase {
+                name: "tcp/2024 and udp/123 are not declared",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(DEBIAN12.into()),
+                expect: Status::Fail,
+                message: "h1 listens on undeclared tcp/2024 on 0.0.0.0",
+            },
+            HostCase {
+                name: "the listening sockets could not be read",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(unreadable.clone()),
+                expect: Status::Error,
+                message: "the listening sockets could not be read",
+            },
+            HostCase {
+                name: "the host could not be scanned",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Unreachable,
+                expect: Status::Error,
+                message: "h1 could not be scanned (unreachable)",
+            },
+        ];
+        host_table(HostBuiltin::NetUndeclaredPort, &cases);
+    }
+}
