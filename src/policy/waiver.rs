@@ -431,3 +431,151 @@ pub fn apply(
         });
     }
 }
+
+/// The tables of the waiver built-ins (`waiver-expired`, `waiver-unused`): their findings are
+/// always failures, or there is none (the waiver is in force and used, or not judged).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::builtin::testing::{HEAD, date, inventory, server};
+
+    /// The waivers of `text` applied to one finding of SSH-PASSWORD-AUTH on h1 with `status`;
+    /// the messages of the findings of `builtin`'s control.
+    fn run(text: &str, status: Status, coverage: Coverage, builtin: WaiverBuiltin) -> Vec<String> {
+        let catalog = Catalog::embedded();
+        let inv = inventory(&format!("{HEAD}\n{}", server("h1", "lan", 1, "")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("waivers.toml");
+        std::fs::write(&path, text).expect("write");
+        let mut sources = Sources::new();
+        let waivers = match load(&path, &inv, &catalog, &mut sources) {
+            Ok(w) => w,
+            Err(_) => panic!("the waivers load"),
+        };
+        let control = catalog
+            .find(Regime::Nd85, "SSH-PASSWORD-AUTH")
+            .expect("SSH-PASSWORD-AUTH");
+        let mut findings = vec![Finding {
+            control: Arc::clone(control),
+            target: "server:h1".into(),
+            status,
+            level: None,
+            message: "h1 accepts passwords over SSH".into(),
+            evidence: String::new(),
+            basis: vec![],
+            location: None,
+            waiver: None,
+            regime: None,
+            transition_debt: false,
+        }];
+        let today = date("2026-11-22");
+        apply(
+            &waivers,
+            &mut findings,
+            &catalog,
+            &inv,
+            &sources,
+            Regime::Nd85,
+            today,
+            coverage,
+        );
+        findings
+            .iter()
+            .filter(|f| f.control.builtin() == Some(Builtin::Waiver(builtin)))
+            .map(|f| {
+                assert_eq!(f.status, Status::Fail, "{}", f.message);
+                f.message.clone()
+            })
+            .collect()
+    }
+
+    fn waiver(expires: &str) -> String {
+        format!(
+            "[[waiver]]\ncontrol = \"SSH-PASSWORD-AUTH\"\ntarget = \"server:h1\"\nreason = \"legacy app\"\napproved_by = \"CISO\"\nexpires = {expires}\n"
+        )
+    }
+
+    const SCANNED: Coverage = Coverage {
+        hosts: true,
+        partial: false,
+    };
+    const OFFLINE: Coverage = Coverage {
+        hosts: false,
+        partial: false,
+    };
+
+    #[test]
+    fn waiver_expired_cases() {
+        let cases: [(&str, String, Status, Option<&str>); 3] = [
+            (
+                "in force: nothing to report",
+                waiver("2027-06-30"),
+                Status::Fail,
+                None,
+            ),
+            (
+                "expired over a failure: it counts again",
+                waiver("2026-01-31"),
+                Status::Fail,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH expired on 2026-01-31; 1 failure it covered counts again",
+                ),
+            ),
+            (
+                "expired over a pass: remove it",
+                waiver("2026-01-31"),
+                Status::Pass,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH expired on 2026-01-31; it covers no failure now, remove it",
+                ),
+            ),
+        ];
+        for (name, text, status, expect) in cases {
+            let got = run(&text, status, SCANNED, WaiverBuiltin::Expired);
+            assert_eq!(got, expect.into_iter().collect::<Vec<_>>(), "{name}");
+        }
+    }
+
+    #[test]
+    fn waiver_unused_cases() {
+        let elsewhere = waiver("2027-06-30").replace("server:h1", "network:lan");
+        let cases: [(&str, String, Status, Coverage, Option<&str>); 4] = [
+            (
+                "waives a failure: used",
+                waiver("2027-06-30"),
+                Status::Fail,
+                SCANNED,
+                None,
+            ),
+            (
+                "the control passes there now",
+                waiver("2027-06-30"),
+                Status::Pass,
+                SCANNED,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH covers no failure: the control passes there now",
+                ),
+            ),
+            (
+                "matches no finding",
+                elsewhere.clone(),
+                Status::Fail,
+                SCANNED,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH matches no finding: check its target and scope (the control applies to servers)",
+                ),
+            ),
+            (
+                "a host control that did not run (offline) is not judged",
+                elsewhere,
+                Status::Fail,
+                OFFLINE,
+                None,
+            ),
+        ];
+        for (name, text, status, coverage, expect) in cases {
+            let got = run(&text, status, coverage, WaiverBuiltin::Unused);
+            assert_eq!(got, expect.into_iter().collect::<Vec<_>>(), "{name}");
+        }
+    }
+}

@@ -77,3 +77,56 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::backups_wording(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let bk = server("bk", "dr-lan", 2, "roles = [\"backup\"]");
+        let backed = bk.clone()
+            + &server(
+                "h1",
+                "lan",
+                1,
+                "roles = [\"database\"]\nbackup = { to = \"bk\", schedule = \"daily\" }",
+            );
+        let unbacked = server("h1", "lan", 1, "roles = [\"database\"]");
+        let plain = server("h1", "lan", 1, "roles = [\"web\"]");
+        let backup_server = server("h1", "lan", 1, "roles = [\"storage\", \"backup\"]");
+        let cases = [
+            Case {
+                name: "a database server that backs up",
+                inventory: &backed,
+                target: "server:h1",
+                expect: Status::Pass,
+                message: "h1 backs up to bk (daily)",
+            },
+            Case {
+                name: "a database server without backup",
+                inventory: &unbacked,
+                target: "server:h1",
+                expect: Status::Fail,
+                message: "h1 holds data (database) but declares no backup",
+            },
+            Case {
+                name: "no data role",
+                inventory: &plain,
+                target: "server:h1",
+                expect: Status::NotApplicable,
+                message: "h1 has no database, file or storage role",
+            },
+            Case {
+                name: "a backup server",
+                inventory: &backup_server,
+                target: "server:h1",
+                expect: Status::NotApplicable,
+                message: "h1 is a backup server: it holds the copies",
+            },
+        ];
+        inventory_table(InventoryBuiltin::BackupDeclared, date("2026-11-22"), &cases);
+    }
+}

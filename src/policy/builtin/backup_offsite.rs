@@ -59,3 +59,67 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::backups_wording(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let targets = server("bk", "dr-lan", 2, "roles = [\"backup\"]")
+            + &server("bk2", "lan", 3, "roles = [\"backup\"]");
+        let to = |t: &str| {
+            targets.clone()
+                + &server(
+                    "h1",
+                    "lan",
+                    1,
+                    &format!("backup = {{ to = \"{t}\", schedule = \"daily\" }}"),
+                )
+                + &system("s", 3, &["h1"], &[], "")
+        };
+        let offsite = to("bk");
+        let onsite = to("bk2");
+        let none = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let no_level = targets.clone()
+            + &server(
+                "h1",
+                "lan",
+                1,
+                "backup = { to = \"bk2\", schedule = \"daily\" }",
+            );
+        let cases = [
+            Case {
+                name: "backs up to the other datacenter",
+                inventory: &offsite,
+                target: "server:h1",
+                expect: Status::Pass,
+                message: "h1 backs up off-site, to dr",
+            },
+            Case {
+                name: "backs up in its own datacenter",
+                inventory: &onsite,
+                target: "server:h1",
+                expect: Status::Fail,
+                message: "h1 backs up to bk2 in the same datacenter (hq)",
+            },
+            Case {
+                name: "declares no backup",
+                inventory: &none,
+                target: "server:h1",
+                expect: Status::NotApplicable,
+                message: "h1 declares no backup",
+            },
+            Case {
+                name: "a server serving no system is held to level 1",
+                inventory: &no_level,
+                target: "server:h1",
+                expect: Status::NotApplicable,
+                message: "applies at level 3–5; h1 has no level",
+            },
+        ];
+        inventory_table(InventoryBuiltin::BackupOffsite, date("2026-11-22"), &cases);
+    }
+}

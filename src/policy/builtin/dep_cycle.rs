@@ -50,3 +50,38 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::dep_weaker_level::implementation(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let servers = server("h1", "lan", 1, "") + &server("h2", "lan", 2, "");
+        let chain = servers.clone()
+            + &system("a", 3, &["h1"], &["b"], "")
+            + &system("b", 3, &["h2"], &[], "");
+        let cycle = servers.clone()
+            + &system("a", 3, &["h1"], &["b"], "")
+            + &system("b", 3, &["h2"], &["a"], "");
+        let cases = [
+            Case {
+                name: "a chain of dependencies",
+                inventory: &chain,
+                target: "system:a",
+                expect: Status::Pass,
+                message: "a is on no dependency cycle",
+            },
+            Case {
+                name: "two systems depending on each other",
+                inventory: &cycle,
+                target: "system:a",
+                expect: Status::Fail,
+                message: "a is on a dependency cycle: a → b → a",
+            },
+        ];
+        inventory_table(InventoryBuiltin::DepCycle, date("2026-11-22"), &cases);
+    }
+}

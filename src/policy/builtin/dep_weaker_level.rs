@@ -100,3 +100,46 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let servers = server("h1", "lan", 1, "") + &server("h2", "lan", 2, "");
+        let alone = servers.clone() + &system("a", 3, &["h1"], &[], "");
+        let equal = servers.clone()
+            + &system("a", 3, &["h1"], &["b"], "")
+            + &system("b", 3, &["h2"], &[], "");
+        let weaker = servers.clone()
+            + &system("a", 3, &["h1"], &["b"], "")
+            + &system("b", 1, &["h2"], &[], "");
+        let cases = [
+            Case {
+                name: "depends on a system of the same level",
+                inventory: &equal,
+                target: "system:a",
+                expect: Status::Pass,
+                message: "every system a depends on is level 3 or higher",
+            },
+            Case {
+                name: "depends on a level-1 system",
+                inventory: &weaker,
+                target: "system:a",
+                expect: Status::Fail,
+                message: "a (level 3) depends on lower-level b (level 1)",
+            },
+            Case {
+                name: "depends on no system",
+                inventory: &alone,
+                target: "system:a",
+                expect: Status::NotApplicable,
+                message: "a depends on no other system",
+            },
+        ];
+        inventory_table(InventoryBuiltin::DepWeakerLevel, date("2026-11-22"), &cases);
+    }
+}

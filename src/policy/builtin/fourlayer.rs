@@ -202,3 +202,180 @@ pub(super) fn implementation(layer: InventoryBuiltin, d: &DossierScope) -> Optio
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn onsite() {
+        let named = server("h1", "lan", 1, "")
+            + &system(
+                "s",
+                3,
+                &["h1"],
+                &[],
+                "[systems.s.protection]\nonsite_team = \"Phòng ATTT\"",
+            );
+        let unnamed = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "an on-site team is named",
+                inventory: &named,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "s has an on-site security team",
+            },
+            Case {
+                name: "no on-site team",
+                inventory: &unnamed,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "no on-site security team is named for s",
+            },
+        ];
+        inventory_table(
+            InventoryBuiltin::FourlayerOnsite,
+            date("2026-11-22"),
+            &cases,
+        );
+    }
+
+    #[test]
+    fn monitoring() {
+        let named = server("h1", "lan", 1, "")
+            + &system(
+                "s",
+                3,
+                &["h1"],
+                &[],
+                "[systems.s.protection]\nmonitoring_provider = \"SOC\"",
+            );
+        let unnamed = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "a monitoring provider is named",
+                inventory: &named,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "s is monitored by a professional provider",
+            },
+            Case {
+                name: "no monitoring provider",
+                inventory: &unnamed,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "no professional monitoring provider is named for s",
+            },
+        ];
+        inventory_table(
+            InventoryBuiltin::FourlayerMonitoring,
+            date("2026-11-22"),
+            &cases,
+        );
+    }
+
+    #[test]
+    fn assessment() {
+        let at = |d: &str| {
+            server("h1", "lan", 1, "")
+                + &system(
+                    "s",
+                    3,
+                    &["h1"],
+                    &[],
+                    &format!("[systems.s.protection]\nlast_assessment = {d}"),
+                )
+        };
+        let recent = at("2026-10-01");
+        let old = at("2024-01-01");
+        let future = at("2027-01-01");
+        let never = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "assessed last month",
+                inventory: &recent,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "s was assessed independently on 2026-10-01",
+            },
+            Case {
+                name: "assessed almost three years ago",
+                inventory: &old,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "the last independent assessment of s (2024-01-01) is older than",
+            },
+            Case {
+                name: "an assessment date in the future",
+                inventory: &future,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "the last assessment date of s (2027-01-01) is in the future",
+            },
+            Case {
+                name: "never assessed",
+                inventory: &never,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "no independent assessment of s is recorded",
+            },
+        ];
+        inventory_table(
+            InventoryBuiltin::FourlayerAssessment,
+            date("2026-11-22"),
+            &cases,
+        );
+    }
+
+    #[test]
+    fn national() {
+        let connected = server("h1", "lan", 1, "")
+            + &system(
+                "s",
+                3,
+                &["h1"],
+                &[],
+                "[systems.s.protection]\nnational_monitoring = true",
+            );
+        let not_connected = server("h1", "lan", 1, "")
+            + &system(
+                "s",
+                3,
+                &["h1"],
+                &[],
+                "[systems.s.protection]\nnational_monitoring = false",
+            );
+        let unsaid = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "connected to the national monitoring system",
+                inventory: &connected,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "s is connected to the national monitoring system",
+            },
+            Case {
+                name: "not connected",
+                inventory: &not_connected,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "s is not connected to the national monitoring system",
+            },
+            Case {
+                name: "not attested",
+                inventory: &unsaid,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "no connection to the national monitoring system is attested for s",
+            },
+        ];
+        inventory_table(
+            InventoryBuiltin::FourlayerNational,
+            date("2026-11-22"),
+            &cases,
+        );
+    }
+}

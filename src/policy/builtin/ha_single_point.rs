@@ -138,3 +138,60 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let two = server("w1", "lan", 1, "roles = [\"web\"]")
+            + &server("w2", "lan", 2, "roles = [\"web\"]");
+        let pair = two.clone() + &system("s", 3, &["w1", "w2"], &[], "");
+        let single =
+            server("w1", "lan", 1, "roles = [\"web\"]") + &system("s", 3, &["w1"], &[], "");
+        let one_site = two.clone() + &system("s", 5, &["w1", "w2"], &[], "");
+        let low = single.replace("level = 3", "level = 2");
+        let empty = system("s", 3, &[], &[], "");
+        let cases = [
+            Case {
+                name: "two web servers at level 3",
+                inventory: &pair,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "every role of s has at least two servers",
+            },
+            Case {
+                name: "one web server at level 3",
+                inventory: &single,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "s: role web has a single server (w1)",
+            },
+            Case {
+                name: "level 5 with both servers in one datacenter",
+                inventory: &one_site,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "all servers are in one datacenter (hq)",
+            },
+            Case {
+                name: "below level 3",
+                inventory: &low,
+                target: "system:s",
+                expect: Status::NotApplicable,
+                message: "applies at level 3–5; this is level 2",
+            },
+            Case {
+                name: "no servers in this inventory",
+                inventory: &empty,
+                target: "system:s",
+                expect: Status::NotApplicable,
+                message: "s declares no servers in this inventory",
+            },
+        ];
+        inventory_table(InventoryBuiltin::HaSinglePoint, date("2026-11-22"), &cases);
+    }
+}

@@ -62,3 +62,46 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     );
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let h1 = server("h1", "lan", 1, "");
+        let enough = h1.clone() + &system("s", 5, &["h1"], &[], "");
+        let secret = h1.clone() + &system("s", 1, &["h1"], &[], "information = [\"state-secret\"]");
+        let undeclared = h1.clone() + &system("s", 1, &["h1"], &[], "").replace("level = 1\n", "");
+        let cases = [
+            Case {
+                name: "declared at or above what its attributes require",
+                inventory: &enough,
+                target: "system:s",
+                expect: Status::Pass,
+                message: "s is declared at level 5; its attributes require level",
+            },
+            Case {
+                name: "state secrets declared at level 1",
+                inventory: &secret,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "s is declared at level 1 but its attributes require level",
+            },
+            Case {
+                name: "no level declared",
+                inventory: &undeclared,
+                target: "system:s",
+                expect: Status::Fail,
+                message: "s declares no level; its attributes require level",
+            },
+        ];
+        inventory_table(
+            InventoryBuiltin::LevelUnderclassified,
+            date("2026-11-22"),
+            &cases,
+        );
+    }
+}

@@ -57,6 +57,23 @@ pub fn inventory(text: &str) -> Inventory {
     }
 }
 
+/// A server `id` on `network` (of [`HEAD`], or `dmz` at 10.1.0.0/16), address number `n`.
+pub fn server(id: &str, network: &str, n: u8, extra: &str) -> String {
+    let prefix = match network {
+        "dr-lan" => "10.9.0",
+        "dmz" => "10.1.0",
+        _ => "10.0.0",
+    };
+    format!("[servers.{id}]\nnetwork = \"{network}\"\naddress = [\"{prefix}.{n}\"]\n{extra}\n")
+}
+
+/// An internal system `id` declared at `level`.
+pub fn system(id: &str, level: u8, servers: &[&str], deps: &[&str], extra: &str) -> String {
+    format!(
+        "[systems.{id}]\nname = \"{id}\"\nkind = \"internal\"\nlevel = {level}\nservers = {servers:?}\ndepends_on = {deps:?}\n{extra}\n"
+    )
+}
+
 /// One case of a built-in's table: an inventory (after [`HEAD`] unless it has its own
 /// `[organization]`), the target judged, what the finding must say.
 pub struct Case<'a> {

@@ -93,3 +93,43 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     };
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let dmz = "[networks.dmz]\ndatacenter = \"hq\"\nzone = \"dmz\"\ncidr = [\"10.1.0.0/16\"]\n";
+        let plain = server("h1", "lan", 1, "");
+        let db_in_dmz = dmz.to_owned() + &server("h1", "dmz", 1, "roles = [\"database\"]");
+        let db_in_server_zone =
+            server("h1", "lan", 1, "roles = [\"database\"]") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "a server without roles in the server zone",
+                inventory: &plain,
+                target: "server:h1",
+                expect: Status::Pass,
+                message: "h1 sits in an allowed zone (server)",
+            },
+            Case {
+                name: "a database server in the DMZ",
+                inventory: &db_in_dmz,
+                target: "server:h1",
+                expect: Status::Fail,
+                message: "h1 is a database server in the dmz zone",
+            },
+            Case {
+                name: "a level-3 database server outside the database zone",
+                inventory: &db_in_server_zone,
+                target: "server:h1",
+                expect: Status::Fail,
+                message: "a level-3 database server outside the database zone (in server)",
+            },
+        ];
+        inventory_table(InventoryBuiltin::ZonePlacement, date("2026-11-22"), &cases);
+    }
+}

@@ -86,3 +86,51 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
 pub(super) fn implementation(d: &DossierScope) -> Option<String> {
     super::zone_placement::implementation(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::InventoryBuiltin;
+    use super::super::testing::{Case, date, inventory_table, server, system};
+    use crate::policy::Status;
+
+    #[test]
+    fn cases() {
+        let zones = ["user", "internet-edge", "dmz"]
+            .iter()
+            .enumerate()
+            .map(|(i, z)| {
+                format!(
+                    "[networks.n{i}]\ndatacenter = \"hq\"\nzone = \"{z}\"\ncidr = [\"10.{}.0.0/16\"]\n",
+                    i + 1
+                )
+            })
+            .collect::<String>();
+        let level1 =
+            zones.clone() + &server("h1", "lan", 1, "") + &system("s", 1, &["h1"], &[], "");
+        let level3 = zones + &server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let cases = [
+            Case {
+                name: "every zone level 1 requires",
+                inventory: &level1,
+                target: "datacenter:hq",
+                expect: Status::Pass,
+                message: "hq has every zone level 1 requires",
+            },
+            Case {
+                name: "level 3 without database and management zones",
+                inventory: &level3,
+                target: "datacenter:hq",
+                expect: Status::Fail,
+                message: "hq lacks the database, management zone(s) required at level 3",
+            },
+            Case {
+                name: "a datacenter running no system",
+                inventory: &level1,
+                target: "datacenter:dr",
+                expect: Status::NotApplicable,
+                message: "dr runs no system's servers",
+            },
+        ];
+        inventory_table(InventoryBuiltin::ZoneRequired, date("2026-11-22"), &cases);
+    }
+}
