@@ -708,4 +708,41 @@ mod tests {
             );
         }
     }
+
+    const ONE: &str = r#"[[control]]
+id = "TIME-SYNC"
+source = "host"
+evaluator = "time-sync"
+applies_to = "server"
+levels = [1, 2, 3, 4, 5]
+severity = "medium"
+title = { vi = "x", en = "x" }
+description = "x"
+basis = ["x"]
+remediation = { vi = "x", en = "x" }
+"#;
+
+    #[test]
+    fn a_test_builds_a_catalog_of_one_pack_in_one_line() {
+        let c = Catalog::from_pack(Regime::Nd331, ONE).expect("valid");
+        assert_eq!(c.all_ids(), ["TIME-SYNC"]);
+        assert!(c.controls(Regime::Nd85).is_empty());
+        let b = Builtin::Host(crate::policy::builtin::HostBuiltin::TimeSync);
+        assert_eq!(
+            c.by_builtin(Regime::Nd331, b).map(|c| c.id.as_str()),
+            Some("TIME-SYNC")
+        );
+        // Two catalogs live side by side.
+        let shipped = Catalog::embedded();
+        assert!(shipped.controls(Regime::Nd85).len() > 1);
+    }
+
+    #[test]
+    fn an_unknown_evaluator_is_a_located_pack_problem_with_a_suggestion() {
+        let bad = ONE.replace("\"time-sync\"", "\"time-synch\"");
+        let e = Catalog::from_pack(Regime::Nd331, &bad).expect_err("invalid");
+        assert!(e.contains("unknown evaluator `time-synch`"), "{e}");
+        assert!(e.contains(":4:13"), "{e}");
+        assert!(e.contains("did you mean `time-sync`?"), "{e}");
+    }
 }
