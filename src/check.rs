@@ -17,7 +17,7 @@ use crate::diag::Sources;
 use crate::exit::Exit;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
-use crate::policy::catalog::{self, Source as Decided};
+use crate::policy::catalog::{Catalog, Source as Decided};
 use crate::policy::waiver::{self, Waiver};
 use crate::policy::{self, Finding, Lang, Severity, Status, offline, online};
 use crate::report::{self, Report};
@@ -100,8 +100,10 @@ pub struct CheckOutcome {
     pub scan: Option<FactsFile>,
 }
 
-/// Run a check: judge `inv` (its files in `sources`) under `plan`, with `waivers` applied.
+/// Run a check: judge `inv` (its files in `sources`) by the controls of `catalog` under `plan`,
+/// with `waivers` applied.
 pub fn run(
+    catalog: &Catalog,
     inv: &Inventory,
     sources: &Sources,
     waivers: &[Waiver],
@@ -126,6 +128,7 @@ pub fn run(
     let mut findings = Vec::new();
     for (r, g) in &graphs {
         let cx = offline::Context {
+            catalog,
             inv,
             graph: g,
             regime: *r,
@@ -157,6 +160,7 @@ pub fn run(
             );
             for (r, g) in &graphs {
                 let ocx = online::Context {
+                    catalog,
                     inv,
                     graph: g,
                     regime: *r,
@@ -176,7 +180,8 @@ pub fn run(
             for &s in &plan.servers {
                 for (r, g) in &graphs {
                     let level = g.level_of(inv, NodeRef::Server(s));
-                    let n = catalog::controls(*r)
+                    let n = catalog
+                        .controls(*r)
                         .iter()
                         .filter(|c| c.source == Decided::Host && c.applies_at(level))
                         .count();
@@ -206,6 +211,7 @@ pub fn run(
     waiver::apply(
         waivers,
         &mut findings,
+        catalog,
         inv,
         sources,
         main,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use capdo::diag::{Loc, Sources};
 use capdo::inventory::{Level, Regime};
-use capdo::policy::catalog::{self, Check, Source};
+use capdo::policy::catalog::{Catalog, Check, Source};
 use capdo::policy::declarative;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -59,6 +59,7 @@ fn every_declarative_control_passes_and_fails_on_its_fixtures() {
     let mut sources = Sources::new();
     let file = sources.add(Path::new("fixture"), "x".into());
     let loc = Loc::new(file, 0..1);
+    let catalog = Catalog::embedded();
     let mut seen: BTreeMap<(Regime, &str), BTreeSet<String>> = BTreeMap::new();
     let mut shot = String::new();
     for case in &cases.case {
@@ -69,7 +70,8 @@ fn every_declarative_control_passes_and_fails_on_its_fixtures() {
             .entry("system.level".to_owned())
             .or_insert(Value::from(level.get()));
         for regime in regimes(&case.regime) {
-            let control = catalog::find(regime, &case.control)
+            let control = catalog
+                .find(regime, &case.control)
                 .unwrap_or_else(|| panic!("{} is not in the {regime:?} pack", case.control));
             let host = control.source == Source::Host;
             let f = declarative::judge(
@@ -93,7 +95,7 @@ fn every_declarative_control_passes_and_fails_on_its_fixtures() {
                 f.message,
                 f.evidence
             );
-            seen.entry((regime, control.id))
+            seen.entry((regime, control.id.as_str()))
                 .or_default()
                 .insert(status.to_owned());
             shot.push_str(&format!(
@@ -107,9 +109,12 @@ fn every_declarative_control_passes_and_fails_on_its_fixtures() {
     }
     // Every rule of both packs has a case where it passes and one where it fails.
     for regime in [Regime::Nd85, Regime::Nd331] {
-        for c in catalog::controls(regime) {
+        for c in catalog.controls(regime) {
             if matches!(c.check, Check::Rule { .. }) {
-                let got = seen.get(&(regime, c.id)).cloned().unwrap_or_default();
+                let got = seen
+                    .get(&(regime, c.id.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
                 assert!(
                     got.contains("pass") && got.contains("fail"),
                     "{} ({regime:?}) needs a passing and a failing case; has {got:?}",
@@ -132,6 +137,7 @@ fn every_builtin_inventory_control_passes_and_fails_on_the_fixtures() {
         "tests/fixtures/clean",
         "tests/fixtures/controls/fails",
     ];
+    let catalog = Catalog::embedded();
     let mut table = String::new();
     for regime in ["nd85", "nd331"] {
         let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -153,8 +159,8 @@ fn every_builtin_inventory_control_passes_and_fails_on_the_fixtures() {
         } else {
             Regime::Nd331
         };
-        for c in catalog::controls(r) {
-            let statuses = seen.get(c.id).cloned().unwrap_or_default();
+        for c in catalog.controls(r) {
+            let statuses = seen.get(c.id.as_str()).cloned().unwrap_or_default();
             match (&c.check, c.source) {
                 (Check::Builtin(_), Source::Inventory) => {
                     let has = |s: &str| statuses.iter().any(|x| x.starts_with(&format!("{s}@")));

@@ -8,8 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> common::Run {
-    // A process per run while the policy catalog is a process-wide global (first load wins).
-    common::capdo_env(Path::new("inventory"), args, &[("CAPDO_TEST_PROCESS", "1")])
+    common::capdo(Path::new("inventory"), args)
 }
 
 /// The shipped packs copied into a fresh policies folder.
@@ -126,4 +125,49 @@ colour = "red"
     let r = run(&["-p", p, "validate"]);
     let stderr = r.stderr.replace(p, "[DIR]");
     insta::assert_snapshot!("broken_pack", stderr);
+}
+
+#[test]
+fn a_misspelt_fact_or_attribute_is_a_pack_problem_located_with_a_suggestion() {
+    let dir = copy_packs();
+    std::fs::write(
+        dir.path().join("nd331-tcvn14423/zz-local.toml"),
+        r#"[[control]]
+id = "LOCAL-SSH-ROOT"
+source = "host"
+applies_to = "server"
+levels = [1, 2, 3, 4, 5]
+severity = "high"
+title = { vi = "x", en = "x" }
+description = "x"
+basis = ["x"]
+remediation = { vi = "x", en = "x" }
+messages = { pass = "{target} ok", fail = "{target} not ok" }
+rule = { all = [
+  { fact = "sshd.permit_rot_login", ne = "yes" },
+  { attr = "server.zone", ne = "dmz" },
+] }
+
+[[control]]
+id = "LOCAL-WAF"
+source = "inventory"
+applies_to = "system"
+levels = [3, 4, 5]
+severity = "medium"
+title = { vi = "x", en = "x" }
+description = "x"
+basis = ["x"]
+remediation = { vi = "x", en = "x" }
+messages = { pass = "{target} ok", fail = "{target} not ok" }
+when = { attr = "system.knd", eq = "citizen-service" }
+rule = { attr = "system.measures", contains = "waf" }
+"#,
+    )
+    .expect("write");
+    let p = dir.path().to_str().expect("utf-8");
+    let r = run(&["-p", p, "check", "--offline"]);
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
+    assert!(r.stdout.is_empty(), "printed a result: {}", r.stdout);
+    let stderr = r.stderr.replace(p, "[DIR]");
+    insta::assert_snapshot!("misspelt_names", stderr);
 }

@@ -12,7 +12,7 @@ use crate::check::Regimes;
 use crate::diag::{self, Sources};
 use crate::inventory::{self, Inventory, LoadError, Regime};
 use crate::output::plural;
-use crate::policy::{catalog, waiver};
+use crate::policy::{Catalog, waiver};
 
 /// Invalid input, already shown with its diagnostics: the command stops with exit 2.
 #[derive(Debug)]
@@ -48,11 +48,12 @@ fn invalid(
     }
 }
 
-/// Read the policy packs of `-p/--policies` (the built-in ones where it has none).
-pub fn policies(g: &Global, io: &mut Io) -> anyhow::Result<()> {
+/// Read the policy packs of `-p/--policies` (the built-in ones where it has none). Only the
+/// commands that judge by the controls read them: a broken pack does not stop the others.
+pub fn policies(g: &Global, io: &mut Io) -> anyhow::Result<Catalog> {
     let mut sources = Sources::new();
-    match catalog::init(&g.policies, &mut sources) {
-        Ok(()) => Ok(()),
+    match Catalog::load(&g.policies, &mut sources) {
+        Ok(catalog) => Ok(catalog),
         Err(LoadError::Io(e)) => Err(e),
         Err(LoadError::Invalid(diags)) => {
             let what = format!("policy folder `{}`", g.policies.display());
@@ -87,10 +88,11 @@ pub fn waivers_path(g: &Global, named: Option<&Path>) -> Option<std::path::PathB
 pub fn waivers(
     path: &Path,
     inv: &Inventory,
+    catalog: &Catalog,
     io: &mut Io,
     sources: &mut Sources,
 ) -> anyhow::Result<Vec<waiver::Waiver>> {
-    match waiver::load(path, inv, sources) {
+    match waiver::load(path, inv, catalog, sources) {
         Ok(w) => Ok(w),
         Err(LoadError::Io(e)) => Err(e),
         Err(LoadError::Invalid(diags)) => {

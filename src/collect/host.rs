@@ -128,6 +128,60 @@ fn failure(name: &str, rc: Option<i32>, body: &str) -> String {
     }
 }
 
+/// Every fact name [`HostFacts::to_json`] can record (DESIGN.md "Facts", contract): what a
+/// pack's `fact = "…"` may name. `backup.newest_file_age_hours` is there when the inventory
+/// declares a backup path, `collector.notes` when there is something to say.
+pub const FACT_NAMES: &[&str] = &[
+    "collector.root",
+    "collector.client",
+    "os.id",
+    "os.version_id",
+    "kernel.release",
+    "hostname",
+    "firewall.backend",
+    "firewall.input_policy_v4",
+    "firewall.input_policy_v6",
+    "firewall.accept_v4",
+    "firewall.accept_v6",
+    "ipv6.enabled",
+    "ipv6.addresses",
+    "listening",
+    "sshd.permit_root_login",
+    "sshd.password_authentication",
+    "sshd.port",
+    "sshd.source",
+    "backup.jobs",
+    "backup.newest_file_age_hours",
+    "logging.forward_targets",
+    "agents.running",
+    "time.synchronized",
+    "sshd.client_alive_interval",
+    "sshd.client_alive_count_max",
+    "sshd.allow_users",
+    "sshd.allow_groups",
+    "sshd.match_address",
+    "firewall.ssh_sources_v4",
+    "firewall.ssh_sources_v6",
+    "password.pam_pwquality",
+    "password.min_length",
+    "password.min_class",
+    "password.max_days",
+    "password.remember",
+    "lockout.faillock",
+    "lockout.deny",
+    "lockout.unlock_time",
+    "session.tmout",
+    "accounts.uid0",
+    "accounts.login",
+    "accounts.last_login",
+    "updates.security",
+    "updates.pending",
+    "logging.logrotate_days",
+    "logging.journald_storage",
+    "logging.journald_max_retention_days",
+    "collector.notes",
+];
+
 impl HostFacts {
     /// Parse one host's raw collector output.
     pub fn from_output(
@@ -792,6 +846,16 @@ mod tests {
 
     fn facts(sections: &[(&str, i32, &str)]) -> Map<String, Value> {
         HostFacts::from_output(&frame(sections), NONCE, false, &[]).to_json()
+    }
+
+    #[test]
+    fn fact_names_are_the_names_the_facts_are_recorded_under() {
+        let f = HostFacts::from_output(FULL, NONCE, true, &["/var/backups".into()]);
+        let json = f.to_json();
+        let recorded: Vec<&str> = json.keys().map(String::as_str).collect();
+        let mut known = FACT_NAMES.to_vec();
+        known.sort_unstable();
+        assert_eq!(recorded, known);
     }
 
     #[test]

@@ -11,9 +11,10 @@ use super::report::{Standing, Tally};
 use super::{Input, vi};
 use crate::graph::{Graph, Node, export};
 use crate::inventory::{Endpoint, Inventory, Level, NodeRef, Regime, Role, Schedule};
+use crate::policy::builtin::DossierScope;
 use crate::policy::catalog::AppliesTo;
 use crate::policy::catalog::Source;
-use crate::policy::{Control, Lang, controls};
+use crate::policy::{Catalog, Control, Lang};
 
 #[derive(Debug, Serialize)]
 pub struct Dossier {
@@ -183,8 +184,8 @@ pub struct Count {
 #[derive(Debug, Serialize)]
 pub struct Row {
     pub stt: usize,
-    pub id: &'static str,
-    pub title: &'static str,
+    pub id: String,
+    pub title: String,
     pub basis: String,
     pub implementation: String,
     pub status: &'static str,
@@ -302,8 +303,13 @@ impl Targets {
 /// organisation). The waiver controls are about the waivers file, not requirements of a level.
 /// The requirements of `level` under `regime`: every control of the regime's pack that
 /// applies there, human attestations included; the waiver findings are not requirements.
-pub fn requirements(regime: Regime, level: Level) -> impl Iterator<Item = &'static Control> {
-    controls(regime)
+pub fn requirements(
+    catalog: &Catalog,
+    regime: Regime,
+    level: Level,
+) -> impl Iterator<Item = &std::sync::Arc<Control>> {
+    catalog
+        .controls(regime)
         .iter()
         .filter(move |c| c.applies_at(Some(level)) && c.source != Source::Waivers)
 }
@@ -800,149 +806,31 @@ fn servers_with_role(inv: &Inventory, role: Role) -> Vec<String> {
         .collect()
 }
 
-/// How the inventory says a requirement is implemented, where it says so.
+/// How the inventory says a requirement is implemented, where it says so: in the built-in's
+/// words (each built-in evaluator words its own), or for a design measure.
 fn implementation(
     inv: &Inventory,
     g: &Graph,
     system: usize,
     t: &Targets,
-    id: &str,
+    c: &Control,
 ) -> Option<String> {
+    if let Some(b) = c.builtin() {
+        let backups = backups(inv, t);
+        return b.implementation(&DossierScope {
+            inv,
+            graph: g,
+            system,
+            servers: &t.servers,
+            networks: &t.networks,
+            proposed_level: proposed_level(inv, g, system),
+            backups: &backups,
+            date: vi::date,
+        });
+    }
     let s = &inv.systems[system];
     let p = inv.system_protection(system);
-    let attested = |v: &Option<String>| {
-        v.as_deref()
-            .filter(|v| !v.trim().is_empty())
-            .map(str::to_owned)
-    };
-    let text = match id {
-        "LEVEL-UNDERCLASSIFIED" => format!(
-            "Đề xuất cấp độ {} theo {}",
-            proposed_level(inv, g, system),
-            g.required[system].deciding().basis
-        ),
-        "DEP-WEAKER-LEVEL" | "DEP-CYCLE" => {
-            let deps: Vec<String> = s
-                .depends_on
-                .iter()
-                .map(|&d| match g.level_of(inv, d) {
-                    Some(l) => format!("{} (cấp độ {l})", inv.node_id(d)),
-                    None => inv.node_id(d).to_owned(),
-                })
-                .collect();
-            format!("Phụ thuộc: {}", join_or(&deps, "không"))
-        }
-        "HA-SINGLE-POINT" => {
-            let groups: Vec<String> = g.role_groups[system]
-                .iter()
-                .map(|(role, servers)| {
-                    format!(
-                        "{}: {} máy chủ",
-                        role.map(|r| r.as_str()).unwrap_or("(không vai trò)"),
-                        servers.len()
-                    )
-                })
-                .collect();
-            format!(
-                "Dự phòng theo vai trò: {}",
-                join_or(&groups, "không có máy chủ")
-            )
-        }
-        "ZONE-PLACEMENT" | "ZONE-REQUIRED" => {
-            let zones: BTreeSet<&str> = t
-                .networks
-                .iter()
-                .map(|&n| inv.networks[n].zone.as_str())
-                .collect();
-            format!(
-                "Máy chủ đặt tại các vùng: {}",
-                zones.into_iter().collect::<Vec<_>>().join(", ")
-            )
-        }
-        "BACKUP-DECLARED" | "BACKUP-OFFSITE" | "BACKUP-JOB" | "BACKUP-FRESH" => {
-            let b = backups(inv, t);
-            if b.is_empty() {
-                return None;
-            }
-            format!("Sao lưu: {}", b.join("; "))
-        }
-        "FOURLAYER-ONSITE" => format!("Lực lượng tại chỗ: {}", attested(&p.onsite_team)?),
-        "FOURLAYER-MONITORING" => {
-            format!(
-                "Giám sát, bảo vệ chuyên nghiệp: {}",
-                attested(&p.monitoring_provider)?
-            )
-        }
-        "FOURLAYER-ASSESSMENT" => {
-            let date = p.last_assessment?;
-            match attested(&p.assessor) {
-                Some(by) => format!("Kiểm tra, đánh giá độc lập ngày {}: {by}", vi::date(date)),
-                None => format!("Kiểm tra, đánh giá độc lập ngày {}", vi::date(date)),
-            }
-        }
-        "FOURLAYER-NATIONAL" => match p.national_monitoring? {
-            true => "Đã kết nối, chia sẻ thông tin với Trung tâm giám sát quốc gia".into(),
-            false => "Chưa kết nối với Trung tâm giám sát quốc gia".into(),
-        },
-        "NET-UNDECLARED-PORT" => {
-            let declared: Vec<String> = t
-                .servers
-                .iter()
-                .filter(|&&srv| !inv.servers[srv].services.is_empty())
-                .map(|&srv| {
-                    let svc: Vec<String> = inv.servers[srv]
-                        .services
-                        .iter()
-                        .map(|x| x.to_string())
-                        .collect();
-                    format!("{} {}", inv.servers[srv].id, svc.join(" "))
-                })
-                .collect();
-            format!("Dịch vụ được khai báo: {}", join_or(&declared, "không"))
-        }
-        "IPV6-READY" => {
-            let v6: Vec<String> = t
-                .servers
-                .iter()
-                .filter(|&&srv| inv.servers[srv].ipv6)
-                .map(|&srv| inv.servers[srv].id.clone())
-                .collect();
-            format!("Máy chủ phải sẵn sàng IPv6: {}", join_or(&v6, "không có"))
-        }
-        "LOG-FORWARD" => {
-            let siem = servers_with_role(inv, Role::Siem);
-            if siem.is_empty() {
-                return None;
-            }
-            format!("Nhật ký chuyển về máy chủ SIEM: {}", siem.join(", "))
-        }
-        "AGENT-RUNNING" => {
-            let agents: BTreeSet<&str> = t
-                .servers
-                .iter()
-                .flat_map(|&srv| inv.servers[srv].agents.iter().map(String::as_str))
-                .collect();
-            if agents.is_empty() {
-                return None;
-            }
-            let with = t
-                .servers
-                .iter()
-                .filter(|&&srv| !inv.servers[srv].agents.is_empty())
-                .count();
-            format!(
-                "Tác tử giám sát, phòng chống mã độc: {} (trên {with}/{} máy chủ)",
-                agents.into_iter().collect::<Vec<_>>().join(", "),
-                t.servers.len()
-            )
-        }
-        "TIME-SYNC" => {
-            let ntp = servers_with_role(inv, Role::Ntp);
-            if ntp.is_empty() {
-                return None;
-            }
-            format!("Máy chủ thời gian nội bộ: {}", ntp.join(", "))
-        }
+    let text = match c.id.as_str() {
         design if design.starts_with("DESIGN-") => {
             // DESIGN-ANTI-DDOS reads the measure `anti-ddos`, and so on.
             let wanted = design["DESIGN-".len()..].to_ascii_lowercase();
@@ -1017,7 +905,7 @@ fn judge(input: &Input, c: &Control, t: &Targets) -> (Standing, String) {
 }
 
 pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targets) -> Vec<Row> {
-    requirements(input.regime, level)
+    requirements(input.catalog, input.regime, level)
         .enumerate()
         .map(|(i, c)| {
             let (met, evidence) = judge(input, c, t);
@@ -1034,10 +922,10 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
             }
             Row {
                 stt: i + 1,
-                id: c.id,
-                title: c.title(Lang::Vi),
+                id: c.id.clone(),
+                title: c.title(Lang::Vi).to_owned(),
                 basis,
-                implementation: match implementation(input.inv, g, system, t, c.id) {
+                implementation: match implementation(input.inv, g, system, t, c) {
                     Some(text) => format!("{text} (áp dụng cho {scope})"),
                     None => format!("{} (áp dụng cho {scope})", vi::MANUAL),
                 },

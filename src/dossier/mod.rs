@@ -120,6 +120,8 @@ impl Engines {
 
 /// What a dossier is made from.
 pub struct Input<'a> {
+    /// The controls the requirements are taken from.
+    pub catalog: &'a crate::policy::Catalog,
     pub inv: &'a Inventory,
     pub regime: Regime,
     /// Date of the document (and of the age checks it quotes).
@@ -164,7 +166,9 @@ pub fn dossier(
 
 /// `capdo dossier SYSTEM`: the dossier of the system named on the command line, with statuses
 /// from `report` when given, rendered with the templates of `templates` (or the shipped ones).
+#[allow(clippy::too_many_arguments)]
 pub fn dossier_command(
+    catalog: &crate::policy::Catalog,
     inv: &Inventory,
     regime: Regime,
     today: jiff::civil::Date,
@@ -177,6 +181,7 @@ pub fn dossier_command(
     let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {
+        catalog,
         inv,
         regime,
         today,
@@ -187,6 +192,7 @@ pub fn dossier_command(
 
 /// `capdo annual-report`: the annual report of every system.
 pub fn annual_command(
+    catalog: &crate::policy::Catalog,
     inv: &Inventory,
     regime: Regime,
     today: jiff::civil::Date,
@@ -197,6 +203,7 @@ pub fn annual_command(
     let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {
+        catalog,
         inv,
         regime,
         today,

@@ -3,14 +3,19 @@
 //! evaluator, a declarative rule, or a human attestation).
 //!
 //! Controls live in the policy packs (`policies/<pack>/*.toml`, one pack per regime, read by
-//! [`super::pack`]); this module is their in-memory form and the registry the rest of capdo
-//! asks: [`controls`], [`find`].
+//! [`super::pack`]); this module is their in-memory form and the [`Catalog`], the value the
+//! caller loads once (`Catalog::load`) and passes by reference to evaluation, waivers, the
+//! control docs and the dossier. There is no process-wide registry: a test builds its own
+//! catalog in one line (`Catalog::embedded()`, `Catalog::from_pack`).
 
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::Arc;
 
-use super::pack::{self, Packs};
+use super::builtin::Builtin;
+use super::pack;
 use super::rule::Pred;
-use crate::inventory::{Level, Regime};
+use crate::diag::Sources;
+use crate::inventory::{Level, LoadError, Regime};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -59,12 +64,12 @@ impl AppliesTo {
 }
 
 /// How sure regulations.md is of the rule's numbers or scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confidence {
     Confirmed,
     /// Marked UNCONFIRMED in regulations.md (`unconfirmed = "why"` in the pack); reports say
     /// so.
-    Unconfirmed(&'static str),
+    Unconfirmed(String),
 }
 
 /// What a control needs to be decided.
@@ -95,15 +100,16 @@ impl Source {
 /// How a control is decided.
 #[derive(Debug)]
 pub enum Check {
-    /// A named evaluator written in Rust (graph, flows, parity, …): `evaluator = "…"`.
-    Builtin(&'static str),
+    /// A named evaluator written in Rust (graph, flows, parity, …): `evaluator = "…"`, checked
+    /// against the known ones when the pack is loaded.
+    Builtin(Builtin),
     /// A declarative rule over facts and attributes: `rule`, optionally `when` (otherwise
     /// not applicable), and the messages of a pass and a failure.
     Rule {
         when: Option<Pred>,
         rule: Pred,
-        pass: &'static str,
-        fail: &'static str,
+        pass: String,
+        fail: String,
     },
     /// Needs a human attestation (regulations.md §11.2): always `manual`, never a pass.
     Manual,
@@ -112,62 +118,60 @@ pub enum Check {
 /// A per-level number of a control (log retention days, password length, …).
 #[derive(Debug)]
 pub struct Param {
-    pub name: &'static str,
+    pub name: String,
     /// Indexed by level − 1; `None` where the control does not apply.
     pub values: [Option<f64>; 5],
 }
 
-/// One control of one pack. Loaded once from the pack's TOML and kept for the whole run (the
-/// strings are leaked into `'static`, so findings can point at their control).
+/// One control of one pack, as loaded from the pack's TOML. The catalog holds it in an [`Arc`]
+/// so that findings and waivers can point at their control without borrowing the catalog.
 #[derive(Debug)]
 pub struct Control {
-    pub id: &'static str,
+    pub id: String,
     /// The pack (and so the regime) it belongs to.
     pub pack: &'static str,
     pub regime: Regime,
     pub source: Source,
-    pub title_vi: &'static str,
-    pub title_en: &'static str,
+    pub title_vi: String,
+    pub title_en: String,
     pub applies_to: AppliesTo,
     /// The levels it applies at (index level − 1).
     pub levels: [bool; 5],
     pub severity: Severity,
     /// What is checked, and why (English).
-    pub description: &'static str,
+    pub description: String,
     /// Its legal basis in its pack's regime; `x.` in a TCVN clause stands for the level's
     /// chapter and is made concrete in findings.
-    pub basis: &'static [&'static str],
-    pub remediation_vi: &'static str,
-    pub remediation_en: &'static str,
+    pub basis: Vec<String>,
+    pub remediation_vi: String,
+    pub remediation_en: String,
     pub confidence: Confidence,
     pub params: Vec<Param>,
     pub check: Check,
     /// `file:line` of its `[[control]]` table.
-    pub defined_at: &'static str,
+    pub defined_at: String,
 }
 
 impl Control {
-    /// The basis of this requirement in `regime`: its own, or that of the control with the
-    /// same id in the other regime's pack (empty when that pack has none).
-    pub fn basis(&self, regime: Regime) -> &'static [&'static str] {
-        if regime == self.regime {
-            self.basis
-        } else {
-            find(regime, self.id).map_or(&[], |c| c.basis)
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.title_vi,
+            Lang::En => &self.title_en,
         }
     }
 
-    pub fn title(&self, lang: Lang) -> &'static str {
+    pub fn remediation(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Vi => self.title_vi,
-            Lang::En => self.title_en,
+            Lang::Vi => &self.remediation_vi,
+            Lang::En => &self.remediation_en,
         }
     }
 
-    pub fn remediation(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Vi => self.remediation_vi,
-            Lang::En => self.remediation_en,
+    /// The built-in evaluator that decides it, if one does.
+    pub fn builtin(&self) -> Option<Builtin> {
+        match self.check {
+            Check::Builtin(b) => Some(b),
+            _ => None,
         }
     }
 
@@ -226,10 +230,10 @@ impl Control {
                     } else if let Some(rest) = b.strip_prefix("TCVN 11930:2017 x.") {
                         tcvn11930(l, rest)
                     } else {
-                        (*b).to_owned()
+                        b.clone()
                     }
                 }
-                None => (*b).to_owned(),
+                None => b.clone(),
             })
             .collect()
     }
@@ -258,61 +262,98 @@ pub fn tt12_appendix(level: Level, section: &str) -> String {
     format!("TT 12/2022 Phụ lục {roman} mục {section}")
 }
 
-static PACKS: OnceLock<Packs> = OnceLock::new();
+/// The controls of both packs, loaded. Built once by the caller and passed by reference.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub(super) nd85: Vec<Arc<Control>>,
+    pub(super) nd331: Vec<Arc<Control>>,
+    /// Where the packs came from, for `controls` and reports.
+    pub(super) origin: String,
+    /// Every file read, for evidence bundles.
+    pub(super) files: Vec<pack::PackFile>,
+}
 
-/// Use the packs found under `dir` (`-p/--policies`), else the shipped ones built into the
-/// binary. The first call wins for the rest of the run; problems in a pack on disk are returned
-/// located, and nothing is installed then.
-pub fn init(
-    dir: &std::path::Path,
-    sources: &mut crate::diag::Sources,
-) -> Result<(), crate::inventory::LoadError> {
-    if PACKS.get().is_some() {
-        return Ok(());
+impl Catalog {
+    /// The shipped packs, built into the binary. They are checked by a test, so a problem here
+    /// is a bug of capdo (and panics).
+    pub fn embedded() -> Catalog {
+        pack::embedded()
     }
-    let packs = pack::load_dir(dir, sources)?;
-    let _ = PACKS.set(packs);
-    Ok(())
-}
 
-fn packs() -> &'static Packs {
-    PACKS.get_or_init(pack::embedded)
-}
+    /// The packs found under `dir` (`-p/--policies`), each pack folder there replacing the
+    /// built-in one. Problems in a pack on disk are returned located, every one at once.
+    pub fn load(dir: &Path, sources: &mut Sources) -> Result<Catalog, LoadError> {
+        pack::load_dir(dir, sources)
+    }
 
-/// The controls of the pack of `regime`, in pack order.
-pub fn controls(regime: Regime) -> &'static [Control] {
-    packs().get(regime)
-}
+    /// A catalog of one pack written inline (the other regime's pack is empty): for tests and
+    /// tools. The problems come back rendered as text.
+    pub fn from_pack(regime: Regime, toml: &str) -> Result<Catalog, String> {
+        let mut sources = Sources::new();
+        pack::from_text(regime, toml, &mut sources).map_err(|e| match e {
+            LoadError::Invalid(d) => crate::diag::render_plain(&sources, &d),
+            LoadError::Io(e) => format!("{e:#}"),
+        })
+    }
 
-/// The control `id` (case-insensitive) of the pack of `regime`.
-pub fn find(regime: Regime, id: &str) -> Option<&'static Control> {
-    controls(regime)
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(id))
-}
+    /// The controls of the pack of `regime`, in pack order.
+    pub fn controls(&self, regime: Regime) -> &[Arc<Control>] {
+        match regime {
+            Regime::Nd85 => &self.nd85,
+            Regime::Nd331 => &self.nd331,
+        }
+    }
 
-/// The control `id` in whichever pack has it (the current regime's first).
-pub fn find_any(id: &str) -> Option<&'static Control> {
-    find(Regime::Nd331, id).or_else(|| find(Regime::Nd85, id))
-}
+    /// The control `id` (case-insensitive) of the pack of `regime`.
+    pub fn find(&self, regime: Regime, id: &str) -> Option<&Arc<Control>> {
+        self.controls(regime)
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(id))
+    }
 
-/// Every control id of both packs, sorted, once each.
-pub fn all_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = [Regime::Nd85, Regime::Nd331]
-        .into_iter()
-        .flat_map(|r| controls(r).iter().map(|c| c.id))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
+    /// The control `id` in whichever pack has it (the current regime's first).
+    pub fn find_any(&self, id: &str) -> Option<&Arc<Control>> {
+        self.find(Regime::Nd331, id)
+            .or_else(|| self.find(Regime::Nd85, id))
+    }
 
-/// The files of the packs in use, as read.
-pub fn pack_files() -> &'static [super::pack::PackFile] {
-    &packs().files
-}
+    /// The control of the pack of `regime` that the built-in `builtin` decides (the first, if
+    /// a pack names it twice).
+    pub fn by_builtin(&self, regime: Regime, builtin: Builtin) -> Option<&Arc<Control>> {
+        self.controls(regime)
+            .iter()
+            .find(|c| c.builtin() == Some(builtin))
+    }
 
-/// Where the packs in use came from: the folder, or "built in".
-pub fn origin() -> &'static str {
-    packs().origin
+    /// Every control id of both packs, sorted, once each.
+    pub fn all_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = [Regime::Nd85, Regime::Nd331]
+            .into_iter()
+            .flat_map(|r| self.controls(r).iter().map(|c| c.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The basis of `control`'s requirement in `regime`: its own, or that of the control with
+    /// the same id in the other regime's pack (empty when that pack has none).
+    pub fn basis<'a>(&'a self, control: &'a Control, regime: Regime) -> &'a [String] {
+        if regime == control.regime {
+            &control.basis
+        } else {
+            self.find(regime, &control.id)
+                .map_or(&[], |c| c.basis.as_slice())
+        }
+    }
+
+    /// The files of the packs in use, as read.
+    pub fn pack_files(&self) -> &[pack::PackFile] {
+        &self.files
+    }
+
+    /// Where the packs in use came from: the folder, or "built in".
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
 }

@@ -5,6 +5,8 @@
 //! `server.*` for a server, `system.*` for a system. Facts are the host's facts under their
 //! report names (`facts.<server>`).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::catalog::{AppliesTo, Check, Control};
@@ -20,6 +22,36 @@ fn proto(p: Proto) -> &'static str {
         Proto::Udp => "udp",
     }
 }
+
+/// The attributes [`server_attrs`] gives: what a rule on a server may name with `attr`.
+pub const SERVER_ATTRS: &[&str] = &[
+    "server.id",
+    "server.level",
+    "server.zone",
+    "server.roles",
+    "server.ipv6",
+    "server.addresses",
+    "server.services",
+    "server.agents",
+    "server.os",
+];
+
+/// The attributes [`system_attrs`] gives: what a rule on a system may name with `attr`.
+pub const SYSTEM_ATTRS: &[&str] = &[
+    "system.id",
+    "system.level",
+    "system.kind",
+    "system.information",
+    "system.state_secret",
+    "system.users",
+    "system.public_service_level",
+    "system.national",
+    "system.always_on",
+    "system.public_names",
+    "system.measures",
+    "system.server_roles",
+    "system.public_servers",
+];
 
 /// The attributes of server `i`.
 pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
@@ -115,7 +147,7 @@ pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Val
 /// Evaluate a declarative or manual control on one target (`kind:id`). `facts` is `None`
 /// offline.
 pub fn judge(
-    control: &'static Control,
+    control: &Arc<Control>,
     target: String,
     level: Option<Level>,
     attrs: &Map<String, Value>,
@@ -186,7 +218,7 @@ pub fn judge(
         ));
     }
     Finding {
-        control,
+        control: Arc::clone(control),
         target,
         status,
         level,
@@ -219,7 +251,7 @@ fn fill(template: &str, target: &str, params: &std::collections::BTreeMap<String
 
 /// The inventory-side declarative and manual findings of `control`.
 pub fn inventory_findings(
-    control: &'static Control,
+    control: &Arc<Control>,
     inv: &Inventory,
     graph: &Graph,
     out: &mut Vec<Finding>,
@@ -295,6 +327,19 @@ mod tests {
         };
         let g = Graph::build(&inv, crate::inventory::Regime::Nd85);
         (inv, g)
+    }
+
+    #[test]
+    fn the_attribute_lists_name_every_attribute_given() {
+        let (inv, g) = sample();
+        let keys = |m: Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+        let sorted = |l: &[&str]| {
+            let mut v: Vec<String> = l.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(keys(server_attrs(&inv, &g, 0)), sorted(SERVER_ATTRS));
+        assert_eq!(keys(system_attrs(&inv, &g, 0)), sorted(SYSTEM_ATTRS));
     }
 
     #[test]

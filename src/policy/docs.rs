@@ -3,16 +3,18 @@
 
 use std::fmt::Write;
 
-use super::catalog::{self, Check, Confidence, Control, Source};
+use super::catalog::{Catalog, Check, Confidence, Control, Source};
 use super::pack::PACKS;
 use crate::inventory::{Level, Regime};
 
 fn checks(c: &Control) -> String {
     match (&c.check, c.source) {
         (Check::Manual, _) => "human attestation (reported as `manual`)".into(),
-        (Check::Builtin(name), Source::Host) => format!("host facts (SSH), built-in `{name}`"),
-        (Check::Builtin(name), Source::Waivers) => format!("the waivers file, built-in `{name}`"),
-        (Check::Builtin(name), _) => format!("inventory and graph, built-in `{name}`"),
+        (Check::Builtin(b), Source::Host) => format!("host facts (SSH), built-in `{}`", b.name()),
+        (Check::Builtin(b), Source::Waivers) => {
+            format!("the waivers file, built-in `{}`", b.name())
+        }
+        (Check::Builtin(b), _) => format!("inventory and graph, built-in `{}`", b.name()),
         (Check::Rule { rule, when, .. }, src) => {
             let mut facts = Vec::new();
             rule.facts(&mut facts);
@@ -66,13 +68,13 @@ fn per_pack(o: &mut String, c: &Control, bullet: &str) {
         let _ = writeln!(o, "{bullet}Parameter `{}`: {}", p.name, vals.join(", "));
     }
     let _ = writeln!(o, "{bullet}Basis: {}", c.basis.join("; "));
-    if let Confidence::Unconfirmed(why) = c.confidence {
+    if let Confidence::Unconfirmed(why) = &c.confidence {
         let _ = writeln!(o, "{bullet}Confidence: **unconfirmed** — {why}");
     }
 }
 
 /// The reference page: an index table, then one section per control with what each pack says.
-pub fn markdown(ids: &[&str]) -> String {
+pub fn markdown(catalog: &Catalog, ids: &[&str]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -93,10 +95,14 @@ pub fn markdown(ids: &[&str]) -> String {
     );
     let _ = writeln!(o, "|---|---|---|---|---|---|");
     for id in ids {
-        let Some(c) = catalog::find_any(id) else {
+        let Some(c) = catalog.find_any(id) else {
             continue;
         };
-        let lv = |r| catalog::find(r, id).map_or("—".to_owned(), |c| c.levels_text());
+        let lv = |r| {
+            catalog
+                .find(r, id)
+                .map_or("—".to_owned(), |c| c.levels_text())
+        };
         let _ = writeln!(
             o,
             "| [`{}`](#{}) | {} | {} | {} | {} | {} |",
@@ -110,7 +116,7 @@ pub fn markdown(ids: &[&str]) -> String {
         );
     }
     for id in ids {
-        let Some(c) = catalog::find_any(id) else {
+        let Some(c) = catalog.find_any(id) else {
             continue;
         };
         let _ = writeln!(o, "\n## {}\n", c.id);
@@ -118,7 +124,7 @@ pub fn markdown(ids: &[&str]) -> String {
         let _ = writeln!(o, "Applies to: {}\n", c.applies_to.as_str());
         let _ = writeln!(o, "{}\n", c.description);
         for (pack, regime) in PACKS {
-            match catalog::find(regime, id) {
+            match catalog.find(regime, id) {
                 Some(pc) => {
                     let _ = writeln!(o, "**{}** (`{pack}`):\n", regime.as_str());
                     per_pack(&mut o, pc, "- ");
@@ -136,9 +142,9 @@ pub fn markdown(ids: &[&str]) -> String {
 }
 
 /// `capdo explain ID`: what, why, basis and parameters per regime, and how to fix.
-pub fn explain(id: &str) -> String {
+pub fn explain(catalog: &Catalog, id: &str) -> String {
     let mut o = String::new();
-    let Some(c) = catalog::find_any(id) else {
+    let Some(c) = catalog.find_any(id) else {
         return o;
     };
     let _ = writeln!(o, "{}", c.id);
@@ -155,7 +161,7 @@ pub fn explain(id: &str) -> String {
                 "current regime (nd331: Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026)"
             }
         };
-        match catalog::find(regime, id) {
+        match catalog.find(regime, id) {
             Some(pc) => {
                 let _ = writeln!(o, "In the {name}, pack {pack} ({}):", pc.defined_at);
                 per_pack(&mut o, pc, "  - ");
@@ -185,6 +191,7 @@ pub enum ListFormat {
 /// `capdo controls`: the controls of `regimes` (every control of both packs, once, when empty)
 /// that apply at `level` (all when `None`).
 pub fn list(
+    catalog: &Catalog,
     lang: super::Lang,
     regimes: &[Regime],
     level: Option<u8>,
@@ -193,25 +200,25 @@ pub fn list(
     let at = level.and_then(|l| Level::new(i64::from(l)));
     // Without --regime: every control of both packs, once.
     let ids: Vec<&str> = match regimes {
-        [] => catalog::all_ids(),
+        [] => catalog.all_ids(),
         _ => {
             let mut ids: Vec<&str> = regimes
                 .iter()
-                .flat_map(|&r| catalog::controls(r).iter().map(|c| c.id))
+                .flat_map(|&r| catalog.controls(r).iter().map(|c| c.id.as_str()))
                 .collect();
             ids.sort_unstable();
             ids.dedup();
             ids
         }
     };
-    let in_scope = |id: &str| -> Vec<&'static Control> {
+    let in_scope = |id: &str| -> Vec<&Control> {
         let rs: &[Regime] = if regimes.is_empty() {
             &[Regime::Nd85, Regime::Nd331]
         } else {
             regimes
         };
         rs.iter()
-            .filter_map(|&r| catalog::find(r, id))
+            .filter_map(|&r| catalog.find(r, id).map(|c| &**c))
             .filter(|c| level.is_none() || c.applies_at(at))
             .collect()
     };
@@ -220,7 +227,7 @@ pub fn list(
         .filter(|id| !in_scope(id).is_empty())
         .collect();
     if format == ListFormat::Md {
-        return markdown(&ids);
+        return markdown(catalog, &ids);
     }
     let mut out = format!(
         "{:<24} {:<12} {:<16} {:<8} {:<9} TITLE\n",
@@ -265,7 +272,7 @@ pub fn list(
             } else {
                 "basis"
             };
-            if let Some(c) = catalog::find(r, id) {
+            if let Some(c) = catalog.find(r, id) {
                 let _ = writeln!(out, "{:<24} {label}: {}", "", c.basis.join("; "));
             }
         }

@@ -1,10 +1,22 @@
 //! Controls and their evaluation into findings.
 //!
-//! `catalog` holds the controls as data; `offline` evaluates the ones that need only the
-//! inventory and the graph. A finding is data: pass, fail or not-applicable, with the target,
-//! the level it was judged at, its evidence, legal basis and inventory location. Nothing here
+//! - `pack` reads the policy packs (`policies/<pack>/*.toml`) into a [`Catalog`] (`catalog`),
+//!   checking every name a pack uses (built-in evaluators, facts, attributes) as it loads; the
+//!   caller loads the catalog once and passes it by reference.
+//! - `offline` evaluates the controls that need only the inventory and the graph, `online` the
+//!   ones that need a host's collected facts; `builtin` holds the built-in evaluators (one
+//!   module each, with their dossier wording and unit cases), `declarative` and `rule` the
+//!   controls written as data.
+//! - `waiver` reads the waivers file and applies it to the findings; `docs` puts the controls
+//!   in words (`capdo explain`, `capdo controls --format md`).
+//!
+//! A finding is data: pass, fail, error, waived, not-applicable or manual, with the target, the
+//! level it was judged at, its evidence, legal basis and inventory location. Nothing here
 //! prints or touches the network.
 
+use std::sync::Arc;
+
+pub mod builtin;
 pub mod catalog;
 pub mod declarative;
 pub mod docs;
@@ -16,7 +28,8 @@ pub mod waiver;
 
 use crate::diag::Loc;
 use crate::inventory::Level;
-pub use catalog::{Control, Lang, Severity, controls, find};
+pub use builtin::Builtin;
+pub use catalog::{Catalog, Control, Lang, Severity};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -49,10 +62,11 @@ impl Status {
     }
 }
 
-/// The outcome of one control on one target.
+/// The outcome of one control on one target. It shares its control with the catalog (an
+/// [`Arc`]), so findings, reports and the dossier carry no lifetime of the catalog.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub control: &'static Control,
+    pub control: Arc<Control>,
     /// `kind:id`, e.g. `server:web01`.
     pub target: String,
     pub status: Status,
@@ -78,15 +92,15 @@ pub struct Finding {
 /// passes: what the move to NĐ 331/2026 + TCVN 14423:2026 adds to fix.
 pub fn mark_transition_debt(findings: &mut [Finding]) {
     use crate::inventory::Regime;
-    let passing: std::collections::HashSet<(&str, String)> = findings
+    let passing: std::collections::HashSet<(String, String)> = findings
         .iter()
         .filter(|f| f.regime == Some(Regime::Nd85) && f.status == Status::Pass)
-        .map(|f| (f.control.id, f.target.clone()))
+        .map(|f| (f.control.id.clone(), f.target.clone()))
         .collect();
     for f in findings.iter_mut() {
         if f.regime == Some(Regime::Nd331)
             && f.status == Status::Fail
-            && passing.contains(&(f.control.id, f.target.clone()))
+            && passing.contains(&(f.control.id.clone(), f.target.clone()))
         {
             f.transition_debt = true;
         }

@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::catalog::{AppliesTo, Check, Confidence, Control, Param, Severity, Source};
-use super::rule::RawPred;
+use std::sync::Arc;
+
+use super::builtin::Builtin;
+use super::catalog::{AppliesTo, Catalog, Check, Confidence, Control, Param, Severity, Source};
+use super::rule::{Name, RawPred};
 use crate::diag::{Diagnostic, Loc, Sources, suggest};
 use crate::inventory::{LoadError, Regime};
 
@@ -46,47 +49,6 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
     embed!("nd331-tcvn14423", "meta.toml"),
 ];
 
-/// The built-in evaluators a pack may name, and what they read.
-pub const BUILTINS: &[(&str, Source)] = &[
-    ("level-underclassified", Source::Inventory),
-    ("dep-weaker-level", Source::Inventory),
-    ("dep-cycle", Source::Inventory),
-    ("ha-single-point", Source::Inventory),
-    ("zone-placement", Source::Inventory),
-    ("zone-required", Source::Inventory),
-    ("backup-declared", Source::Inventory),
-    ("backup-offsite", Source::Inventory),
-    ("fourlayer-onsite", Source::Inventory),
-    ("fourlayer-monitoring", Source::Inventory),
-    ("fourlayer-assessment", Source::Inventory),
-    ("fourlayer-national", Source::Inventory),
-    ("fw-host-default-deny", Source::Host),
-    ("fw-ipv6-parity", Source::Host),
-    ("net-undeclared-port", Source::Host),
-    ("ipv6-ready", Source::Host),
-    ("ssh-root-login", Source::Host),
-    ("ssh-password-auth", Source::Host),
-    ("backup-job", Source::Host),
-    ("backup-fresh", Source::Host),
-    ("log-forward", Source::Host),
-    ("agent-running", Source::Host),
-    ("time-sync", Source::Host),
-    ("waiver-expired", Source::Waivers),
-    ("waiver-unused", Source::Waivers),
-];
-
-/// Both packs, loaded.
-#[derive(Debug)]
-pub struct Packs {
-    nd85: &'static [Control],
-    nd331: &'static [Control],
-    /// Where they came from, for `controls` and reports.
-    pub origin: &'static str,
-    /// Every file read: `<pack>/<file>`, where it was read from, and its text (for evidence
-    /// bundles).
-    pub files: Vec<PackFile>,
-}
-
 /// One file of a pack as it was read.
 #[derive(Debug)]
 pub struct PackFile {
@@ -94,24 +56,11 @@ pub struct PackFile {
     pub name: String,
     /// The path it was read from, or "built in".
     pub origin: String,
-    pub text: &'static str,
-}
-
-impl Packs {
-    pub fn get(&self, regime: Regime) -> &'static [Control] {
-        match regime {
-            Regime::Nd85 => self.nd85,
-            Regime::Nd331 => self.nd331,
-        }
-    }
-}
-
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
+    pub text: String,
 }
 
 /// The shipped packs. They are checked by a test, so a problem here is a bug of capdo.
-pub fn embedded() -> Packs {
+pub fn embedded() -> Catalog {
     let mut sources = Sources::new();
     match load(&mut sources, |_| None) {
         Ok(p) => p,
@@ -124,19 +73,52 @@ pub fn embedded() -> Packs {
 }
 
 /// The packs under `dir`, each pack folder found there replacing the built-in one.
-pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Packs, LoadError> {
+pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Catalog, LoadError> {
     load(sources, |pack| {
         let folder = dir.join(pack);
         folder.is_dir().then_some(folder)
     })
 }
 
+/// One pack written inline (`Catalog::from_pack`): the pack of `regime`, the other one empty.
+pub fn from_text(regime: Regime, text: &str, sources: &mut Sources) -> Result<Catalog, LoadError> {
+    let mut diags = Vec::new();
+    let mut pack_files = Vec::new();
+    let (pack, _) = PACKS
+        .into_iter()
+        .find(|(_, r)| *r == regime)
+        .unwrap_or(PACKS[0]);
+    let files = vec![(PathBuf::from(format!("{pack}.toml")), text.to_owned())];
+    let controls = read_pack(
+        pack,
+        regime,
+        files,
+        true,
+        sources,
+        &mut pack_files,
+        &mut diags,
+    );
+    if !diags.is_empty() {
+        return Err(LoadError::Invalid(diags));
+    }
+    let mut catalog = Catalog {
+        origin: format!("{pack} (inline)"),
+        files: pack_files,
+        ..Catalog::default()
+    };
+    match regime {
+        Regime::Nd85 => catalog.nd85 = controls,
+        Regime::Nd331 => catalog.nd331 = controls,
+    }
+    Ok(catalog)
+}
+
 fn load(
     sources: &mut Sources,
     folder_of: impl Fn(&str) -> Option<PathBuf>,
-) -> Result<Packs, LoadError> {
+) -> Result<Catalog, LoadError> {
     let mut diags = Vec::new();
-    let mut loaded: Vec<&'static [Control]> = Vec::new();
+    let mut loaded: Vec<Vec<Arc<Control>>> = Vec::new();
     let mut origins = Vec::new();
     let mut pack_files = Vec::new();
     for (pack, regime) in PACKS {
@@ -155,58 +137,79 @@ fn load(
                     .collect()
             }
         };
-        let mut controls: Vec<Control> = Vec::new();
-        let mut seen: HashMap<String, Loc> = HashMap::new();
-        for (path, text) in files {
-            let leaked = leak(text.clone());
-            pack_files.push(PackFile {
-                name: format!(
-                    "{pack}/{}",
-                    path.file_name()
-                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-                ),
-                origin: if built_in {
-                    "built in".to_owned()
-                } else {
-                    path.display().to_string()
-                },
-                text: leaked,
-            });
-            let file = sources.add(&path, text);
-            let (entries, mut d) = crate::inventory::load::read_entries::<RawControl>(
-                file, sources, "control", "control",
-            );
-            diags.append(&mut d);
-            for (loc, raw, dropped) in entries {
-                if let Some(c) = build(raw, &loc, &dropped, pack, regime, sources, &mut diags) {
-                    if let Some(first) = seen.get(c.id) {
-                        diags.push(
-                            Diagnostic::new(
-                                "duplicate-id",
-                                format!("control `{}` is defined twice in pack {pack}", c.id),
-                            )
-                            .at(loc.clone(), "second definition")
-                            .also(first.clone(), "first definition")
-                            .hint("keep one definition; a control id is unique in its pack"),
-                        );
-                        continue;
-                    }
-                    seen.insert(c.id.to_owned(), loc);
-                    controls.push(c);
-                }
-            }
-        }
-        loaded.push(Box::leak(controls.into_boxed_slice()));
+        loaded.push(read_pack(
+            pack,
+            regime,
+            files,
+            built_in,
+            sources,
+            &mut pack_files,
+            &mut diags,
+        ));
     }
     if !diags.is_empty() {
         return Err(LoadError::Invalid(diags));
     }
-    Ok(Packs {
-        nd85: loaded[0],
-        nd331: loaded[1],
-        origin: leak(origins.join(", ")),
+    let nd331 = loaded.pop().unwrap_or_default();
+    let nd85 = loaded.pop().unwrap_or_default();
+    Ok(Catalog {
+        nd85,
+        nd331,
+        origin: origins.join(", "),
         files: pack_files,
     })
+}
+
+/// The controls of one pack's files; problems go to `diags`.
+fn read_pack(
+    pack: &'static str,
+    regime: Regime,
+    files: Vec<(PathBuf, String)>,
+    built_in: bool,
+    sources: &mut Sources,
+    pack_files: &mut Vec<PackFile>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Arc<Control>> {
+    let mut controls: Vec<Arc<Control>> = Vec::new();
+    let mut seen: HashMap<String, Loc> = HashMap::new();
+    for (path, text) in files {
+        pack_files.push(PackFile {
+            name: format!(
+                "{pack}/{}",
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ),
+            origin: if built_in {
+                "built in".to_owned()
+            } else {
+                path.display().to_string()
+            },
+            text: text.clone(),
+        });
+        let file = sources.add(&path, text);
+        let (entries, mut d) =
+            crate::inventory::load::read_entries::<RawControl>(file, sources, "control", "control");
+        diags.append(&mut d);
+        for (loc, raw, dropped) in entries {
+            if let Some(c) = build(raw, &loc, &dropped, pack, regime, sources, diags) {
+                if let Some(first) = seen.get(&c.id) {
+                    diags.push(
+                        Diagnostic::new(
+                            "duplicate-id",
+                            format!("control `{}` is defined twice in pack {pack}", c.id),
+                        )
+                        .at(loc.clone(), "second definition")
+                        .also(first.clone(), "first definition")
+                        .hint("keep one definition; a control id is unique in its pack"),
+                    );
+                    continue;
+                }
+                seen.insert(c.id.clone(), loc);
+                controls.push(Arc::new(c));
+            }
+        }
+    }
+    controls
 }
 
 /// Every `*.toml` of a pack folder, by name.
@@ -425,15 +428,11 @@ fn build(
                 .hint("add the missing levels, or remove them from `levels`"),
             );
         }
-        param_list.push(Param {
-            name: leak(name),
-            values,
-        });
+        param_list.push(Param { name, values });
     }
-    let param_names: Vec<&str> = param_list.iter().map(|p| p.name).collect();
+    let param_names: Vec<&str> = param_list.iter().map(|p| p.name.as_str()).collect();
 
     // How it is decided.
-    let builtin = |name: &str| BUILTINS.iter().find(|(n, _)| *n == name);
     let check = match (source, evaluator, rule) {
         (Some(Source::Manual), None, None) => Some(Check::Manual),
         (Some(Source::Manual), _, _) => {
@@ -444,25 +443,26 @@ fn build(
             );
             None
         }
-        (Some(src), Some(ev), None) => match builtin(ev.get_ref()) {
-            Some((name, s)) if *s == src => Some(Check::Builtin(name)),
-            Some((name, s)) => {
+        (Some(src), Some(ev), None) => match Builtin::from_name(ev.get_ref()) {
+            Some(b) if b.source() == src => Some(Check::Builtin(b)),
+            Some(b) => {
                 diags.push(
                     Diagnostic::new(
                         "bad-check",
                         format!(
-                            "evaluator `{name}` reads the {}, not the {}",
-                            s.as_str(),
+                            "evaluator `{}` reads the {}, not the {}",
+                            b.name(),
+                            b.source().as_str(),
                             src.as_str()
                         ),
                     )
                     .at(at(ev.span()), "wrong source")
-                    .hint(format!("set `source = \"{}\"`", s.as_str())),
+                    .hint(format!("set `source = \"{}\"`", b.source().as_str())),
                 );
                 None
             }
             None => {
-                let hint = suggest(ev.get_ref(), BUILTINS.iter().map(|(n, _)| *n))
+                let hint = suggest(ev.get_ref(), Builtin::ALL.iter().map(|b| b.name()))
                     .unwrap_or_else(|| "docs/policies.md lists the built-in evaluators".into());
                 diags.push(
                     Diagnostic::new(
@@ -477,6 +477,13 @@ fn build(
         },
         (Some(src @ (Source::Host | Source::Inventory)), None, Some(r)) => {
             let span = r.span();
+            // The facts and attributes it names, checked against the ones that exist.
+            let mut names = Vec::new();
+            r.get_ref().names(&mut names);
+            if let Some(w) = &when {
+                w.get_ref().names(&mut names);
+            }
+            check_names(&names, applies_to, sources, diags);
             let mut errors = Vec::new();
             let rule = r.into_inner().build(&param_names, &mut errors);
             let when = when.and_then(|w| {
@@ -517,8 +524,8 @@ fn build(
                 Some(m) => rule.map(|rule| Check::Rule {
                     when,
                     rule,
-                    pass: leak(m.pass),
-                    fail: leak(m.fail),
+                    pass: m.pass,
+                    fail: m.fail,
                 }),
                 None => {
                     missing_messages(loc, diags);
@@ -576,34 +583,84 @@ fn build(
     );
     let line = sources.line_col(loc);
     Some(Control {
-        id: leak(id.into_inner()),
+        id: id.into_inner(),
         pack,
         regime,
         source,
-        title_vi: leak(title.vi),
-        title_en: leak(title.en),
+        title_vi: title.vi,
+        title_en: title.en,
         applies_to,
         levels: level_set,
         severity,
-        description: leak(description),
-        basis: Box::leak(
-            basis
-                .into_inner()
-                .into_iter()
-                .map(leak)
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        ),
-        remediation_vi: leak(remediation.vi),
-        remediation_en: leak(remediation.en),
+        description,
+        basis: basis.into_inner(),
+        remediation_vi: remediation.vi,
+        remediation_en: remediation.en,
         confidence: match unconfirmed {
-            Some(why) => Confidence::Unconfirmed(leak(why)),
+            Some(why) => Confidence::Unconfirmed(why),
             None => Confidence::Confirmed,
         },
         params: param_list,
         check,
-        defined_at: leak(format!("{}:{}", line.file, line.line)),
+        defined_at: format!("{}:{}", line.file, line.line),
     })
+}
+
+/// A fact a rule reads must be one the collector records (`facts.<server>` of the report), and
+/// an attribute one of the target's kind: a misspelt name would otherwise make the control an
+/// `error` (or read null) on every host instead of being caught here.
+fn check_names(
+    names: &[Name],
+    applies_to: Option<AppliesTo>,
+    sources: &Sources,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for name in names {
+        match name {
+            Name::Fact(fact) => {
+                let text = fact.get_ref().as_str();
+                if crate::collect::host::FACT_NAMES.contains(&text) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new("unknown-fact", format!("unknown fact `{text}`"))
+                        .at(
+                            sources.locate(fact.span()),
+                            "the collector records no such fact",
+                        )
+                        .hint(
+                            suggest(text, crate::collect::host::FACT_NAMES.iter().copied())
+                                .unwrap_or_else(|| "docs/collector.md lists the facts".into()),
+                        ),
+                );
+            }
+            Name::Attr(attr) => {
+                let text = attr.get_ref().as_str();
+                let (kind, known) = match applies_to {
+                    Some(AppliesTo::Server) => ("server", super::declarative::SERVER_ATTRS),
+                    Some(AppliesTo::System) => ("system", super::declarative::SYSTEM_ATTRS),
+                    // A rule on another kind is reported as such (`bad-check`).
+                    _ => continue,
+                };
+                if known.contains(&text) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new(
+                        "unknown-attribute",
+                        format!("unknown attribute `{text}` of a {kind}"),
+                    )
+                    .at(
+                        sources.locate(attr.span()),
+                        format!("not an attribute of a {kind}"),
+                    )
+                    .hint(suggest(text, known.iter().copied()).unwrap_or_else(|| {
+                        "docs/policies.md lists the inventory attributes".into()
+                    })),
+                );
+            }
+        }
+    }
 }
 
 fn missing_messages(loc: &Loc, diags: &mut Vec<Diagnostic>) {
@@ -622,7 +679,7 @@ mod tests {
     fn shipped_packs_load_and_share_ids() {
         let packs = embedded();
         for (_, regime) in PACKS {
-            assert!(!packs.get(regime).is_empty());
+            assert!(!packs.controls(regime).is_empty());
         }
         // The core ids of DESIGN.md are in both packs.
         for id in [
@@ -632,7 +689,7 @@ mod tests {
         ] {
             for (_, regime) in PACKS {
                 assert!(
-                    packs.get(regime).iter().any(|c| c.id == id),
+                    packs.controls(regime).iter().any(|c| c.id == id),
                     "{id} in {regime:?}"
                 );
             }
@@ -642,14 +699,50 @@ mod tests {
     #[test]
     fn every_builtin_is_used() {
         let packs = embedded();
-        for (name, _) in BUILTINS {
-            let used = PACKS.iter().any(|(_, r)| {
-                packs
-                    .get(*r)
-                    .iter()
-                    .any(|c| matches!(c.check, Check::Builtin(n) if n == *name))
-            });
-            assert!(used, "built-in evaluator {name} is named by no control");
+        for b in Builtin::ALL {
+            let used = PACKS.iter().any(|(_, r)| packs.by_builtin(*r, b).is_some());
+            assert!(
+                used,
+                "built-in evaluator {} is named by no control",
+                b.name()
+            );
         }
+    }
+
+    const ONE: &str = r#"[[control]]
+id = "TIME-SYNC"
+source = "host"
+evaluator = "time-sync"
+applies_to = "server"
+levels = [1, 2, 3, 4, 5]
+severity = "medium"
+title = { vi = "x", en = "x" }
+description = "x"
+basis = ["x"]
+remediation = { vi = "x", en = "x" }
+"#;
+
+    #[test]
+    fn a_test_builds_a_catalog_of_one_pack_in_one_line() {
+        let c = Catalog::from_pack(Regime::Nd331, ONE).expect("valid");
+        assert_eq!(c.all_ids(), ["TIME-SYNC"]);
+        assert!(c.controls(Regime::Nd85).is_empty());
+        let b = Builtin::Host(crate::policy::builtin::HostBuiltin::TimeSync);
+        assert_eq!(
+            c.by_builtin(Regime::Nd331, b).map(|c| c.id.as_str()),
+            Some("TIME-SYNC")
+        );
+        // Two catalogs live side by side.
+        let shipped = Catalog::embedded();
+        assert!(shipped.controls(Regime::Nd85).len() > 1);
+    }
+
+    #[test]
+    fn an_unknown_evaluator_is_a_located_pack_problem_with_a_suggestion() {
+        let bad = ONE.replace("\"time-sync\"", "\"time-synch\"");
+        let e = Catalog::from_pack(Regime::Nd331, &bad).expect_err("invalid");
+        assert!(e.contains("unknown evaluator `time-synch`"), "{e}");
+        assert!(e.contains(":4:13"), "{e}");
+        assert!(e.contains("did you mean `time-sync`?"), "{e}");
     }
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
+use toml::Spanned;
 
 /// A predicate as written, before it is checked. Every key is optional so that a bad one is
 /// reported with the others.
@@ -28,8 +29,8 @@ pub struct RawPred {
     all: Option<Vec<RawPred>>,
     any: Option<Vec<RawPred>>,
     not: Option<Box<RawPred>>,
-    fact: Option<String>,
-    attr: Option<String>,
+    fact: Option<Spanned<String>>,
+    attr: Option<Spanned<String>>,
     field: Option<String>,
     eq: Option<toml::Value>,
     ne: Option<toml::Value>,
@@ -46,6 +47,13 @@ pub struct RawPred {
     some: Option<Box<RawPred>>,
     every: Option<Box<RawPred>>,
     none: Option<Box<RawPred>>,
+}
+
+/// A fact or attribute name as written, with its span (for the loader's name check).
+#[derive(Debug, Clone)]
+pub enum Name {
+    Fact(Spanned<String>),
+    Attr(Spanned<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +122,25 @@ fn operand(v: &toml::Value) -> Operand {
 }
 
 impl RawPred {
+    /// Every fact and attribute the predicate names, in the order written.
+    pub fn names(&self, out: &mut Vec<Name>) {
+        if let Some(f) = &self.fact {
+            out.push(Name::Fact(f.clone()));
+        }
+        if let Some(a) = &self.attr {
+            out.push(Name::Attr(a.clone()));
+        }
+        for list in [&self.all, &self.any].into_iter().flatten() {
+            list.iter().for_each(|p| p.names(out));
+        }
+        for inner in [&self.not, &self.some, &self.every, &self.none]
+            .into_iter()
+            .flatten()
+        {
+            inner.names(out);
+        }
+    }
+
     /// Check the shape (one subject and one operator per leaf, or one combinator) and build the
     /// predicate; every problem is described in words for the caller to locate.
     pub fn build(self, params: &[&str], errors: &mut Vec<String>) -> Option<Pred> {
@@ -140,8 +167,8 @@ impl RawPred {
             none,
         } = self;
         let subjects: Vec<Subject> = [
-            fact.map(Subject::Fact),
-            attr.map(Subject::Attr),
+            fact.map(|f| Subject::Fact(f.into_inner())),
+            attr.map(|a| Subject::Attr(a.into_inner())),
             field.map(Subject::Field),
         ]
         .into_iter()

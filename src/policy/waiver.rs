@@ -11,7 +11,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::catalog::{self, Control, Source};
+use std::sync::Arc;
+
+use super::builtin::{Builtin, WaiverBuiltin};
+use super::catalog::{Catalog, Control, Source};
 use super::{Finding, Status};
 use crate::diag::{Diagnostic, Loc, Sources, suggest};
 use crate::inventory::{Inventory, Level, LoadError, NodeRef, Regime, Zone};
@@ -44,7 +47,7 @@ struct RawWaiver {
 /// A validated waiver. Every condition given must hold for a finding to be covered.
 #[derive(Debug, Clone)]
 pub struct Waiver {
-    pub control: &'static Control,
+    pub control: Arc<Control>,
     pub target: Option<NodeRef>,
     pub system: Option<usize>,
     pub zone: Option<Zone>,
@@ -73,7 +76,12 @@ pub struct Applied {
 
 /// Read and check a waivers file against the inventory and the controls. Every problem is
 /// reported at once, located; nothing is returned unless the whole file is valid.
-pub fn load(path: &Path, inv: &Inventory, sources: &mut Sources) -> Result<Vec<Waiver>, LoadError> {
+pub fn load(
+    path: &Path,
+    inv: &Inventory,
+    catalog: &Catalog,
+    sources: &mut Sources,
+) -> Result<Vec<Waiver>, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| {
         LoadError::Io(anyhow::anyhow!(
             "cannot read waivers file `{}`: {e}",
@@ -92,7 +100,7 @@ pub fn load(path: &Path, inv: &Inventory, sources: &mut Sources) -> Result<Vec<W
         crate::inventory::load::read_entries::<RawWaiver>(file, sources, "waiver", "waiver");
     let mut out = Vec::new();
     for (loc, raw, dropped) in entries {
-        if let Some(w) = check(raw, loc, &dropped, inv, sources, &mut diags) {
+        if let Some(w) = check(raw, loc, &dropped, inv, catalog, sources, &mut diags) {
             out.push(w);
         }
     }
@@ -108,6 +116,7 @@ fn check(
     loc: Loc,
     dropped: &[String],
     inv: &Inventory,
+    catalog: &Catalog,
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Waiver> {
@@ -133,8 +142,10 @@ fn check(
         missing("expires", "2027-06-30");
     }
     let control = raw.control.as_ref().and_then(|name| {
-        let found = catalog::find_any(name.get_ref())
-            .filter(|c| !matches!(c.source, Source::Waivers | Source::Manual));
+        let found = catalog
+            .find_any(name.get_ref())
+            .filter(|c| !matches!(c.source, Source::Waivers | Source::Manual))
+            .cloned();
         if found.is_none() {
             let text = name.get_ref();
             diags.push(
@@ -143,8 +154,8 @@ fn check(
                     .hint(
                         suggest(
                             &text.to_ascii_uppercase(),
-                            catalog::all_ids().into_iter().filter(|id| {
-                                catalog::find_any(id).is_some_and(|c| {
+                            catalog.all_ids().into_iter().filter(|id| {
+                                catalog.find_any(id).is_some_and(|c| {
                                     !matches!(c.source, Source::Waivers | Source::Manual)
                                 })
                             }),
@@ -322,9 +333,11 @@ pub struct Coverage {
 
 /// Apply the waivers to the findings: waive the failures a live waiver covers, mark the ones an
 /// expired waiver would have covered, and add a finding for each expired or unused waiver.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     waivers: &[Waiver],
     findings: &mut Vec<Finding>,
+    catalog: &Catalog,
     inv: &Inventory,
     sources: &Sources,
     regime: Regime,
@@ -356,8 +369,8 @@ pub fn apply(
         }
     }
     for (w, &(waived, lapsed, matched)) in waivers.iter().zip(&hits) {
-        let id = w.control.id;
-        let (control, message) = if w.expired(today) {
+        let id = &w.control.id;
+        let (builtin, message) = if w.expired(today) {
             let what = if lapsed > 0 {
                 format!(
                     "; {lapsed} failure{} it covered count{} again",
@@ -368,14 +381,14 @@ pub fn apply(
                 "; it covers no failure now, remove it".into()
             };
             (
-                "WAIVER-EXPIRED",
+                WaiverBuiltin::Expired,
                 format!("the waiver for {id} expired on {}{what}", w.expires),
             )
         } else if waived > 0 {
             continue;
         } else if matched > 0 {
             (
-                "WAIVER-UNUSED",
+                WaiverBuiltin::Unused,
                 format!("the waiver for {id} covers no failure: the control passes there now"),
             )
         } else {
@@ -384,18 +397,19 @@ pub fn apply(
                 continue;
             }
             (
-                "WAIVER-UNUSED",
+                WaiverBuiltin::Unused,
                 format!(
                     "the waiver for {id} matches no finding: check its target and scope (the control applies to {}s)",
                     w.control.applies_to.as_str()
                 ),
             )
         };
-        let Some(control) = catalog::find(regime, control) else {
+        // The pack's control that the waiver built-in decides (WAIVER-EXPIRED, WAIVER-UNUSED).
+        let Some(control) = catalog.by_builtin(regime, Builtin::Waiver(builtin)) else {
             continue;
         };
         findings.push(Finding {
-            control,
+            control: Arc::clone(control),
             target: w.subject(inv),
             status: Status::Fail,
             level: w.level,
@@ -409,15 +423,159 @@ pub fn apply(
                     .unwrap_or_default(),
                 w.reason
             ),
-            basis: control
-                .basis(regime)
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            basis: catalog.basis(control, regime).to_vec(),
             location: Some(w.loc.clone()),
             waiver: None,
             regime: None,
             transition_debt: false,
         });
+    }
+}
+
+/// The tables of the waiver built-ins (`waiver-expired`, `waiver-unused`): their findings are
+/// always failures, or there is none (the waiver is in force and used, or not judged).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::builtin::testing::{HEAD, date, inventory, server};
+
+    /// The waivers of `text` applied to one finding of SSH-PASSWORD-AUTH on h1 with `status`;
+    /// the messages of the findings of `builtin`'s control.
+    fn run(text: &str, status: Status, coverage: Coverage, builtin: WaiverBuiltin) -> Vec<String> {
+        let catalog = Catalog::embedded();
+        let inv = inventory(&format!("{HEAD}\n{}", server("h1", "lan", 1, "")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("waivers.toml");
+        std::fs::write(&path, text).expect("write");
+        let mut sources = Sources::new();
+        let waivers = match load(&path, &inv, &catalog, &mut sources) {
+            Ok(w) => w,
+            Err(_) => panic!("the waivers load"),
+        };
+        let control = catalog
+            .find(Regime::Nd85, "SSH-PASSWORD-AUTH")
+            .expect("SSH-PASSWORD-AUTH");
+        let mut findings = vec![Finding {
+            control: Arc::clone(control),
+            target: "server:h1".into(),
+            status,
+            level: None,
+            message: "h1 accepts passwords over SSH".into(),
+            evidence: String::new(),
+            basis: vec![],
+            location: None,
+            waiver: None,
+            regime: None,
+            transition_debt: false,
+        }];
+        let today = date("2026-11-22");
+        apply(
+            &waivers,
+            &mut findings,
+            &catalog,
+            &inv,
+            &sources,
+            Regime::Nd85,
+            today,
+            coverage,
+        );
+        findings
+            .iter()
+            .filter(|f| f.control.builtin() == Some(Builtin::Waiver(builtin)))
+            .map(|f| {
+                assert_eq!(f.status, Status::Fail, "{}", f.message);
+                f.message.clone()
+            })
+            .collect()
+    }
+
+    fn waiver(expires: &str) -> String {
+        format!(
+            "[[waiver]]\ncontrol = \"SSH-PASSWORD-AUTH\"\ntarget = \"server:h1\"\nreason = \"legacy app\"\napproved_by = \"CISO\"\nexpires = {expires}\n"
+        )
+    }
+
+    const SCANNED: Coverage = Coverage {
+        hosts: true,
+        partial: false,
+    };
+    const OFFLINE: Coverage = Coverage {
+        hosts: false,
+        partial: false,
+    };
+
+    #[test]
+    fn waiver_expired_cases() {
+        let cases: [(&str, String, Status, Option<&str>); 3] = [
+            (
+                "in force: nothing to report",
+                waiver("2027-06-30"),
+                Status::Fail,
+                None,
+            ),
+            (
+                "expired over a failure: it counts again",
+                waiver("2026-01-31"),
+                Status::Fail,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH expired on 2026-01-31; 1 failure it covered counts again",
+                ),
+            ),
+            (
+                "expired over a pass: remove it",
+                waiver("2026-01-31"),
+                Status::Pass,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH expired on 2026-01-31; it covers no failure now, remove it",
+                ),
+            ),
+        ];
+        for (name, text, status, expect) in cases {
+            let got = run(&text, status, SCANNED, WaiverBuiltin::Expired);
+            assert_eq!(got, expect.into_iter().collect::<Vec<_>>(), "{name}");
+        }
+    }
+
+    #[test]
+    fn waiver_unused_cases() {
+        let elsewhere = waiver("2027-06-30").replace("server:h1", "network:lan");
+        let cases: [(&str, String, Status, Coverage, Option<&str>); 4] = [
+            (
+                "waives a failure: used",
+                waiver("2027-06-30"),
+                Status::Fail,
+                SCANNED,
+                None,
+            ),
+            (
+                "the control passes there now",
+                waiver("2027-06-30"),
+                Status::Pass,
+                SCANNED,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH covers no failure: the control passes there now",
+                ),
+            ),
+            (
+                "matches no finding",
+                elsewhere.clone(),
+                Status::Fail,
+                SCANNED,
+                Some(
+                    "the waiver for SSH-PASSWORD-AUTH matches no finding: check its target and scope (the control applies to servers)",
+                ),
+            ),
+            (
+                "a host control that did not run (offline) is not judged",
+                elsewhere,
+                Status::Fail,
+                OFFLINE,
+                None,
+            ),
+        ];
+        for (name, text, status, coverage, expect) in cases {
+            let got = run(&text, status, coverage, WaiverBuiltin::Unused);
+            assert_eq!(got, expect.into_iter().collect::<Vec<_>>(), "{name}");
+        }
     }
 }

@@ -26,7 +26,7 @@ fn details(f: &ReportFinding) -> String {
             d.push('\n');
         }
     };
-    line("title", f.title);
+    line("title", &f.title);
     line("evidence", &f.evidence);
     line("basis", &f.basis.join("; "));
     if let Some(l) = &f.location {
@@ -43,7 +43,7 @@ fn details(f: &ReportFinding) -> String {
         );
     }
     if f.status == Status::Fail {
-        line("fix", f.remediation);
+        line("fix", &f.remediation);
     }
     d
 }

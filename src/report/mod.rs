@@ -121,19 +121,19 @@ pub struct Target {
 
 #[derive(Debug, Serialize)]
 pub struct ReportFinding {
-    pub control: &'static str,
+    pub control: String,
     pub target: String,
     pub status: Status,
     pub severity: &'static str,
     pub level: Option<u8>,
-    pub title: &'static str,
+    pub title: String,
     pub message: String,
     pub evidence: String,
     pub basis: Vec<String>,
     pub location: Option<LineCol>,
     pub waiver: Option<crate::policy::waiver::Applied>,
     /// How to fix a failure (an addition to the v1 schema).
-    pub remediation: &'static str,
+    pub remediation: String,
     /// Under `--regime both`, the regime of this finding (an addition to the v1 schema).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regime: Option<&'static str>,
@@ -144,7 +144,7 @@ pub struct ReportFinding {
     /// Why the control's numbers or scope are unconfirmed in regulations.md, when they are (an
     /// addition to the v1 schema).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unconfirmed: Option<&'static str>,
+    pub unconfirmed: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -253,22 +253,22 @@ pub fn build(
     let findings: Vec<ReportFinding> = findings
         .into_iter()
         .map(|f| ReportFinding {
-            control: f.control.id,
+            control: f.control.id.clone(),
             target: f.target,
             status: f.status,
             severity: f.control.severity.as_str(),
             level: f.level.map(|l| l.get()),
-            title: f.control.title(meta.lang),
+            title: f.control.title(meta.lang).to_owned(),
             message: f.message,
             evidence: f.evidence,
             basis: f.basis,
             location: f.location.map(|l| sources.line_col(&l)),
             waiver: f.waiver,
-            remediation: f.control.remediation(meta.lang),
+            remediation: f.control.remediation(meta.lang).to_owned(),
             regime: f.regime.map(Regime::as_str),
             transition_debt: f.transition_debt,
-            unconfirmed: match f.control.confidence {
-                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why),
+            unconfirmed: match &f.control.confidence {
+                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why.clone()),
                 crate::policy::catalog::Confidence::Confirmed => None,
             },
         })

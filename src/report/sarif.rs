@@ -69,7 +69,7 @@ pub struct Message {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: String,
     pub short_description: Message,
     pub help: Message,
     pub default_configuration: Configuration,
@@ -92,7 +92,7 @@ pub struct RuleProperties {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SarifResult {
-    pub rule_id: &'static str,
+    pub rule_id: String,
     pub rule_index: usize,
     pub kind: &'static str,
     pub level: &'static str,
@@ -262,7 +262,7 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
         mask_controls(&f.message)
     };
     SarifResult {
-        rule_id: f.control,
+        rule_id: f.control.clone(),
         rule_index,
         kind,
         level: lvl,
@@ -292,7 +292,7 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut results = Vec::new();
     for f in &report.findings {
-        let i = *rule_index.entry(f.control).or_insert_with(|| {
+        let i = *rule_index.entry(&f.control).or_insert_with(|| {
             // The finding's basis carries the control's clauses plus the one specific to the
             // finding; the rule keeps what every finding of the control shares.
             let shared: Vec<String> = f
@@ -308,7 +308,7 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
                 .cloned()
                 .collect();
             rules.push(Rule {
-                id: f.control,
+                id: f.control.clone(),
                 short_description: Message {
                     text: f.title.to_owned(),
                 },

@@ -58,7 +58,7 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
         "{} {:<8} {}  {}{level}{regime}{debt}",
         status_label(style, f.status),
         f.severity,
-        paint(style, "1", f.control),
+        paint(style, "1", &f.control),
         f.target
     );
     // Messages and evidence quote what hosts said: never let that steer the terminal.
@@ -72,7 +72,7 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     if !f.basis.is_empty() {
         let _ = writeln!(out, "       basis: {}", f.basis.join("; "));
     }
-    if let Some(why) = f.unconfirmed {
+    if let Some(why) = &f.unconfirmed {
         let _ = writeln!(out, "       unconfirmed: {why}");
     }
     if let Some(l) = &f.location {
@@ -172,7 +172,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             .then_with(|| a.target.cmp(&b.target))
             .then_with(|| rank(a).cmp(&rank(b)))
             .then_with(|| severity_rank(b.severity).cmp(&severity_rank(a.severity)))
-            .then_with(|| a.control.cmp(b.control))
+            .then_with(|| a.control.cmp(&b.control))
     });
     if shown.is_empty() && unscanned.is_empty() {
         let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
@@ -220,7 +220,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             .iter()
             .filter(|f| f.status == Status::Manual)
         {
-            *by_control.entry(f.control).or_default() += 1;
+            *by_control.entry(&f.control).or_default() += 1;
         }
         let list: Vec<String> = by_control
             .iter()

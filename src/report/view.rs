@@ -196,7 +196,7 @@ pub struct SystemRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingRow<'a> {
-    pub control: &'static str,
+    pub control: &'a str,
     pub target: &'a str,
     pub status: &'static str,
     pub status_label: &'static str,
@@ -204,7 +204,7 @@ pub struct FindingRow<'a> {
     /// 4 critical … 0 info: what the HTML sorts by.
     pub severity_rank: u8,
     pub level: Option<u8>,
-    pub title: &'static str,
+    pub title: &'a str,
     pub message: &'a str,
     pub evidence: &'a str,
     pub basis: String,
@@ -212,10 +212,10 @@ pub struct FindingRow<'a> {
     pub location: Option<String>,
     /// "reason (approved by …, until …) at file:line", or null.
     pub waiver: Option<String>,
-    pub remediation: &'static str,
+    pub remediation: &'a str,
     pub regime: Option<&'static str>,
     pub transition_debt: bool,
-    pub unconfirmed: Option<&'static str>,
+    pub unconfirmed: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -419,14 +419,14 @@ pub fn regime_title(regime: &str) -> &'static str {
 
 fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
     FindingRow {
-        control: f.control,
+        control: &f.control,
         target: &f.target,
         status: f.status.as_str(),
         status_label: status_label(t, f.status),
         severity: f.severity,
         severity_rank: severity_rank(f.severity),
         level: f.level,
-        title: f.title,
+        title: &f.title,
         message: &f.message,
         evidence: &f.evidence,
         basis: f.basis.join("; "),
@@ -446,10 +446,10 @@ fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
                 w.reason, w.approved_by, w.expires, w.at
             )
         }),
-        remediation: f.remediation,
+        remediation: &f.remediation,
         regime: f.regime,
         transition_debt: f.transition_debt,
-        unconfirmed: f.unconfirmed,
+        unconfirmed: f.unconfirmed.as_deref(),
     }
 }
 

@@ -15,10 +15,18 @@ pub fn run(
     report: Option<&Path>,
     output: Option<&Path>,
 ) -> anyhow::Result<Exit> {
-    input::policies(g, io)?;
+    let catalog = input::policies(g, io)?;
     let inv = input::inventory(g, io, &mut Sources::new())?;
     let regime = input::regime(g, &inv)?;
-    let text = crate::dossier::annual_command(&inv, regime, g.today, format, report, &g.templates)?;
+    let text = crate::dossier::annual_command(
+        &catalog,
+        &inv,
+        regime,
+        g.today,
+        format,
+        report,
+        &g.templates,
+    )?;
     emit(io, output, &text)?;
     Ok(Exit::Ok)
 }

@@ -12,7 +12,7 @@ use crate::collect::record::{FactsFile, Replay};
 use crate::diag::Sources;
 use crate::exit::Exit;
 use crate::output::write_atomic;
-use crate::policy::{Severity, catalog};
+use crate::policy::Severity;
 use crate::report;
 
 /// The arguments of `capdo check`.
@@ -31,11 +31,11 @@ pub struct Args<'a> {
 
 pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
     use std::io::IsTerminal as _;
-    input::policies(g, io)?;
+    let catalog = input::policies(g, io)?;
     let mut sources = Sources::new();
     let inv = input::inventory(g, io, &mut sources)?;
     let waivers = match input::waivers_path(g, args.waivers) {
-        Some(path) => input::waivers(&path, &inv, io, &mut sources)?,
+        Some(path) => input::waivers(&path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
     let regimes = input::regimes(g, &inv);
@@ -79,7 +79,7 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         fail_on: args.fail_on,
         lang: g.lang,
     };
-    let outcome = crate::check::run(&inv, &sources, &waivers, plan);
+    let outcome = crate::check::run(&catalog, &inv, &sources, &waivers, plan);
     bar.finish();
 
     // Every output is rendered before any is written: a bad template writes nothing.
@@ -105,7 +105,7 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         let mut bundle = crate::evidence::Bundle::default();
         bundle.inputs(&sources, &g.inventory, &g.policies);
         // The policy packs judged by (built in or from the policies folder).
-        for f in catalog::pack_files() {
+        for f in catalog.pack_files() {
             bundle.add(
                 &format!("policies/{}", f.name),
                 f.text.as_bytes().to_vec(),

@@ -7,13 +7,13 @@ use crate::inventory::Regime;
 use crate::policy::docs::{ListFormat, list};
 
 pub fn run(g: &Global, io: &mut Io, level: Option<u8>, format: ListFormat) -> anyhow::Result<Exit> {
-    input::policies(g, io)?;
+    let catalog = input::policies(g, io)?;
     let regimes = match g.regime {
         None => vec![],
         Some(RegimeArg::Both) => vec![Regime::Nd85, Regime::Nd331],
         Some(r) => r.single().into_iter().collect(),
     };
     io.out
-        .write_all(list(g.lang, &regimes, level, format).as_bytes())?;
+        .write_all(list(&catalog, g.lang, &regimes, level, format).as_bytes())?;
     Ok(Exit::Ok)
 }

@@ -16,10 +16,11 @@ pub fn run(
     report: Option<&Path>,
     output: Option<&Path>,
 ) -> anyhow::Result<Exit> {
-    input::policies(g, io)?;
+    let catalog = input::policies(g, io)?;
     let inv = input::inventory(g, io, &mut Sources::new())?;
     let regime = input::regime(g, &inv)?;
     let text = crate::dossier::dossier_command(
+        &catalog,
         &inv,
         regime,
         g.today,

@@ -8,12 +8,12 @@ use crate::exit::Exit;
 use crate::output::plural;
 
 pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
-    input::policies(g, io)?;
+    let catalog = input::policies(g, io)?;
     let mut sources = Sources::new();
     let inv = input::inventory(g, io, &mut sources)?;
     let waivers_path = input::waivers_path(g, None);
     let waivers = match &waivers_path {
-        Some(path) => input::waivers(path, &inv, io, &mut sources)?,
+        Some(path) => input::waivers(path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
     if !g.quiet {

@@ -1,0 +1,405 @@
+//! The built-in evaluators: what a declarative rule cannot say (the graph, redundancy,
+//! schedules, parity between rule sets), written in Rust and named by `evaluator = "…"` in a
+//! pack.
+//!
+//! A pack's evaluator name becomes a [`Builtin`] when the pack is loaded (an unknown name is a
+//! located pack problem), so evaluation and the dossier match on the enum, never on a string.
+//! Each evaluator lives in its own module with the sentence the dossier's protection plan says
+//! of how the inventory implements it, and its table of unit cases. The waiver built-ins are
+//! decided by [`super::waiver::apply`], which owns the waivers.
+//!
+//! Nothing here prints, reads files or touches the network.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::catalog::{Control, Source};
+use super::{Finding, Status};
+use crate::collect::host::{Fact, HostFacts};
+use crate::diag::Loc;
+use crate::graph::Graph;
+use crate::inventory::{Inventory, Level, NodeRef, Regime, Role};
+
+mod agent_running;
+mod backup_declared;
+mod backup_fresh;
+mod backup_job;
+mod backup_offsite;
+mod dep_cycle;
+mod dep_weaker_level;
+mod fourlayer;
+mod fw_host_default_deny;
+mod fw_ipv6_parity;
+mod ha_single_point;
+mod ipv6_ready;
+mod level_underclassified;
+mod log_forward;
+mod net_undeclared_port;
+mod ssh_password_auth;
+mod ssh_root_login;
+mod time_sync;
+mod zone_placement;
+mod zone_required;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+/// A built-in evaluator, by what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Inventory(InventoryBuiltin),
+    Host(HostBuiltin),
+    Waiver(WaiverBuiltin),
+}
+
+/// The built-ins decided from the inventory and the graph (`check --offline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InventoryBuiltin {
+    LevelUnderclassified,
+    DepWeakerLevel,
+    DepCycle,
+    HaSinglePoint,
+    ZonePlacement,
+    ZoneRequired,
+    BackupDeclared,
+    BackupOffsite,
+    FourlayerOnsite,
+    FourlayerMonitoring,
+    FourlayerAssessment,
+    FourlayerNational,
+}
+
+/// The built-ins decided from the facts collected on a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HostBuiltin {
+    FwHostDefaultDeny,
+    FwIpv6Parity,
+    NetUndeclaredPort,
+    Ipv6Ready,
+    SshRootLogin,
+    SshPasswordAuth,
+    BackupJob,
+    BackupFresh,
+    LogForward,
+    AgentRunning,
+    TimeSync,
+}
+
+/// The built-ins that judge the waivers file against the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaiverBuiltin {
+    Expired,
+    Unused,
+}
+
+/// Every built-in with the name a pack gives it (contract: docs/policies.md).
+const NAMES: [(Builtin, &str); 25] = {
+    use Builtin::{Host as H, Inventory as I, Waiver as W};
+    use HostBuiltin as Hb;
+    use InventoryBuiltin as Ib;
+    [
+        (I(Ib::LevelUnderclassified), "level-underclassified"),
+        (I(Ib::DepWeakerLevel), "dep-weaker-level"),
+        (I(Ib::DepCycle), "dep-cycle"),
+        (I(Ib::HaSinglePoint), "ha-single-point"),
+        (I(Ib::ZonePlacement), "zone-placement"),
+        (I(Ib::ZoneRequired), "zone-required"),
+        (I(Ib::BackupDeclared), "backup-declared"),
+        (I(Ib::BackupOffsite), "backup-offsite"),
+        (I(Ib::FourlayerOnsite), "fourlayer-onsite"),
+        (I(Ib::FourlayerMonitoring), "fourlayer-monitoring"),
+        (I(Ib::FourlayerAssessment), "fourlayer-assessment"),
+        (I(Ib::FourlayerNational), "fourlayer-national"),
+        (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
+        (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
+        (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
+        (H(Hb::Ipv6Ready), "ipv6-ready"),
+        (H(Hb::SshRootLogin), "ssh-root-login"),
+        (H(Hb::SshPasswordAuth), "ssh-password-auth"),
+        (H(Hb::BackupJob), "backup-job"),
+        (H(Hb::BackupFresh), "backup-fresh"),
+        (H(Hb::LogForward), "log-forward"),
+        (H(Hb::AgentRunning), "agent-running"),
+        (H(Hb::TimeSync), "time-sync"),
+        (W(WaiverBuiltin::Expired), "waiver-expired"),
+        (W(WaiverBuiltin::Unused), "waiver-unused"),
+    ]
+};
+
+impl Builtin {
+    /// Every built-in, in the order docs/policies.md lists them.
+    pub const ALL: [Builtin; 25] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 25];
+        let mut i = 0;
+        while i < NAMES.len() {
+            all[i] = NAMES[i].0;
+            i += 1;
+        }
+        all
+    };
+
+    /// The built-in a pack names `name` (exactly, as written in packs).
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        NAMES.iter().find(|(_, n)| *n == name).map(|(b, _)| *b)
+    }
+
+    /// Its name in packs (`evaluator = "…"`).
+    pub fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(b, _)| *b == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// What it reads; a control naming it must have this `source`.
+    pub fn source(self) -> Source {
+        match self {
+            Builtin::Inventory(_) => Source::Inventory,
+            Builtin::Host(_) => Source::Host,
+            Builtin::Waiver(_) => Source::Waivers,
+        }
+    }
+
+    /// How the inventory implements the requirement, in the dossier's words (Vietnamese), or
+    /// `None` where the inventory says nothing of it.
+    pub fn implementation(self, d: &DossierScope) -> Option<String> {
+        use HostBuiltin as H;
+        use InventoryBuiltin as I;
+        match self {
+            Builtin::Inventory(b) => match b {
+                I::LevelUnderclassified => level_underclassified::implementation(d),
+                I::DepWeakerLevel => dep_weaker_level::implementation(d),
+                I::DepCycle => dep_cycle::implementation(d),
+                I::HaSinglePoint => ha_single_point::implementation(d),
+                I::ZonePlacement => zone_placement::implementation(d),
+                I::ZoneRequired => zone_required::implementation(d),
+                I::BackupDeclared => backup_declared::implementation(d),
+                I::BackupOffsite => backup_offsite::implementation(d),
+                I::FourlayerOnsite
+                | I::FourlayerMonitoring
+                | I::FourlayerAssessment
+                | I::FourlayerNational => fourlayer::implementation(b, d),
+            },
+            Builtin::Host(b) => match b {
+                H::FwHostDefaultDeny | H::FwIpv6Parity | H::SshRootLogin | H::SshPasswordAuth => {
+                    None
+                }
+                H::NetUndeclaredPort => net_undeclared_port::implementation(d),
+                H::Ipv6Ready => ipv6_ready::implementation(d),
+                H::BackupJob => backup_job::implementation(d),
+                H::BackupFresh => backup_fresh::implementation(d),
+                H::LogForward => log_forward::implementation(d),
+                H::AgentRunning => agent_running::implementation(d),
+                H::TimeSync => time_sync::implementation(d),
+            },
+            Builtin::Waiver(_) => None,
+        }
+    }
+}
+
+/// What an inventory built-in reads.
+pub struct Inputs<'a> {
+    pub inv: &'a Inventory,
+    pub graph: &'a Graph,
+    pub regime: Regime,
+    /// The evaluation date (assessment ages are measured to it).
+    pub today: Date,
+}
+
+impl InventoryBuiltin {
+    /// Its findings on every target of its kind.
+    pub fn evaluate(self, cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Finding>) {
+        use InventoryBuiltin as I;
+        match self {
+            I::LevelUnderclassified => level_underclassified::evaluate(cx, control, out),
+            I::DepWeakerLevel => dep_weaker_level::evaluate(cx, control, out),
+            I::DepCycle => dep_cycle::evaluate(cx, control, out),
+            I::HaSinglePoint => ha_single_point::evaluate(cx, control, out),
+            I::ZonePlacement => zone_placement::evaluate(cx, control, out),
+            I::ZoneRequired => zone_required::evaluate(cx, control, out),
+            I::BackupDeclared => backup_declared::evaluate(cx, control, out),
+            I::BackupOffsite => backup_offsite::evaluate(cx, control, out),
+            I::FourlayerOnsite
+            | I::FourlayerMonitoring
+            | I::FourlayerAssessment
+            | I::FourlayerNational => fourlayer::evaluate(self, cx, control, out),
+        }
+    }
+}
+
+impl HostBuiltin {
+    /// Its verdict on scanned server `server` (the level is the caller's business).
+    pub fn judge(self, inv: &Inventory, server: usize, facts: &HostFacts) -> Verdict {
+        use HostBuiltin as H;
+        let rule = match self {
+            H::FwHostDefaultDeny => fw_host_default_deny::judge,
+            H::FwIpv6Parity => fw_ipv6_parity::judge,
+            H::NetUndeclaredPort => net_undeclared_port::judge,
+            H::Ipv6Ready => ipv6_ready::judge,
+            H::SshRootLogin => ssh_root_login::judge,
+            H::SshPasswordAuth => ssh_password_auth::judge,
+            H::BackupJob => backup_job::judge,
+            H::BackupFresh => backup_fresh::judge,
+            H::LogForward => log_forward::judge,
+            H::AgentRunning => agent_running::judge,
+            H::TimeSync => time_sync::judge,
+        };
+        rule(inv, server, facts).unwrap_or_else(|v| v)
+    }
+}
+
+/// What the dossier's protection plan covers, for the built-ins' wording: the system, the
+/// servers and networks it runs on, and the values the dossier has already worded.
+pub struct DossierScope<'a> {
+    pub inv: &'a Inventory,
+    pub graph: &'a Graph,
+    pub system: usize,
+    pub servers: &'a [usize],
+    pub networks: &'a [usize],
+    /// The level the dossier proposes.
+    pub proposed_level: Level,
+    /// The backups of the system's servers, as the dossier words them.
+    pub backups: &'a [String],
+    /// The dossier's date format.
+    pub date: fn(Date) -> String,
+}
+
+/// The items, or `empty` when there are none.
+fn join_or(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// The ids of the inventory's servers with `role`.
+fn servers_with_role(inv: &Inventory, role: Role) -> Vec<String> {
+    inv.servers
+        .iter()
+        .filter(|s| s.roles.contains(&role))
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// "Sao lưu: …" of the backup built-ins.
+fn backups_wording(d: &DossierScope) -> Option<String> {
+    if d.backups.is_empty() {
+        return None;
+    }
+    Some(format!("Sao lưu: {}", d.backups.join("; ")))
+}
+
+/// Builds the findings of one inventory built-in.
+struct Builder<'c> {
+    control: &'c Arc<Control>,
+    cx: &'c Inputs<'c>,
+}
+
+impl<'c> Builder<'c> {
+    fn new(cx: &'c Inputs<'c>, control: &'c Arc<Control>) -> Self {
+        Self { control, cx }
+    }
+
+    /// A finding with the control's basis; `status` is decided by the caller.
+    fn finding(
+        &self,
+        node: NodeRef,
+        level: Option<Level>,
+        status: Status,
+        message: String,
+        evidence: String,
+        loc: &Loc,
+    ) -> Finding {
+        Finding {
+            control: Arc::clone(self.control),
+            target: self.cx.inv.target_id(node),
+            status,
+            level,
+            message,
+            evidence,
+            // `x.` clauses made concrete for the level, as for host and declarative controls.
+            basis: self.control.basis_at(level),
+            location: Some(loc.clone()),
+            waiver: None,
+            regime: None,
+            transition_debt: false,
+        }
+    }
+
+    fn not_applicable(&self, node: NodeRef, level: Option<Level>, why: String) -> Finding {
+        let loc = self.cx.inv.node_loc(node).clone();
+        self.finding(node, level, Status::NotApplicable, why, String::new(), &loc)
+    }
+
+    fn below_level(&self, node: NodeRef, level: Option<Level>) -> Finding {
+        let why = self
+            .control
+            .outside_levels(self.cx.inv.node_id(node), level);
+        self.not_applicable(node, level, why)
+    }
+}
+
+/// The effective level of server `i`.
+fn server_level(cx: &Inputs, i: usize) -> Option<Level> {
+    cx.graph.server_levels[i].as_ref().map(|s| s.level)
+}
+
+/// One host built-in's verdict on one host, before it becomes a finding.
+#[derive(Debug)]
+pub struct Verdict {
+    pub status: Status,
+    pub message: String,
+    pub evidence: String,
+}
+
+fn pass(message: String, evidence: String) -> Verdict {
+    Verdict {
+        status: Status::Pass,
+        message,
+        evidence,
+    }
+}
+
+fn fail(message: String, evidence: String) -> Verdict {
+    Verdict {
+        status: Status::Fail,
+        message,
+        evidence,
+    }
+}
+
+fn not_applicable(message: String) -> Verdict {
+    Verdict {
+        status: Status::NotApplicable,
+        message,
+        evidence: String::new(),
+    }
+}
+
+/// A fact that could not be read makes the control's status `error`.
+fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
+    fact.as_ref().map_err(|why| Verdict {
+        status: Status::Error,
+        message: format!("{what} could not be read: {why}"),
+        evidence: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_builtins_match_one_to_one() {
+        for b in Builtin::ALL {
+            assert_eq!(Builtin::from_name(b.name()), Some(b));
+        }
+        let mut names: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Builtin::ALL.len());
+        assert_eq!(Builtin::from_name("Time-Sync"), None);
+    }
+}
