@@ -8,14 +8,10 @@
 //! control docs and the dossier. There is no process-wide registry: a test builds its own
 //! catalog in one line (`Catalog::embedded()`, `Catalog::from_pack`).
 
-use std::path::Path;
 use std::sync::Arc;
 
-use super::builtin::Builtin;
-use super::pack;
 use super::rule::Pred;
-use crate::diag::Sources;
-use crate::inventory::{Level, LoadError, Regime};
+use crate::inventory::{Level, Regime};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -262,6 +258,133 @@ pub fn tt12_appendix(level: Level, section: &str) -> String {
     format!("TT 12/2022 Phụ lục {roman} mục {section}")
 }
 
+/// A built-in evaluator, by what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Inventory(InventoryBuiltin),
+    Host(HostBuiltin),
+    Waiver(WaiverBuiltin),
+}
+
+/// The built-ins decided from the inventory and the graph (`check --offline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InventoryBuiltin {
+    LevelUnderclassified,
+    DepWeakerLevel,
+    DepCycle,
+    HaSinglePoint,
+    ZonePlacement,
+    ZoneRequired,
+    BackupDeclared,
+    BackupOffsite,
+    FourlayerOnsite,
+    FourlayerMonitoring,
+    FourlayerAssessment,
+    FourlayerNational,
+}
+
+/// The built-ins decided from the facts collected on a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HostBuiltin {
+    FwHostDefaultDeny,
+    FwIpv6Parity,
+    NetUndeclaredPort,
+    Ipv6Ready,
+    SshRootLogin,
+    SshPasswordAuth,
+    BackupJob,
+    BackupFresh,
+    LogForward,
+    AgentRunning,
+    TimeSync,
+}
+
+/// The built-ins that judge the waivers file against the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WaiverBuiltin {
+    Expired,
+    Unused,
+}
+
+/// Every built-in with the name a pack gives it (contract: docs/policies.md).
+const NAMES: [(Builtin, &str); 25] = {
+    use Builtin::{Host as H, Inventory as I, Waiver as W};
+    use HostBuiltin as Hb;
+    use InventoryBuiltin as Ib;
+    [
+        (I(Ib::LevelUnderclassified), "level-underclassified"),
+        (I(Ib::DepWeakerLevel), "dep-weaker-level"),
+        (I(Ib::DepCycle), "dep-cycle"),
+        (I(Ib::HaSinglePoint), "ha-single-point"),
+        (I(Ib::ZonePlacement), "zone-placement"),
+        (I(Ib::ZoneRequired), "zone-required"),
+        (I(Ib::BackupDeclared), "backup-declared"),
+        (I(Ib::BackupOffsite), "backup-offsite"),
+        (I(Ib::FourlayerOnsite), "fourlayer-onsite"),
+        (I(Ib::FourlayerMonitoring), "fourlayer-monitoring"),
+        (I(Ib::FourlayerAssessment), "fourlayer-assessment"),
+        (I(Ib::FourlayerNational), "fourlayer-national"),
+        (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
+        (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
+        (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
+        (H(Hb::Ipv6Ready), "ipv6-ready"),
+        (H(Hb::SshRootLogin), "ssh-root-login"),
+        (H(Hb::SshPasswordAuth), "ssh-password-auth"),
+        (H(Hb::BackupJob), "backup-job"),
+        (H(Hb::BackupFresh), "backup-fresh"),
+        (H(Hb::LogForward), "log-forward"),
+        (H(Hb::AgentRunning), "agent-running"),
+        (H(Hb::TimeSync), "time-sync"),
+        (W(WaiverBuiltin::Expired), "waiver-expired"),
+        (W(WaiverBuiltin::Unused), "waiver-unused"),
+    ]
+};
+
+impl Builtin {
+    /// Every built-in, in the order docs/policies.md lists them.
+    pub const ALL: [Builtin; 25] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 25];
+        let mut i = 0;
+        while i < NAMES.len() {
+            all[i] = NAMES[i].0;
+            i += 1;
+        }
+        all
+    };
+
+    /// The built-in a pack names `name` (exactly, as written in packs).
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        NAMES.iter().find(|(_, n)| *n == name).map(|(b, _)| *b)
+    }
+
+    /// Its name in packs (`evaluator = "…"`).
+    pub fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(b, _)| *b == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// What it reads; a control naming it must have this `source`.
+    pub fn source(self) -> Source {
+        match self {
+            Builtin::Inventory(_) => Source::Inventory,
+            Builtin::Host(_) => Source::Host,
+            Builtin::Waiver(_) => Source::Waivers,
+        }
+    }
+}
+
+/// One file of a pack as it was read.
+#[derive(Debug)]
+pub struct PackFile {
+    /// `<pack>/<file name>`.
+    pub name: String,
+    /// The path it was read from, or "built in".
+    pub origin: String,
+    pub text: String,
+}
+
 /// The controls of both packs, loaded. Built once by the caller and passed by reference.
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -270,32 +393,10 @@ pub struct Catalog {
     /// Where the packs came from, for `controls` and reports.
     pub(super) origin: String,
     /// Every file read, for evidence bundles.
-    pub(super) files: Vec<pack::PackFile>,
+    pub(super) files: Vec<PackFile>,
 }
 
 impl Catalog {
-    /// The shipped packs, built into the binary. They are checked by a test, so a problem here
-    /// is a bug of capdo (and panics).
-    pub fn embedded() -> Catalog {
-        pack::embedded()
-    }
-
-    /// The packs found under `dir` (`-p/--policies`), each pack folder there replacing the
-    /// built-in one. Problems in a pack on disk are returned located, every one at once.
-    pub fn load(dir: &Path, sources: &mut Sources) -> Result<Catalog, LoadError> {
-        pack::load_dir(dir, sources)
-    }
-
-    /// A catalog of one pack written inline (the other regime's pack is empty): for tests and
-    /// tools. The problems come back rendered as text.
-    pub fn from_pack(regime: Regime, toml: &str) -> Result<Catalog, String> {
-        let mut sources = Sources::new();
-        pack::from_text(regime, toml, &mut sources).map_err(|e| match e {
-            LoadError::Invalid(d) => crate::diag::render_plain(&sources, &d),
-            LoadError::Io(e) => format!("{e:#}"),
-        })
-    }
-
     /// The controls of the pack of `regime`, in pack order.
     pub fn controls(&self, regime: Regime) -> &[Arc<Control>] {
         match regime {
@@ -348,7 +449,7 @@ impl Catalog {
     }
 
     /// The files of the packs in use, as read.
-    pub fn pack_files(&self) -> &[pack::PackFile] {
+    pub fn pack_files(&self) -> &[PackFile] {
         &self.files
     }
 

@@ -13,8 +13,9 @@ use toml::Spanned;
 
 use std::sync::Arc;
 
-use super::builtin::Builtin;
-use super::catalog::{AppliesTo, Catalog, Check, Confidence, Control, Param, Severity, Source};
+use super::catalog::{
+    AppliesTo, Builtin, Catalog, Check, Confidence, Control, Param, Severity, Source,
+};
 use super::rule::{Name, RawPred};
 use crate::diag::{Diagnostic, Loc, Sources, suggest};
 use crate::inventory::{LoadError, Regime};
@@ -49,15 +50,7 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
     embed!("nd331-tcvn14423", "meta.toml"),
 ];
 
-/// One file of a pack as it was read.
-#[derive(Debug)]
-pub struct PackFile {
-    /// `<pack>/<file name>`.
-    pub name: String,
-    /// The path it was read from, or "built in".
-    pub origin: String,
-    pub text: String,
-}
+pub use super::catalog::PackFile;
 
 /// The shipped packs. They are checked by a test, so a problem here is a bug of capdo.
 pub fn embedded() -> Catalog {
@@ -669,6 +662,32 @@ fn missing_messages(loc: &Loc, diags: &mut Vec<Diagnostic>) {
             .at(loc.clone(), "`messages` is required with `rule`")
             .hint("add `messages = { pass = \"{target} …\", fail = \"{target} …\" }`"),
     );
+}
+
+/// How a catalog is made: from the shipped packs, from a policies folder, or from one pack
+/// written inline.
+impl Catalog {
+    /// The shipped packs, built into the binary. They are checked by a test, so a problem here
+    /// is a bug of capdo (and panics).
+    pub fn embedded() -> Catalog {
+        embedded()
+    }
+
+    /// The packs found under `dir` (`-p/--policies`), each pack folder there replacing the
+    /// built-in one. Problems in a pack on disk are returned located, every one at once.
+    pub fn load(dir: &Path, sources: &mut Sources) -> Result<Catalog, LoadError> {
+        load_dir(dir, sources)
+    }
+
+    /// A catalog of one pack written inline (the other regime's pack is empty): for tests and
+    /// tools. The problems come back rendered as text.
+    pub fn from_pack(regime: Regime, toml: &str) -> Result<Catalog, String> {
+        let mut sources = Sources::new();
+        from_text(regime, toml, &mut sources).map_err(|e| match e {
+            LoadError::Invalid(d) => crate::diag::render_plain(&sources, &d),
+            LoadError::Io(e) => format!("{e:#}"),
+        })
+    }
 }
 
 #[cfg(test)]

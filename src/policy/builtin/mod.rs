@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::catalog::{Control, Source};
+use super::catalog::Control;
 use super::{Finding, Status};
 use crate::collect::host::{Fact, HostFacts};
 use crate::diag::Loc;
@@ -45,122 +45,9 @@ mod zone_required;
 #[cfg(test)]
 pub(crate) mod testing;
 
-/// A built-in evaluator, by what it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Builtin {
-    Inventory(InventoryBuiltin),
-    Host(HostBuiltin),
-    Waiver(WaiverBuiltin),
-}
-
-/// The built-ins decided from the inventory and the graph (`check --offline`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InventoryBuiltin {
-    LevelUnderclassified,
-    DepWeakerLevel,
-    DepCycle,
-    HaSinglePoint,
-    ZonePlacement,
-    ZoneRequired,
-    BackupDeclared,
-    BackupOffsite,
-    FourlayerOnsite,
-    FourlayerMonitoring,
-    FourlayerAssessment,
-    FourlayerNational,
-}
-
-/// The built-ins decided from the facts collected on a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HostBuiltin {
-    FwHostDefaultDeny,
-    FwIpv6Parity,
-    NetUndeclaredPort,
-    Ipv6Ready,
-    SshRootLogin,
-    SshPasswordAuth,
-    BackupJob,
-    BackupFresh,
-    LogForward,
-    AgentRunning,
-    TimeSync,
-}
-
-/// The built-ins that judge the waivers file against the findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WaiverBuiltin {
-    Expired,
-    Unused,
-}
-
-/// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 25] = {
-    use Builtin::{Host as H, Inventory as I, Waiver as W};
-    use HostBuiltin as Hb;
-    use InventoryBuiltin as Ib;
-    [
-        (I(Ib::LevelUnderclassified), "level-underclassified"),
-        (I(Ib::DepWeakerLevel), "dep-weaker-level"),
-        (I(Ib::DepCycle), "dep-cycle"),
-        (I(Ib::HaSinglePoint), "ha-single-point"),
-        (I(Ib::ZonePlacement), "zone-placement"),
-        (I(Ib::ZoneRequired), "zone-required"),
-        (I(Ib::BackupDeclared), "backup-declared"),
-        (I(Ib::BackupOffsite), "backup-offsite"),
-        (I(Ib::FourlayerOnsite), "fourlayer-onsite"),
-        (I(Ib::FourlayerMonitoring), "fourlayer-monitoring"),
-        (I(Ib::FourlayerAssessment), "fourlayer-assessment"),
-        (I(Ib::FourlayerNational), "fourlayer-national"),
-        (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
-        (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
-        (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
-        (H(Hb::Ipv6Ready), "ipv6-ready"),
-        (H(Hb::SshRootLogin), "ssh-root-login"),
-        (H(Hb::SshPasswordAuth), "ssh-password-auth"),
-        (H(Hb::BackupJob), "backup-job"),
-        (H(Hb::BackupFresh), "backup-fresh"),
-        (H(Hb::LogForward), "log-forward"),
-        (H(Hb::AgentRunning), "agent-running"),
-        (H(Hb::TimeSync), "time-sync"),
-        (W(WaiverBuiltin::Expired), "waiver-expired"),
-        (W(WaiverBuiltin::Unused), "waiver-unused"),
-    ]
-};
+pub use super::catalog::{Builtin, HostBuiltin, InventoryBuiltin, WaiverBuiltin};
 
 impl Builtin {
-    /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 25] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 25];
-        let mut i = 0;
-        while i < NAMES.len() {
-            all[i] = NAMES[i].0;
-            i += 1;
-        }
-        all
-    };
-
-    /// The built-in a pack names `name` (exactly, as written in packs).
-    pub fn from_name(name: &str) -> Option<Builtin> {
-        NAMES.iter().find(|(_, n)| *n == name).map(|(b, _)| *b)
-    }
-
-    /// Its name in packs (`evaluator = "…"`).
-    pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(b, _)| *b == self)
-            .map_or("", |(_, n)| n)
-    }
-
-    /// What it reads; a control naming it must have this `source`.
-    pub fn source(self) -> Source {
-        match self {
-            Builtin::Inventory(_) => Source::Inventory,
-            Builtin::Host(_) => Source::Host,
-            Builtin::Waiver(_) => Source::Waivers,
-        }
-    }
-
     /// How the inventory implements the requirement, in the dossier's words (Vietnamese), or
     /// `None` where the inventory says nothing of it.
     pub fn implementation(self, d: &DossierScope) -> Option<String> {
