@@ -430,11 +430,8 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
             "Không khai báo yêu cầu vận hành 24/7".into()
         },
     };
-    let mermaid = mermaid_safe(&export::mermaid(
-        inv,
-        g,
-        Some(Node::Item(NodeRef::System(system))),
-    ));
+    // The export escapes every label for Mermaid (crate::escape::mermaid).
+    let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),
@@ -457,36 +454,6 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         scope,
         mermaid,
     }
-}
-
-/// Mermaid renders labels as HTML: inside the quoted labels, write `<`, `>` and backticks as
-/// Mermaid entity codes, and line breaks as spaces, so that a name from the inventory never
-/// becomes markup nor ends the Markdown code fence or the label; the `<br/>` line breaks the
-/// export puts there stay, and so do the arrows (`-->`), outside quotes. The export writes a
-/// label's own `"` as `#quot;`, so quotes pair up.
-pub fn mermaid_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quoted = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if quoted && rest.starts_with("<br/>") {
-            out.push_str("<br/>");
-            rest = &rest[5..];
-            continue;
-        }
-        if c == '"' {
-            quoted = !quoted;
-        }
-        match c {
-            '<' if quoted => out.push_str("#60;"),
-            '>' if quoted => out.push_str("#62;"),
-            '`' if quoted => out.push_str("#96;"),
-            '\n' | '\r' if quoted => out.push(' '),
-            c => out.push(c),
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 fn node_name(inv: &Inventory, n: NodeRef) -> String {
@@ -1391,23 +1358,5 @@ fn forms(inv: &Inventory, system: usize, level: Level) -> Forms {
         security_list: l >= 3 && (l == 5 || s.national_security_list),
         submission_to: owner,
         submission_attachments,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn mermaid_labels_never_carry_markup_but_keep_line_breaks_and_arrows() {
-        let text = "  n1[\"a<br/><script>x</script>\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n";
-        assert_eq!(
-            super::mermaid_safe(text),
-            "  n1[\"a<br/>#60;script#62;x#60;/script#62;\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n"
-        );
-        // A name with a code fence and a line break stays one label inside the fence.
-        let text = "  n1[\"x```\n<b>\"]\n  n1 --> n2\n";
-        assert_eq!(
-            super::mermaid_safe(text),
-            "  n1[\"x#96;#96;#96; #60;b#62;\"]\n  n1 --> n2\n"
-        );
     }
 }

@@ -3,17 +3,17 @@
 //! language, and the engines that render the shipped or overriding templates.
 //!
 //! Strings here are raw, as they came from the inventory or a host: escaping is the template
-//! engine's job (HTML escaping for the HTML template, [`escape_markdown`] for the Markdown one),
+//! engine's job ([`escape::html`] for the HTML template, [`escape::markdown`] for the Markdown one),
 //! so an overriding template is escaped the same way. Nothing here reads SSH or prints.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::anyhow;
-use handlebars::Handlebars;
 use serde::Serialize;
 
 use super::{Coverage, Report, ReportFinding, Summary};
+use crate::escape;
 use crate::policy::{Lang, Status};
 
 /// The report templates shipped in the binary, by name (`templates/report/<name>.hbs`).
@@ -562,85 +562,34 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
     }
 }
 
-/// Escape text for Markdown, including inside a table cell: Markdown and HTML punctuation is
-/// neutralised, a line break becomes `<br>` so a cell stays on its row, and control characters
-/// (ANSI escapes from a host, bidirectional overrides) become `?`.
-pub fn escape_markdown(s: &str) -> String {
-    let s = crate::diag::mask_controls(s);
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => out.push_str("<br>"),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A template engine in strict mode with one report template: the shipped one, or
-/// `<templates>/report/<name>.hbs` when that file exists.
-fn engine(
+/// Render the shipped report template `(name, text)`, or `<templates>/report/<name>.hbs` when
+/// that file exists, over `view`, escaping every `{{value}}` with `escape`.
+fn render(
+    view: &View,
     templates: Option<&Path>,
-    (name, shipped): (&str, &str),
+    template: (&str, &str),
     escape: fn(&str) -> String,
-) -> anyhow::Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(escape);
-    let custom = templates.map(|d| d.join("report").join(format!("{name}.hbs")));
-    crate::render::register_template(&mut hb, name, shipped, custom.as_deref())?;
-    Ok(hb)
+) -> anyhow::Result<String> {
+    let overrides = templates.map(|d| d.join("report"));
+    let hb = crate::template::engine(escape, &[template], overrides.as_deref())?;
+    hb.render(template.0, view)
+        .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
 }
 
-/// HTML-escape text, with control characters (ANSI escapes from a host, bidirectional
-/// overrides) shown as `?`.
-pub fn escape_html(s: &str) -> String {
-    handlebars::html_escape(&crate::diag::mask_controls(s))
-}
-
-/// Render the HTML template over `view`; every `{{value}}` goes through [`escape_html`].
+/// Render the HTML template over `view`; every `{{value}}` goes through [`escape::html`].
 pub fn render_html(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    let hb = engine(templates, HTML_TEMPLATE, escape_html)?;
-    hb.render(HTML_TEMPLATE.0, view)
-        .map_err(|e| anyhow!("report template `{}`: {e}", HTML_TEMPLATE.0))
+    render(view, templates, HTML_TEMPLATE, escape::html)
 }
 
-/// Render the Markdown template over `view`; every `{{value}}` is Markdown-escaped.
+/// Render the Markdown template over `view`; every `{{value}}` goes through
+/// [`escape::markdown`].
 pub fn render_markdown(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    let hb = engine(templates, MARKDOWN_TEMPLATE, escape_markdown)?;
-    hb.render(MARKDOWN_TEMPLATE.0, view)
-        .map_err(|e| anyhow!("report template `{}`: {e}", MARKDOWN_TEMPLATE.0))
+    render(view, templates, MARKDOWN_TEMPLATE, escape::markdown)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_escape_neutralises_tables_html_and_emphasis() {
-        assert_eq!(
-            escape_markdown("<script>a|b*c_d`e[f]\ng</script>"),
-            "&lt;script&gt;a\\|b\\*c\\_d\\`e\\[f\\]<br>g&lt;/script&gt;"
-        );
-        assert_eq!(escape_markdown("a\r\nb\x1b[31m"), "a<br>b?\\[31m");
-    }
-
-    #[test]
-    fn html_escape_masks_terminal_controls() {
-        assert_eq!(
-            escape_html("<b x='1'>\x1b[31m\u{202e}"),
-            "&lt;b x&#x3D;&#x27;1&#x27;&gt;?[31m???"
-        );
-    }
 
     #[test]
     fn worst_status_prefers_failures() {
