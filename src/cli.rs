@@ -617,7 +617,7 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                 .record
                 .hosts
                 .iter()
-                .filter(|(_, r)| r.status != "scanned")
+                .filter(|(_, r)| r.status != crate::collect::TargetStatus::Scanned)
                 .map(|(id, r)| {
                     let why = crate::diag::mask_controls(r.error.as_deref().unwrap_or(""));
                     format!("{id}: {} ({why})", r.status)
@@ -751,7 +751,11 @@ fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
                     .iter()
                     .any(|f| f.status == Status::Error && f.control.severity >= threshold);
             let meta = report::Meta {
-                regime: if both { "both" } else { regime.as_str() },
+                regime: if both {
+                    report::JudgedBy::Both
+                } else {
+                    report::JudgedBy::One(regime)
+                },
                 lang,
                 generated_at: jiff::Timestamp::now()
                     .round(jiff::Unit::Second)?

@@ -35,7 +35,7 @@ impl Loc {
 pub use crate::escape::terminal as mask_controls;
 
 /// A resolved location, 1-based, as shown to users and written in reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineCol {
     pub file: String,
     pub line: usize,

@@ -12,9 +12,10 @@ use std::path::Path;
 use anyhow::anyhow;
 use serde::Serialize;
 
-use super::{Coverage, Report, ReportFinding, Summary};
+use super::{Coverage, JudgedBy, Report, ReportFinding, Summary, TargetStatus};
 use crate::escape;
-use crate::policy::{Lang, Status};
+use crate::inventory::Regime;
+use crate::policy::{Lang, Severity, Status};
 
 /// The report templates shipped in the binary, by name (`templates/report/<name>.hbs`).
 const HTML_TEMPLATE: (&str, &str) = (
@@ -128,20 +129,24 @@ impl Counts {
         }
     }
 
-    /// The status that most needs attention among those counted (`none` when nothing was).
-    pub fn worst(&self) -> &'static str {
+    /// The status that most needs attention among those counted (none when nothing was).
+    pub fn worst_status(&self) -> Option<Status> {
         [
-            (self.fail, "fail"),
-            (self.error, "error"),
-            (self.waived, "waived"),
-            (self.manual, "manual"),
-            (self.pass, "pass"),
-            (self.not_applicable, "not-applicable"),
+            (self.fail, Status::Fail),
+            (self.error, Status::Error),
+            (self.waived, Status::Waived),
+            (self.manual, Status::Manual),
+            (self.pass, Status::Pass),
+            (self.not_applicable, Status::NotApplicable),
         ]
         .iter()
         .find(|(n, _)| *n > 0)
         .map(|(_, s)| *s)
-        .unwrap_or("none")
+    }
+
+    /// [`Counts::worst_status`] as the templates' CSS class: the status, or `none`.
+    pub fn worst(&self) -> &'static str {
+        self.worst_status().map_or("none", Status::as_str)
     }
 }
 
@@ -153,10 +158,10 @@ pub struct View<'a> {
     /// UI strings in `lang`.
     pub t: &'static Labels,
     pub organization: &'a str,
-    pub tool_version: &'static str,
+    pub tool_version: &'a str,
     pub generated_at: &'a str,
-    pub regime: &'static str,
-    pub regime_title: &'static str,
+    pub regime: JudgedBy,
+    pub regime_title: String,
     pub summary: Counts,
     /// Share of the checks made that pass, one decimal ("97.6"), or null when none was made.
     pub compliance: Option<String>,
@@ -196,15 +201,15 @@ pub struct SystemRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingRow<'a> {
-    pub control: &'static str,
+    pub control: &'a str,
     pub target: &'a str,
-    pub status: &'static str,
+    pub status: Status,
     pub status_label: &'static str,
-    pub severity: &'static str,
+    pub severity: Severity,
     /// 4 critical … 0 info: what the HTML sorts by.
     pub severity_rank: u8,
     pub level: Option<u8>,
-    pub title: &'static str,
+    pub title: &'a str,
     pub message: &'a str,
     pub evidence: &'a str,
     pub basis: String,
@@ -212,16 +217,16 @@ pub struct FindingRow<'a> {
     pub location: Option<String>,
     /// "reason (approved by …, until …) at file:line", or null.
     pub waiver: Option<String>,
-    pub remediation: &'static str,
-    pub regime: Option<&'static str>,
+    pub remediation: &'a str,
+    pub regime: Option<Regime>,
     pub transition_debt: bool,
-    pub unconfirmed: Option<&'static str>,
+    pub unconfirmed: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Unscanned<'a> {
     pub id: &'a str,
-    pub status: &'static str,
+    pub status: TargetStatus,
     pub error: &'a str,
 }
 
@@ -395,38 +400,27 @@ fn status_label(t: &Labels, s: Status) -> &'static str {
     }
 }
 
-/// 4 critical, 3 high, 2 medium, 1 low, 0 info.
-pub fn severity_rank(s: &str) -> u8 {
+/// 4 critical, 3 high, 2 medium, 1 low, 0 info: the number the HTML page sorts by.
+fn severity_rank(s: Severity) -> u8 {
     match s {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
-/// The long name of a regime.
-pub fn regime_title(regime: &str) -> &'static str {
-    match regime {
-        "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
-        "both" => {
-            "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017; Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"
-        }
-        _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
+        Severity::Critical => 4,
+        Severity::High => 3,
+        Severity::Medium => 2,
+        Severity::Low => 1,
+        Severity::Info => 0,
     }
 }
 
 fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
     FindingRow {
-        control: f.control,
+        control: &f.control,
         target: &f.target,
-        status: f.status.as_str(),
+        status: f.status,
         status_label: status_label(t, f.status),
         severity: f.severity,
         severity_rank: severity_rank(f.severity),
         level: f.level,
-        title: f.title,
+        title: &f.title,
         message: &f.message,
         evidence: &f.evidence,
         basis: f.basis.join("; "),
@@ -446,10 +440,10 @@ fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
                 w.reason, w.approved_by, w.expires, w.at
             )
         }),
-        remediation: f.remediation,
+        remediation: &f.remediation,
         regime: f.regime,
         transition_debt: f.transition_debt,
-        unconfirmed: f.unconfirmed,
+        unconfirmed: f.unconfirmed.as_deref(),
     }
 }
 
@@ -490,35 +484,32 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
                     counts.merge(c);
                 }
             }
-            let worst = counts.worst();
+            let worst = counts.worst_status();
             SystemRow {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 level: s.level,
-                worst,
-                worst_label: match worst {
-                    "fail" => t.fail,
-                    "error" => t.error,
-                    "waived" => t.waived,
-                    "manual" => t.manual,
-                    "pass" => t.pass,
-                    "not-applicable" => t.not_applicable,
-                    _ => "–",
-                },
+                worst: counts.worst(),
+                worst_label: worst.map_or("–", |s| status_label(t, s)),
                 counts,
             }
         })
         .collect();
     let findings: Vec<FindingRow> = report.findings.iter().map(|f| row(t, f)).collect();
-    let rank = |s: &str| match s {
-        "fail" => 0,
-        "error" => 1,
-        "waived" => 2,
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Waived => 2,
         _ => 3,
     };
     let mut attention: Vec<FindingRow> = findings
         .iter()
-        .filter(|f| matches!(f.status, "fail" | "error" | "waived" | "manual"))
+        .filter(|f| {
+            matches!(
+                f.status,
+                Status::Fail | Status::Error | Status::Waived | Status::Manual
+            )
+        })
         .cloned()
         .collect();
     attention.sort_by(|a, b| {
@@ -537,10 +528,10 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
         },
         t,
         organization: &scope.organization,
-        tool_version: report.tool.version,
+        tool_version: &report.tool.version,
         generated_at: &report.generated_at,
         regime: report.regime,
-        regime_title: regime_title(report.regime),
+        regime_title: report.regime.title("; "),
         summary: Counts::of(s),
         compliance: (checked > 0).then(|| format!("{:.1}", 100.0 * s.pass as f64 / checked as f64)),
         levels,
