@@ -253,49 +253,8 @@ pub fn proposed_level(inv: &Inventory, g: &Graph, system: usize) -> Level {
         .map_or(required, |d| d.max(required))
 }
 
-/// What the dossier covers of the inventory: the system, its servers, their networks and
-/// datacenters, and the organisation. Findings on any of them count for the system.
-pub struct Targets {
-    pub servers: Vec<usize>,
-    pub networks: Vec<usize>,
-    pub datacenters: Vec<usize>,
-    pub ids: BTreeSet<String>,
-}
-
-impl Targets {
-    pub fn of(inv: &Inventory, system: usize) -> Targets {
-        let servers = inv.systems[system].servers.clone();
-        let mut networks = Vec::new();
-        let mut datacenters = Vec::new();
-        for &s in &servers {
-            let n = inv.servers[s].network;
-            if !networks.contains(&n) {
-                networks.push(n);
-            }
-            let d = inv.server_datacenter(s);
-            if !datacenters.contains(&d) {
-                datacenters.push(d);
-            }
-        }
-        networks.sort_unstable();
-        datacenters.sort_unstable();
-        let mut ids: BTreeSet<String> = BTreeSet::from(["organization".to_owned()]);
-        ids.insert(inv.target_id(NodeRef::System(system)));
-        ids.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
-        ids.extend(networks.iter().map(|&n| inv.target_id(NodeRef::Network(n))));
-        ids.extend(
-            datacenters
-                .iter()
-                .map(|&d| inv.target_id(NodeRef::Datacenter(d))),
-        );
-        Targets {
-            servers,
-            networks,
-            datacenters,
-            ids,
-        }
-    }
-}
+/// What the dossier covers of the inventory: the targets whose findings belong to the system.
+pub use crate::report::SystemTargets as Targets;
 
 /// The requirements of the protection plan at `level`: every control that applies at it and
 /// whose target is part of a system (the system, its servers, networks and datacenters, the

@@ -307,6 +307,66 @@ pub struct Meta {
     pub generated_at: String,
 }
 
+/// A system and what it is made of in the inventory: the targets whose findings belong to it.
+///
+/// A finding belongs to a system when its target is the system itself; a server the system runs
+/// on (a server shared by several systems belongs to each of them); the network or the
+/// datacenter holding one of those servers (the graph's containment, organisation → datacenter
+/// → network → server: what is wrong there is wrong under the system's servers); or the
+/// organisation, whose controls hold for every system. The dossier's requirements and every
+/// report's per-system view count the same findings.
+#[derive(Debug, Clone)]
+pub struct SystemTargets {
+    /// The servers it runs on, in the order the system lists them.
+    pub servers: Vec<usize>,
+    /// The networks holding them, in inventory order.
+    pub networks: Vec<usize>,
+    /// The datacenters holding them, in inventory order.
+    pub datacenters: Vec<usize>,
+    /// The target ids of all of the above, the system and `organization`.
+    pub ids: std::collections::BTreeSet<String>,
+}
+
+impl SystemTargets {
+    pub fn of(inv: &Inventory, system: usize) -> SystemTargets {
+        let servers = inv.systems[system].servers.clone();
+        let mut networks = Vec::new();
+        let mut datacenters = Vec::new();
+        for &s in &servers {
+            let n = inv.servers[s].network;
+            if !networks.contains(&n) {
+                networks.push(n);
+            }
+            let d = inv.server_datacenter(s);
+            if !datacenters.contains(&d) {
+                datacenters.push(d);
+            }
+        }
+        networks.sort_unstable();
+        datacenters.sort_unstable();
+        let mut ids = std::collections::BTreeSet::from(["organization".to_owned()]);
+        ids.insert(inv.target_id(NodeRef::System(system)));
+        ids.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
+        ids.extend(networks.iter().map(|&n| inv.target_id(NodeRef::Network(n))));
+        ids.extend(
+            datacenters
+                .iter()
+                .map(|&d| inv.target_id(NodeRef::Datacenter(d))),
+        );
+        SystemTargets {
+            servers,
+            networks,
+            datacenters,
+            ids,
+        }
+    }
+
+    /// A finding on `target` belongs to the system.
+    pub fn contains(&self, target: &str) -> bool {
+        self.ids.contains(target)
+    }
+}
+
 /// The targets of an offline check: the organisation, every datacenter, network, server and
 /// system, with their effective levels.
 pub fn offline_targets(inv: &Inventory, g: &Graph) -> Vec<Target> {
