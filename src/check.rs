@@ -20,7 +20,7 @@ use crate::inventory::{Inventory, NodeRef, Regime};
 use crate::policy::catalog::{Catalog, Source as Decided};
 use crate::policy::waiver::{self, Waiver};
 use crate::policy::{self, Finding, Lang, Severity, Status, offline, online};
-use crate::report::{self, Report};
+use crate::report::{self, JudgedBy, Report};
 
 /// The regimes a check judges by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +52,11 @@ impl Regimes {
         matches!(self, Regimes::Both { .. })
     }
 
-    /// As the report's `regime` field writes it.
-    pub fn as_str(self) -> &'static str {
+    /// As the report records it.
+    pub fn judged_by(self) -> JudgedBy {
         match self {
-            Regimes::One(r) => r.as_str(),
-            Regimes::Both { .. } => "both",
+            Regimes::One(r) => JudgedBy::One(r),
+            Regimes::Both { .. } => JudgedBy::Both,
         }
     }
 }
@@ -227,7 +227,7 @@ pub fn run(
             .iter()
             .any(|f| f.status == Status::Error && f.control.severity >= plan.fail_on);
     let meta = report::Meta {
-        regime: plan.regimes.as_str(),
+        regime: plan.regimes.judged_by(),
         lang: plan.lang,
         generated_at: plan.generated_at,
     };

@@ -31,29 +31,12 @@ impl Loc {
     }
 }
 
-/// The text with every character that could steer a terminal (C0 and C1 controls but tab and
-/// line ends, DEL, bidirectional overrides) replaced by as many `?` as it has bytes, so byte
-/// offsets stay valid: an inventory can never send escape sequences to the operator's screen.
-pub fn mask_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        // A carriage return is only harmless as part of a CRLF line end.
-        let lone_cr = c == '\r' && chars.peek() != Some(&'\n');
-        let dangerous = lone_cr
-            || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-        if dangerous {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// Terminal escaping lives with the other escapers; diagnostics and older callers use it by
+/// this name.
+pub use crate::escape::terminal as mask_controls;
 
 /// A resolved location, 1-based, as shown to users and written in reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineCol {
     pub file: String,
     pub line: usize,
@@ -313,22 +296,4 @@ pub fn did_you_mean<'a>(
 /// "did you mean `x`?" as a hint string.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     did_you_mean(word, candidates).map(|c| format!("did you mean `{c}`?"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_controls;
-
-    #[test]
-    fn masking_keeps_byte_offsets_and_removes_every_terminal_control() {
-        let text = "a\u{1b}[2J\u{7}b\tc\r\nd\u{0}e\u{85}f\u{202e}g\u{7f}h\ri";
-        let masked = mask_controls(text);
-        assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "a?[2J?b\tc\r\nd?e??f???g?h?i");
-        assert!(
-            masked
-                .chars()
-                .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
-        );
-    }
 }

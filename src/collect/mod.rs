@@ -11,12 +11,14 @@ pub mod hosts;
 pub mod parse;
 pub mod record;
 pub mod scan;
+pub mod status;
 pub mod transport;
 
 use std::collections::BTreeMap;
 
 use host::HostFacts;
 use record::{FactsFile, HostRecord, RawRecord};
+pub use status::TargetStatus;
 use transport::Transport;
 
 use crate::inventory::Inventory;
@@ -166,7 +168,7 @@ pub fn collect(
                 records.insert(
                     id,
                     HostRecord {
-                        status: "scanned".into(),
+                        status: TargetStatus::Scanned,
                         error: None,
                         duration_ms: ms,
                         facts: facts.to_json(),
@@ -185,7 +187,7 @@ pub fn collect(
                 records.insert(
                     id,
                     HostRecord {
-                        status: e.kind.as_str().into(),
+                        status: TargetStatus::Failed(e.kind),
                         error: Some(e.message.clone()),
                         duration_ms: ms,
                         facts: serde_json::Map::new(),

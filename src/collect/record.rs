@@ -11,6 +11,7 @@ use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::status::TargetStatus;
 use super::transport::{CollectError, FailKind, HostSpec, RawOutput, Transport};
 
 pub const SCHEMA: &str = "capdo.facts/v1";
@@ -27,8 +28,9 @@ pub struct FactsFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HostRecord {
     /// `scanned`, or why not (`unreachable`, `timeout`, `auth-failed`, `host-key-mismatch`,
-    /// `host-key-unknown`, `protocol`).
-    pub status: String,
+    /// `host-key-unknown`, `protocol`); a status this capdo does not know reads as `protocol`.
+    #[serde(deserialize_with = "TargetStatus::lenient")]
+    pub status: TargetStatus,
     pub error: Option<String>,
     pub duration_ms: u64,
     /// The parsed facts under their contract names.
@@ -64,17 +66,6 @@ impl FactsFile {
     }
 }
 
-fn kind_of(status: &str) -> FailKind {
-    match status {
-        "unreachable" => FailKind::Unreachable,
-        "timeout" => FailKind::Timeout,
-        "auth-failed" => FailKind::AuthFailed,
-        "host-key-mismatch" => FailKind::HostKeyMismatch,
-        "host-key-unknown" => FailKind::HostKeyUnknown,
-        _ => FailKind::Protocol,
-    }
-}
-
 /// Plays a facts file back: each host answers with what was recorded for it.
 pub struct Replay {
     pub file: FactsFile,
@@ -93,9 +84,15 @@ impl Transport for Replay {
                 message: format!("{} is not in the facts file", host.id),
             });
         };
-        if rec.status != "scanned" {
+        let kind = match rec.status {
+            TargetStatus::Scanned => None,
+            TargetStatus::Failed(kind) => Some(kind),
+            // A facts file holds scanned hosts; anything else was not scanned.
+            TargetStatus::Offline => Some(FailKind::Protocol),
+        };
+        if let Some(kind) = kind {
             return Err(CollectError {
-                kind: kind_of(&rec.status),
+                kind,
                 message: rec.error.clone().unwrap_or_default(),
             });
         }

@@ -254,49 +254,8 @@ pub fn proposed_level(inv: &Inventory, g: &Graph, system: usize) -> Level {
         .map_or(required, |d| d.max(required))
 }
 
-/// What the dossier covers of the inventory: the system, its servers, their networks and
-/// datacenters, and the organisation. Findings on any of them count for the system.
-pub struct Targets {
-    pub servers: Vec<usize>,
-    pub networks: Vec<usize>,
-    pub datacenters: Vec<usize>,
-    pub ids: BTreeSet<String>,
-}
-
-impl Targets {
-    pub fn of(inv: &Inventory, system: usize) -> Targets {
-        let servers = inv.systems[system].servers.clone();
-        let mut networks = Vec::new();
-        let mut datacenters = Vec::new();
-        for &s in &servers {
-            let n = inv.servers[s].network;
-            if !networks.contains(&n) {
-                networks.push(n);
-            }
-            let d = inv.server_datacenter(s);
-            if !datacenters.contains(&d) {
-                datacenters.push(d);
-            }
-        }
-        networks.sort_unstable();
-        datacenters.sort_unstable();
-        let mut ids: BTreeSet<String> = BTreeSet::from(["organization".to_owned()]);
-        ids.insert(inv.target_id(NodeRef::System(system)));
-        ids.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
-        ids.extend(networks.iter().map(|&n| inv.target_id(NodeRef::Network(n))));
-        ids.extend(
-            datacenters
-                .iter()
-                .map(|&d| inv.target_id(NodeRef::Datacenter(d))),
-        );
-        Targets {
-            servers,
-            networks,
-            datacenters,
-            ids,
-        }
-    }
-}
+/// What the dossier covers of the inventory: the targets whose findings belong to the system.
+pub use crate::report::SystemTargets as Targets;
 
 /// The requirements of the protection plan at `level`: every control that applies at it and
 /// whose target is part of a system (the system, its servers, networks and datacenters, the
@@ -436,11 +395,8 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
             "Không khai báo yêu cầu vận hành 24/7".into()
         },
     };
-    let mermaid = mermaid_safe(&export::mermaid(
-        inv,
-        g,
-        Some(Node::Item(NodeRef::System(system))),
-    ));
+    // The export escapes every label for Mermaid (crate::escape::mermaid).
+    let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),
@@ -463,36 +419,6 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         scope,
         mermaid,
     }
-}
-
-/// Mermaid renders labels as HTML: inside the quoted labels, write `<`, `>` and backticks as
-/// Mermaid entity codes, and line breaks as spaces, so that a name from the inventory never
-/// becomes markup nor ends the Markdown code fence or the label; the `<br/>` line breaks the
-/// export puts there stay, and so do the arrows (`-->`), outside quotes. The export writes a
-/// label's own `"` as `#quot;`, so quotes pair up.
-pub fn mermaid_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quoted = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if quoted && rest.starts_with("<br/>") {
-            out.push_str("<br/>");
-            rest = &rest[5..];
-            continue;
-        }
-        if c == '"' {
-            quoted = !quoted;
-        }
-        match c {
-            '<' if quoted => out.push_str("#60;"),
-            '>' if quoted => out.push_str("#62;"),
-            '`' if quoted => out.push_str("#96;"),
-            '\n' | '\r' if quoted => out.push(' '),
-            c => out.push(c),
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    out
 }
 
 fn node_name(inv: &Inventory, n: NodeRef) -> String {
@@ -1279,23 +1205,5 @@ fn forms(inv: &Inventory, system: usize, level: Level) -> Forms {
         security_list: l >= 3 && (l == 5 || s.national_security_list),
         submission_to: owner,
         submission_attachments,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn mermaid_labels_never_carry_markup_but_keep_line_breaks_and_arrows() {
-        let text = "  n1[\"a<br/><script>x</script>\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n";
-        assert_eq!(
-            super::mermaid_safe(text),
-            "  n1[\"a<br/>#60;script#62;x#60;/script#62;\"]\n  n1 -->|\"runs-on\"| n2\n  n3>\"b\"]\n"
-        );
-        // A name with a code fence and a line break stays one label inside the fence.
-        let text = "  n1[\"x```\n<b>\"]\n  n1 --> n2\n";
-        assert_eq!(
-            super::mermaid_safe(text),
-            "  n1[\"x#96;#96;#96; #60;b#62;\"]\n  n1 --> n2\n"
-        );
     }
 }

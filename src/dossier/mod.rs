@@ -18,6 +18,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use handlebars::Handlebars;
 
+use crate::escape;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
 
@@ -31,19 +32,22 @@ pub enum Format {
     Html,
 }
 
-/// The shipped templates: (name, text). A file `<templates>/<name>.hbs` replaces one.
-const TEMPLATES: &[(&str, &str)] = &[
+/// The shipped templates: (name, text), Markdown then HTML. A file `<templates>/<name>.hbs`
+/// replaces one.
+const MARKDOWN_TEMPLATES: &[(&str, &str)] = &[
     (
         "dossier/dossier.md",
         include_str!("../../templates/dossier/dossier.md.hbs"),
     ),
     (
-        "dossier/dossier.html",
-        include_str!("../../templates/dossier/dossier.html.hbs"),
-    ),
-    (
         "annual/annual.md",
         include_str!("../../templates/annual/annual.md.hbs"),
+    ),
+];
+const HTML_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "dossier/dossier.html",
+        include_str!("../../templates/dossier/dossier.html.hbs"),
     ),
     (
         "annual/annual.html",
@@ -51,35 +55,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Escape a value for Markdown: `|` would end a table cell and a newline the row; `<`, `>` and
-/// `&` are written as entities so that text from the inventory never becomes HTML; backslashes,
-/// backticks and brackets are backslash-escaped so that it never opens a code span, a link or
-/// an image.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '|' | '\\' | '`' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push_str("<br>");
-                }
-            }
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The template engines: one escaping for HTML (handlebars' default), one for Markdown.
+/// The template engines: [`escape::html`] for the HTML templates, [`escape::markdown_prose`] for
+/// the Markdown ones.
 pub struct Engines {
     html: Handlebars<'static>,
     md: Handlebars<'static>,
@@ -89,21 +66,10 @@ impl Engines {
     /// The shipped templates, each replaced by `<templates>/<name>.hbs` when that file exists
     /// (e.g. `templates/dossier/dossier.md.hbs`).
     pub fn new(templates: Option<&Path>) -> anyhow::Result<Engines> {
-        let mut html = Handlebars::new();
-        html.set_strict_mode(true);
-        let mut md = Handlebars::new();
-        md.set_strict_mode(true);
-        md.register_escape_fn(escape_markdown);
-        for (name, shipped) in TEMPLATES {
-            let custom = templates.map(|d| d.join(format!("{name}.hbs")));
-            let hb = if name.ends_with(".html") {
-                &mut html
-            } else {
-                &mut md
-            };
-            crate::render::register_template(hb, name, shipped, custom.as_deref())?;
-        }
-        Ok(Engines { html, md })
+        Ok(Engines {
+            html: crate::template::engine(escape::html, HTML_TEMPLATES, templates)?,
+            md: crate::template::engine(escape::markdown_prose, MARKDOWN_TEMPLATES, templates)?,
+        })
     }
 
     fn render(
@@ -214,7 +180,6 @@ pub fn annual_command(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::*;
 
     /// A bare system for unit tests.
     pub fn system() -> crate::inventory::System {
@@ -252,17 +217,5 @@ pub(crate) mod tests {
             level_loc: loc.clone(),
             depends_loc: loc,
         }
-    }
-
-    #[test]
-    fn markdown_escaping_keeps_table_cells_and_html_out() {
-        assert_eq!(
-            escape_markdown("a|b\nc\r\nd <script>&"),
-            "a\\|b<br>c<br>d &lt;script&gt;&amp;"
-        );
-        assert_eq!(
-            escape_markdown("![x](http://e/) `c` a\\b"),
-            "!\\[x\\](http://e/) \\`c\\` a\\\\b"
-        );
     }
 }

@@ -1,35 +1,19 @@
-//! A `capdo.report/v1` JSON report read back, and the rule that turns its findings into the
-//! status of one requirement of the protection plan.
+//! The findings of a `capdo.report/v1` JSON report for the dossier's regime (read with the report
+//! model, [`crate::report::read`]), and the rule that turns them into the status of one
+//! requirement of the protection plan.
 
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
-use serde::Deserialize;
+use anyhow::{Context as _, anyhow, bail};
 
 use crate::inventory::Regime;
+use crate::report::JudgedBy;
+use crate::report::read::{self, Needs, ReadError};
 
 /// The finding statuses of `capdo.report/v1`, read with the type that writes them.
 pub use crate::policy::Status as FindingStatus;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Finding {
-    pub control: String,
-    pub target: String,
-    pub status: FindingStatus,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub regime: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct File {
-    schema: String,
-    regime: String,
-    #[serde(default)]
-    generated_at: String,
-    findings: Vec<Finding>,
-}
+/// A finding as the report holds it.
+pub use crate::report::ReportFinding as Finding;
 
 /// The findings of a report, for one regime.
 #[derive(Debug, Clone)]
@@ -50,27 +34,41 @@ impl ReportInput {
     }
 
     pub fn parse(text: &str, path: &str, regime: Regime) -> anyhow::Result<ReportInput> {
-        let file: File = serde_json::from_str(text).with_context(|| {
-            format!("`{path}` is not a capdo.report/v1 JSON report (write one with `capdo check --format json --output FILE`)")
-        })?;
-        if file.schema != crate::report::SCHEMA {
-            bail!(
-                "`{path}` has schema `{}`; a `{}` report is needed",
-                file.schema,
+        let not_a_report = || {
+            format!(
+                "`{path}` is not a capdo.report/v1 JSON report (write one with `capdo check --format json --output FILE`)"
+            )
+        };
+        // The dossier reads only the findings' control, target, status and message.
+        let file = read::parse(text, Needs::default()).map_err(|e| match e {
+            ReadError::WrongSchema(s) => anyhow!(
+                "`{path}` has schema `{s}`; a `{}` report is needed",
                 crate::report::SCHEMA
-            );
-        }
+            ),
+            ReadError::NotJson(e) => anyhow::Error::new(e).context(not_a_report()),
+            ReadError::NotObject => anyhow!("not a JSON object").context(not_a_report()),
+            ReadError::NoSchema => anyhow!("no `$.schema`").context(not_a_report()),
+            ReadError::SchemaNotString => {
+                anyhow!("`$.schema` is not a string").context(not_a_report())
+            }
+            ReadError::Invalid { path, message } => {
+                anyhow!("at `{path}`: {message}").context(not_a_report())
+            }
+        })?;
         let want = regime.as_str();
-        let findings = match file.regime.as_str() {
-            "both" => file
+        let findings = match file.regime {
+            JudgedBy::Both => file
                 .findings
                 .into_iter()
-                .filter(|f| f.regime.as_deref() == Some(want))
+                .filter(|f| f.regime == Some(regime))
                 .collect(),
-            r if r == want => file.findings,
-            other => bail!(
-                "report `{path}` was judged under `{other}` but the dossier is written under `{want}`; run `capdo --regime {want} check …` again or pass `--regime {other}`"
-            ),
+            JudgedBy::One(r) if r == regime => file.findings,
+            JudgedBy::One(other) => {
+                let other = other.as_str();
+                bail!(
+                    "report `{path}` was judged under `{other}` but the dossier is written under `{want}`; run `capdo --regime {want} check …` again or pass `--regime {other}`"
+                )
+            }
         };
         Ok(ReportInput {
             path: path.to_owned(),

@@ -10,6 +10,7 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use super::{Edge, Graph, Node};
+use crate::escape;
 use crate::inventory::{Inventory, NodeRef};
 
 /// Nodes to draw: all, or the focus node with what it needs (the systems, servers and externals
@@ -102,10 +103,6 @@ fn edge_label(e: &Edge) -> String {
     }
 }
 
-fn escape_dot(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
 pub fn dot(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
     let keep = selection(g, focus);
     let mut out =
@@ -125,8 +122,8 @@ pub fn dot(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
         let _ = writeln!(
             out,
             "  \"{}\" [shape={shape}, label=\"{}{level}\"];",
-            escape_dot(&node_id(inv, n)),
-            escape_dot(&name)
+            escape::dot(&node_id(inv, n)),
+            escape::dot(&name)
         );
     }
     for e in g.graph.edge_references() {
@@ -140,9 +137,9 @@ pub fn dot(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
             let _ = writeln!(
                 out,
                 "  \"{}\" -> \"{}\" [label=\"{}\"{style}];",
-                escape_dot(&node_id(inv, g.graph[e.source()])),
-                escape_dot(&node_id(inv, g.graph[e.target()])),
-                escape_dot(&edge_label(e.weight()))
+                escape::dot(&node_id(inv, g.graph[e.source()])),
+                escape::dot(&node_id(inv, g.graph[e.target()])),
+                escape::dot(&edge_label(e.weight()))
             );
         }
     }
@@ -154,7 +151,6 @@ pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
     let keep = selection(g, focus);
     // Mermaid ids must be plain words; number the nodes and keep the real id in the label.
     let mid = |ix: NodeIndex| format!("n{}", ix.index());
-    let esc = |s: &str| s.replace('"', "#quot;");
     let mut out = String::from("flowchart LR\n");
     for &ix in &keep {
         let n = g.graph[ix];
@@ -162,7 +158,11 @@ pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
         let level = level
             .map(|l| format!("<br/>cấp độ {l}"))
             .unwrap_or_default();
-        let text = esc(&format!("{}<br/>{}{level}", node_id(inv, n), name));
+        let text = format!(
+            "{}<br/>{}{level}",
+            escape::mermaid(&node_id(inv, n)),
+            escape::mermaid(&name)
+        );
         let shape = match n {
             Node::Item(NodeRef::System(_)) => format!("([\"{text}\"])"),
             Node::Item(NodeRef::Network(_)) => format!("{{{{\"{text}\"}}}}"),
@@ -182,7 +182,7 @@ pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
                 out,
                 "  {} {arrow}|\"{}\"| {}",
                 mid(e.source()),
-                esc(&edge_label(e.weight())),
+                escape::mermaid(&edge_label(e.weight())),
                 mid(e.target())
             );
         }

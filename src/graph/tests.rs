@@ -57,6 +57,29 @@ fn system_ix(inv: &Inventory, id: &str) -> usize {
 }
 
 #[test]
+fn mermaid_labels_never_carry_markup_but_keep_line_breaks_and_arrows() {
+    let text = format!(
+        "{HEAD}{}{}",
+        server("db01", 2, ""),
+        "[systems.x]\nname = \"<script>x</script> a```\\nb \\\"q\\\"\"\nkind = \"internal\"\nlevel = 2\nservers = [\"db01\"]\n"
+    );
+    let inv = load(&text);
+    let g = Graph::build(&inv, Regime::Nd85);
+    let out = export::mermaid(&inv, &g, None);
+    assert!(
+        out.contains(
+            "system:x<br/>#60;script#62;x#60;/script#62; a#96;#96;#96; b #quot;q#quot;<br/>cấp độ 2"
+        ),
+        "{out}"
+    );
+    assert!(
+        !out.contains('<') || out.matches('<').count() == out.matches("<br/>").count(),
+        "{out}"
+    );
+    assert!(out.contains("-->|\"runs-on\"|"), "{out}");
+}
+
+#[test]
 fn a_server_takes_the_highest_level_of_the_systems_it_serves_and_says_why() {
     let text = [
         HEAD.to_owned(),

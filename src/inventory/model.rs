@@ -52,6 +52,14 @@ impl Regime {
             Regime::Nd331 => "nd331",
         }
     }
+
+    /// The instruments of the regime, as reports name them.
+    pub fn title(self) -> &'static str {
+        match self {
+            Regime::Nd85 => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
+            Regime::Nd331 => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
+        }
+    }
 }
 
 impl Zone {

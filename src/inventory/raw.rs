@@ -114,7 +114,9 @@ pub struct Organization {
     pub protection: Option<Protection>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Regime {
     /// NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017 (legacy).

@@ -61,12 +61,15 @@ pub struct Waiver {
     pub loc: Loc,
 }
 
-/// The waiver a finding carries in the report (`waiver` of `capdo.report/v1`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The waiver a finding carries in the report (`waiver` of `capdo.report/v1`); read back with
+/// the report, where a hand-made one may leave out its reason and approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applied {
     /// `file:line` of the waiver.
     pub at: String,
+    #[serde(default)]
     pub reason: String,
+    #[serde(default)]
     pub approved_by: String,
     pub ticket: Option<String>,
     pub expires: String,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use handlebars::Handlebars;
 use ipnetwork::IpNetwork;
 use serde_json::{Value, json};
@@ -109,38 +109,11 @@ pub struct Skipped {
 }
 
 /// The template engine with the shipped templates, each replaced by
-/// `<templates>/config/<name>.hbs` when that file exists.
+/// `<templates>/config/<name>.hbs` when that file exists. Configuration files are not markup:
+/// nothing is escaped.
 pub fn engine(templates: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    for (name, shipped) in TEMPLATES {
-        let custom = templates.map(|d| d.join("config").join(format!("{name}.hbs")));
-        register_template(&mut hb, name, shipped, custom.as_deref())?;
-    }
-    Ok(hb)
-}
-
-/// Register template `name`: the file `custom` when it exists, else the shipped text. Shared by
-/// every templated output (configuration, reports, dossier), so an override behaves the same
-/// everywhere.
-pub fn register_template(
-    hb: &mut Handlebars<'_>,
-    name: &str,
-    shipped: &str,
-    custom: Option<&Path>,
-) -> anyhow::Result<()> {
-    match custom.filter(|p| p.is_file()) {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read template `{}`", path.display()))?;
-            hb.register_template_string(name, text)
-                .map_err(|e| anyhow!("template `{}`: {e}", path.display()))
-        }
-        None => hb
-            .register_template_string(name, shipped)
-            .map_err(|e| anyhow!("shipped template `{name}`: {e}")),
-    }
+    let overrides = templates.map(|d| d.join("config"));
+    crate::template::engine(handlebars::no_escape, TEMPLATES, overrides.as_deref())
 }
 
 /// Render `kinds` (every kind when none is named) for `servers` under `regime`, with the

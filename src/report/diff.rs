@@ -1,8 +1,8 @@
 //! `capdo diff`: what changed between two `capdo.report/v1` files, as data (`capdo.diff/v1`)
 //! and rendered as text, JSON or Markdown.
 //!
-//! It owns reading reports back (only the fields a diff needs; later additions to v1 are
-//! ignored), the finding fingerprint, and the comparison. It reads no inventory, never
+//! It owns the finding fingerprint and the comparison; reports are read back with the report
+//! model ([`super::read`]), which ignores later additions to v1. It reads no inventory, never
 //! touches a host and never prints: renderers return strings.
 //!
 //! # Fingerprint
@@ -19,73 +19,44 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
-use serde::{Deserialize, Serialize};
+use anyhow::Context as _;
+use serde::Serialize;
 
-use crate::diag::mask_controls;
+use super::read::{Needs, ReadError};
+use super::{JudgedBy, ReportFinding, Target, TargetStatus};
+use crate::escape::{markdown_line as md, terminal as mask_controls};
+use crate::inventory::Regime;
+use crate::policy::waiver::Applied;
 
 pub const SCHEMA: &str = "capdo.diff/v1";
 
 // Statuses and severities are read with the types that write them.
 pub use crate::policy::{Severity, Status};
 
-/// The parts of a `capdo.report/v1` file a diff reads.
-#[derive(Debug, Deserialize)]
-struct RawReport {
-    schema: String,
-    #[serde(default)]
-    tool: Option<RawTool>,
-    #[serde(default)]
-    generated_at: Option<String>,
-    regime: String,
-    targets: Vec<RawTarget>,
-    findings: Vec<RawFinding>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawTool {
-    #[serde(default)]
-    version: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawTarget {
-    id: String,
-    kind: String,
-    #[serde(default)]
-    effective_level: Option<u8>,
-    status: String,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawFinding {
-    control: String,
-    target: String,
-    status: Status,
-    severity: Severity,
-    #[serde(default)]
-    level: Option<u8>,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    waiver: Option<Waiver>,
-    #[serde(default)]
-    regime: Option<String>,
-}
-
-/// A finding's waiver, as written in a report (`findings[].waiver`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A finding's waiver, as a diff shows and compares it (`findings[].waiver`, without its reason
+/// and ticket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Waiver {
     /// `file:line` of the waiver.
     pub at: String,
     pub expires: String,
     pub expired: bool,
-    #[serde(default)]
     pub approved_by: String,
+}
+
+impl From<&Applied> for Waiver {
+    fn from(w: &Applied) -> Waiver {
+        Waiver {
+            at: w.at.clone(),
+            expires: w.expires.clone(),
+            expired: w.expired,
+            approved_by: w.approved_by.clone(),
+        }
+    }
+}
+
+fn waiver(f: &ReportFinding) -> Option<Waiver> {
+    f.waiver.as_ref().map(Waiver::from)
 }
 
 /// A report read back for comparison.
@@ -95,14 +66,14 @@ pub struct Loaded {
     file: String,
     tool_version: Option<String>,
     generated_at: Option<String>,
-    regime: String,
-    targets: Vec<RawTarget>,
-    findings: Vec<RawFinding>,
+    regime: JudgedBy,
+    targets: Vec<Target>,
+    findings: Vec<ReportFinding>,
 }
 
 impl Loaded {
-    pub fn regime(&self) -> &str {
-        &self.regime
+    pub fn regime(&self) -> JudgedBy {
+        self.regime
     }
 
     /// The file as named on the command line.
@@ -118,41 +89,35 @@ pub fn read(path: &Path) -> anyhow::Result<Loaded> {
     parse(&text, &path.display().to_string())
 }
 
-/// Parse the text of a report; `file` names it in messages.
+/// Parse the text of a report; `file` names it in messages. A diff needs the targets and every
+/// finding's severity.
 pub fn parse(text: &str, file: &str) -> anyhow::Result<Loaded> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).with_context(|| format!("`{file}` is not valid JSON"))?;
-    // The schema first: a facts file or a diff is refused by name, not by a missing field.
-    match value.get("schema") {
-        Some(serde_json::Value::String(s)) if s == super::SCHEMA => {}
-        Some(serde_json::Value::String(s)) => bail!(
+    let needs = Needs {
+        targets: true,
+        severities: true,
+    };
+    let report = super::read::parse(text, needs).map_err(|e| match e {
+        ReadError::NotJson(e) => anyhow::Error::new(e).context(format!("`{file}` is not valid JSON")),
+        ReadError::WrongSchema(s) => anyhow::anyhow!(
             "`{file}`: `$.schema` is `{s}`; capdo diff compares `{}` reports (made by `capdo check --format json`)",
             super::SCHEMA
         ),
-        Some(_) => bail!("`{file}`: `$.schema` is not a string"),
-        None if value.is_object() => bail!(
+        ReadError::SchemaNotString => anyhow::anyhow!("`{file}`: `$.schema` is not a string"),
+        ReadError::NoSchema => anyhow::anyhow!(
             "`{file}` has no `$.schema`: not a capdo report (expected `{}`)",
             super::SCHEMA
         ),
-        None => bail!("`{file}` is not a JSON object: not a capdo report"),
-    }
-    let raw: RawReport = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." {
-            "$".to_owned()
-        } else {
-            format!("$.{path}")
-        };
-        anyhow::anyhow!("`{file}`: at `{path}`: {}", e.inner())
+        ReadError::NotObject => anyhow::anyhow!("`{file}` is not a JSON object: not a capdo report"),
+        ReadError::Invalid { path, message } => anyhow::anyhow!("`{file}`: at `{path}`: {message}"),
     })?;
-    debug_assert_eq!(raw.schema, super::SCHEMA);
+    let nonempty = |s: String| (!s.is_empty()).then_some(s);
     Ok(Loaded {
         file: file.to_owned(),
-        tool_version: raw.tool.and_then(|t| t.version),
-        generated_at: raw.generated_at,
-        regime: raw.regime,
-        targets: raw.targets,
-        findings: raw.findings,
+        tool_version: nonempty(report.tool.version),
+        generated_at: nonempty(report.generated_at),
+        regime: report.regime,
+        targets: report.targets,
+        findings: report.findings,
     })
 }
 
@@ -161,7 +126,7 @@ pub fn parse(text: &str, file: &str) -> anyhow::Result<Loaded> {
 struct Key {
     control: String,
     target: String,
-    regime: Option<String>,
+    regime: Option<Regime>,
     parameter: Option<String>,
     /// 1 for the first finding with this key in a report, 2 for the next, …
     ordinal: usize,
@@ -174,7 +139,7 @@ impl Key {
             "{}\n{}\n{}\n{}",
             self.control,
             self.target,
-            self.regime.as_deref().unwrap_or(""),
+            self.regime.map_or("", Regime::as_str),
             self.parameter.as_deref().unwrap_or("")
         );
         if self.ordinal > 1 {
@@ -186,7 +151,7 @@ impl Key {
 }
 
 /// The parameter of a finding where one control yields several findings per target.
-fn parameter(f: &RawFinding) -> Option<String> {
+fn parameter(f: &ReportFinding) -> Option<String> {
     match f.control.as_str() {
         // "the waiver for ZONE-PLACEMENT expired on …", "the waiver for X covers no failure …"
         "WAIVER-EXPIRED" | "WAIVER-UNUSED" => f
@@ -200,7 +165,7 @@ fn parameter(f: &RawFinding) -> Option<String> {
 
 /// The keys of a report's findings, in report order. `default_regime` stands for a finding
 /// without `regime` (used when the other report was judged by both regimes).
-fn keys(report: &Loaded, default_regime: Option<&str>) -> Vec<Key> {
+fn keys(report: &Loaded, default_regime: Option<Regime>) -> Vec<Key> {
     let mut seen: HashMap<Key, usize> = HashMap::new();
     report
         .findings
@@ -209,10 +174,7 @@ fn keys(report: &Loaded, default_regime: Option<&str>) -> Vec<Key> {
             let mut key = Key {
                 control: f.control.clone(),
                 target: f.target.clone(),
-                regime: f
-                    .regime
-                    .clone()
-                    .or_else(|| default_regime.map(str::to_owned)),
+                regime: f.regime.or(default_regime),
                 parameter: parameter(f),
                 ordinal: 1,
             };
@@ -229,7 +191,7 @@ fn keys(report: &Loaded, default_regime: Option<&str>) -> Vec<Key> {
 pub struct Side {
     pub file: String,
     pub generated_at: Option<String>,
-    pub regime: String,
+    pub regime: JudgedBy,
     pub tool_version: Option<String>,
     /// Findings by status, counted from the findings (as `summary` of the report).
     pub summary: super::Summary,
@@ -242,7 +204,7 @@ pub struct Change {
     pub control: String,
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub regime: Option<String>,
+    pub regime: Option<Regime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
     pub severity: Severity,
@@ -286,7 +248,7 @@ pub struct WaiverChange {
     pub control: String,
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub regime: Option<String>,
+    pub regime: Option<Regime>,
     pub severity: Severity,
     pub change: WaiverChangeKind,
     pub old_status: Option<Status>,
@@ -300,14 +262,14 @@ pub struct TargetRef {
     pub id: String,
     pub kind: String,
     pub effective_level: Option<u8>,
-    pub status: String,
+    pub status: TargetStatus,
 }
 
 #[derive(Debug, Serialize)]
 pub struct TargetChange {
     pub id: String,
-    pub old_status: String,
-    pub new_status: String,
+    pub old_status: TargetStatus,
+    pub new_status: TargetStatus,
     pub old_level: Option<u8>,
     pub new_level: Option<u8>,
     /// Why the target could not be scanned, in the new report.
@@ -373,18 +335,18 @@ fn side(r: &Loaded) -> Side {
     Side {
         file: r.file.clone(),
         generated_at: r.generated_at.clone(),
-        regime: r.regime.clone(),
+        regime: r.regime,
         tool_version: r.tool_version.clone(),
         summary,
     }
 }
 
-fn change(key: &Key, f: &RawFinding, old: Option<Status>, new: Option<Status>) -> Change {
+fn change(key: &Key, f: &ReportFinding, old: Option<Status>, new: Option<Status>) -> Change {
     Change {
         fingerprint: key.fingerprint(),
         control: f.control.clone(),
         target: f.target.clone(),
-        regime: f.regime.clone(),
+        regime: f.regime,
         parameter: key.parameter.clone(),
         severity: f.severity,
         level: f.level,
@@ -396,10 +358,10 @@ fn change(key: &Key, f: &RawFinding, old: Option<Status>, new: Option<Status>) -
 }
 
 /// How a waiver changed between two findings with the same key, if it did.
-fn waiver_change(old: &RawFinding, new: &RawFinding) -> Option<WaiverChangeKind> {
+fn waiver_change(old: &ReportFinding, new: &ReportFinding) -> Option<WaiverChangeKind> {
     match (old.status, new.status) {
         (Status::Waived, Status::Waived) => {
-            (old.waiver != new.waiver).then_some(WaiverChangeKind::Changed)
+            (waiver(old) != waiver(new)).then_some(WaiverChangeKind::Changed)
         }
         (Status::Waived, _) if new.waiver.as_ref().is_some_and(|w| w.expired) => {
             Some(WaiverChangeKind::Expired)
@@ -414,8 +376,16 @@ fn waiver_change(old: &RawFinding, new: &RawFinding) -> Option<WaiverChangeKind>
 /// compared; `threshold` is `--fail-on`.
 pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
     // A single-regime report read against a `both` report stands for that regime's half.
-    let default_old = (new.regime == "both" && old.regime != "both").then_some(old.regime.as_str());
-    let default_new = (old.regime == "both" && new.regime != "both").then_some(new.regime.as_str());
+    let single = |r: JudgedBy| match r {
+        JudgedBy::One(r) => Some(r),
+        JudgedBy::Both => None,
+    };
+    let default_old = (new.regime == JudgedBy::Both)
+        .then(|| single(old.regime))
+        .flatten();
+    let default_new = (old.regime == JudgedBy::Both)
+        .then(|| single(new.regime))
+        .flatten();
     let old_keys = keys(old, default_old);
     let new_keys = keys(new, default_new);
     let old_index: HashMap<&Key, usize> =
@@ -425,10 +395,7 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
 
     let mut d = Diff {
         schema: SCHEMA,
-        tool: super::Tool {
-            name: "capdo",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: super::Tool::capdo(),
         old: side(old),
         new: side(new),
         regime_changed: old.regime != new.regime,
@@ -458,13 +425,13 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
                     fingerprint: key.fingerprint(),
                     control: nf.control.clone(),
                     target: nf.target.clone(),
-                    regime: nf.regime.clone(),
+                    regime: nf.regime,
                     severity: nf.severity,
                     change: WaiverChangeKind::Waived,
                     old_status: None,
                     new_status: Some(nf.status),
                     old_waiver: None,
-                    new_waiver: nf.waiver.clone(),
+                    new_waiver: waiver(nf),
                 });
             }
             continue;
@@ -483,13 +450,13 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
                 fingerprint: key.fingerprint(),
                 control: nf.control.clone(),
                 target: nf.target.clone(),
-                regime: nf.regime.clone(),
+                regime: nf.regime,
                 severity: nf.severity,
                 change: kind,
                 old_status: Some(o),
                 new_status: Some(n),
-                old_waiver: of.waiver.clone(),
-                new_waiver: nf.waiver.clone(),
+                old_waiver: waiver(of),
+                new_waiver: waiver(nf),
             });
         }
     }
@@ -500,15 +467,15 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
         }
     }
 
-    let old_targets: HashMap<&str, &RawTarget> =
+    let old_targets: HashMap<&str, &Target> =
         old.targets.iter().map(|t| (t.id.as_str(), t)).collect();
-    let new_targets: HashMap<&str, &RawTarget> =
+    let new_targets: HashMap<&str, &Target> =
         new.targets.iter().map(|t| (t.id.as_str(), t)).collect();
-    let target_ref = |t: &RawTarget| TargetRef {
+    let target_ref = |t: &Target| TargetRef {
         id: t.id.clone(),
         kind: t.kind.clone(),
         effective_level: t.effective_level,
-        status: t.status.clone(),
+        status: t.status,
     };
     for t in &new.targets {
         match old_targets.get(t.id.as_str()) {
@@ -516,8 +483,8 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
             Some(o) if o.status != t.status || o.effective_level != t.effective_level => {
                 d.target_changes.push(TargetChange {
                     id: t.id.clone(),
-                    old_status: o.status.clone(),
-                    new_status: t.status.clone(),
+                    old_status: o.status,
+                    new_status: t.status,
                     old_level: o.effective_level,
                     new_level: t.effective_level,
                     error: t.error.clone(),
@@ -671,8 +638,7 @@ pub fn text(d: &Diff) -> String {
         for c in list {
             let regime = c
                 .regime
-                .as_deref()
-                .map(|r| format!(" [{r}]"))
+                .map(|r| format!(" [{}]", r.as_str()))
                 .unwrap_or_default();
             let param = c
                 .parameter
@@ -769,26 +735,6 @@ pub fn text(d: &Diff) -> String {
     mask_controls(&out)
 }
 
-/// Escape text for a Markdown table cell: no markup, no HTML, no line break.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The Markdown rendering (a page to attach to a change request or a ticket).
 pub fn markdown(d: &Diff) -> String {
     let mut out = String::from("# capdo diff\n\n");
@@ -806,8 +752,8 @@ pub fn markdown(d: &Diff) -> String {
     ));
     out.push_str(&format!(
         "| regime | {} | {} |\n",
-        md(&d.old.regime),
-        md(&d.new.regime)
+        md(d.old.regime.as_str()),
+        md(d.new.regime.as_str())
     ));
     for (k, o, n) in counts(d) {
         out.push_str(&format!("| {k} | {o} | {n} |\n"));
@@ -827,8 +773,8 @@ pub fn markdown(d: &Diff) -> String {
         out.push_str("|---|---|---|---|---|---|---|\n");
         for c in list {
             let mut target = md(&c.target);
-            if let Some(r) = &c.regime {
-                target.push_str(&format!(" ({})", md(r)));
+            if let Some(r) = c.regime {
+                target.push_str(&format!(" ({})", md(r.as_str())));
             }
             let mut control = md(&c.control);
             if let Some(p) = &c.parameter {
@@ -883,7 +829,7 @@ pub fn markdown(d: &Diff) -> String {
             out.push_str(&format!(
                 "| {} | {} | {level} |\n",
                 md(&t.id),
-                md(&t.status)
+                md(t.status.as_str())
             ));
         }
     }
@@ -897,8 +843,8 @@ pub fn markdown(d: &Diff) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 md(&t.id),
-                md(&t.old_status),
-                md(&t.new_status),
+                md(t.old_status.as_str()),
+                md(t.new_status.as_str()),
                 l(t.old_level),
                 l(t.new_level),
                 md(t.error.as_deref().unwrap_or(""))
@@ -951,13 +897,5 @@ mod tests {
         let out = text(&compare(&old, &new, Severity::High));
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
         assert!(out.contains("chronyc: ?[2Jnot synchronised"), "{out}");
-    }
-
-    #[test]
-    fn markdown_cells_cannot_break_the_table_or_inject_html() {
-        assert_eq!(
-            md("a|b <script>x</script>\n*y*"),
-            r"a\|b &lt;script&gt;x&lt;/script&gt; \*y\*"
-        );
     }
 }

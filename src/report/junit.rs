@@ -59,7 +59,7 @@ fn case(f: &ReportFinding) -> TestCase {
             };
             let mut s = TestCaseStatus::non_success(kind);
             s.set_message(f.message.as_str())
-                .set_type(f.severity)
+                .set_type(f.severity.as_str())
                 .set_description(details(f));
             s
         }
@@ -75,7 +75,7 @@ fn case(f: &ReportFinding) -> TestCase {
         }
     };
     let name = match f.regime {
-        Some(r) => format!("{} [{r}]", f.control),
+        Some(r) => format!("{} [{}]", f.control, r.as_str()),
         None => f.control.to_owned(),
     };
     let mut c = TestCase::new(name, status);
@@ -112,7 +112,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         let mut suite = TestSuite::new(id);
         if let Some(t) = targets.get(id) {
             suite.set_time(Duration::from_millis(t.duration_ms));
-            suite.add_property(Property::new("status", t.status));
+            suite.add_property(Property::new("status", t.status.as_str()));
             if let Some(l) = t.effective_level {
                 suite.add_property(Property::new("level", l.to_string()));
             }

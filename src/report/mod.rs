@@ -1,11 +1,15 @@
 //! The result model of a check (`capdo.report/v1`) and its renderers.
 //!
 //! [`Report`] is the JSON contract of DESIGN.md, built once from the findings; every output
-//! format reads it. Renderers return strings; the caller writes them.
+//! format reads it, and [`read`] reads it back from a file for `capdo diff` and `capdo dossier
+//! --report`. It holds plain data (ids, typed statuses and severities, texts in the chosen
+//! language), never the policy's controls, so a report read from a file is the same value as
+//! one just built. Renderers return strings; the caller writes them.
 
 pub mod diff;
 pub mod formats;
 pub mod junit;
+pub mod read;
 pub mod sarif;
 pub mod svg;
 pub mod text;
@@ -13,33 +17,112 @@ pub mod view;
 
 pub use formats::{Format, Renderer};
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::collect::TargetStatus;
 use crate::diag::{LineCol, Sources};
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
-use crate::policy::{Finding, Lang, Status};
+use crate::policy::waiver::Applied;
+use crate::policy::{Finding, Lang, Severity, Status};
 
 pub const SCHEMA: &str = "capdo.report/v1";
 
-#[derive(Debug, Serialize)]
+/// A `capdo.report/v1` report.
+///
+/// Reading one back (see [`read`]): fields that every version of capdo wrote are required;
+/// fields added since v1 began, and the ones hand-made reports in tests leave out, read as
+/// empty when absent; unknown fields are ignored, so later additions do not break a reader.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: &'static str,
+    pub schema: String,
+    #[serde(default)]
     pub tool: Tool,
+    /// RFC 3339; empty when a report read back has none.
+    #[serde(default)]
     pub generated_at: String,
-    pub regime: &'static str,
+    pub regime: JudgedBy,
+    /// Empty when a report read back has none (`capdo diff` requires them, see
+    /// [`read::Needs`]).
+    #[serde(default)]
     pub targets: Vec<Target>,
+    #[serde(default)]
     pub facts: serde_json::Map<String, serde_json::Value>,
     pub findings: Vec<ReportFinding>,
+    #[serde(default)]
     pub summary: Summary,
     /// Per level, how many applicable checks were made and why the others were not (an
     /// addition to the v1 schema).
+    #[serde(default)]
     pub coverage: Vec<Coverage>,
+}
+
+/// The regimes a report was judged by (`$.regime`): one, or both (`--regime both`; each
+/// finding then names its regime).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudgedBy {
+    One(Regime),
+    Both,
+}
+
+impl JudgedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JudgedBy::One(r) => r.as_str(),
+            JudgedBy::Both => "both",
+        }
+    }
+
+    /// The regimes judged by, legacy first.
+    pub fn regimes(self) -> &'static [Regime] {
+        match self {
+            JudgedBy::One(Regime::Nd85) => &[Regime::Nd85],
+            JudgedBy::One(Regime::Nd331) => &[Regime::Nd331],
+            JudgedBy::Both => &[Regime::Nd85, Regime::Nd331],
+        }
+    }
+
+    /// The instruments of each regime judged by ([`Regime::title`]), joined by `separator`.
+    pub fn title(self, separator: &str) -> String {
+        self.regimes()
+            .iter()
+            .map(|r| r.title())
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
+}
+
+impl std::fmt::Display for JudgedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for JudgedBy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for JudgedBy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<JudgedBy, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "nd85" => Ok(JudgedBy::One(Regime::Nd85)),
+            "nd331" => Ok(JudgedBy::One(Regime::Nd331)),
+            "both" => Ok(JudgedBy::Both),
+            _ => Err(serde::de::Error::unknown_variant(
+                &s,
+                &["nd85", "nd331", "both"],
+            )),
+        }
+    }
 }
 
 /// The honest state of one level: applicable checks, how many were decided, and why the rest
 /// were not. Never counts a check that was not made as a pass.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Coverage {
     /// The level the targets were judged at (null: targets without a level).
     pub level: Option<u8>,
@@ -51,7 +134,8 @@ pub struct Coverage {
     pub not_evaluated: NotEvaluated,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotEvaluated {
     /// The server could not be scanned.
     pub host_unreachable: usize,
@@ -100,54 +184,89 @@ pub fn coverage(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+/// The tool that wrote a report; empty strings when a report read back does not say.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
-#[derive(Debug, Serialize)]
+impl Tool {
+    /// This capdo.
+    pub fn capdo() -> Tool {
+        Tool {
+            name: "capdo".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Target {
+    /// `kind:id`, e.g. `server:web01`, or `organization`.
     pub id: String,
-    pub kind: &'static str,
+    pub kind: String,
+    #[serde(default)]
     pub effective_level: Option<u8>,
     /// Why the target has its level (an addition to the v1 schema).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_reason: Option<String>,
-    pub status: &'static str,
+    pub status: TargetStatus,
+    /// Why the target could not be scanned.
+    #[serde(default)]
     pub error: Option<String>,
+    #[serde(default)]
     pub duration_ms: u64,
 }
 
-#[derive(Debug, Serialize)]
+/// One finding as a report holds it: the control by id and its texts in the report's language,
+/// not the control itself, so that it reads back from a file without a policy catalog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportFinding {
     pub control: String,
     pub target: String,
     pub status: Status,
-    pub severity: &'static str,
+    /// Required by readers that rank by it (`capdo diff`, see [`read::Needs`]); a hand-made
+    /// report read by the others may leave it out, and it then reads as `info`.
+    #[serde(default = "unstated_severity")]
+    pub severity: Severity,
+    #[serde(default)]
     pub level: Option<u8>,
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub message: String,
+    #[serde(default)]
     pub evidence: String,
+    #[serde(default)]
     pub basis: Vec<String>,
+    #[serde(default)]
     pub location: Option<LineCol>,
-    pub waiver: Option<crate::policy::waiver::Applied>,
+    #[serde(default)]
+    pub waiver: Option<Applied>,
     /// How to fix a failure (an addition to the v1 schema).
+    #[serde(default)]
     pub remediation: String,
     /// Under `--regime both`, the regime of this finding (an addition to the v1 schema).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub regime: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<Regime>,
     /// Under `--regime both`, a current-regime failure where the legacy regime passes (an
     /// addition to the v1 schema).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub transition_debt: bool,
     /// Why the control's numbers or scope are unconfirmed in regulations.md, when they are (an
     /// addition to the v1 schema).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unconfirmed: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+fn unstated_severity() -> Severity {
+    Severity::Info
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -181,11 +300,71 @@ impl Summary {
 
 /// Options that shape a report but not its findings.
 pub struct Meta {
-    /// `nd85`, `nd331`, or `both` (each finding then names its regime).
-    pub regime: &'static str,
+    /// One regime, or both (each finding then names its regime).
+    pub regime: JudgedBy,
     pub lang: Lang,
     /// RFC 3339 time of generation.
     pub generated_at: String,
+}
+
+/// A system and what it is made of in the inventory: the targets whose findings belong to it.
+///
+/// A finding belongs to a system when its target is the system itself; a server the system runs
+/// on (a server shared by several systems belongs to each of them); the network or the
+/// datacenter holding one of those servers (the graph's containment, organisation → datacenter
+/// → network → server: what is wrong there is wrong under the system's servers); or the
+/// organisation, whose controls hold for every system. The dossier's requirements and every
+/// report's per-system view count the same findings.
+#[derive(Debug, Clone)]
+pub struct SystemTargets {
+    /// The servers it runs on, in the order the system lists them.
+    pub servers: Vec<usize>,
+    /// The networks holding them, in inventory order.
+    pub networks: Vec<usize>,
+    /// The datacenters holding them, in inventory order.
+    pub datacenters: Vec<usize>,
+    /// The target ids of all of the above, the system and `organization`.
+    pub ids: std::collections::BTreeSet<String>,
+}
+
+impl SystemTargets {
+    pub fn of(inv: &Inventory, system: usize) -> SystemTargets {
+        let servers = inv.systems[system].servers.clone();
+        let mut networks = Vec::new();
+        let mut datacenters = Vec::new();
+        for &s in &servers {
+            let n = inv.servers[s].network;
+            if !networks.contains(&n) {
+                networks.push(n);
+            }
+            let d = inv.server_datacenter(s);
+            if !datacenters.contains(&d) {
+                datacenters.push(d);
+            }
+        }
+        networks.sort_unstable();
+        datacenters.sort_unstable();
+        let mut ids = std::collections::BTreeSet::from(["organization".to_owned()]);
+        ids.insert(inv.target_id(NodeRef::System(system)));
+        ids.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
+        ids.extend(networks.iter().map(|&n| inv.target_id(NodeRef::Network(n))));
+        ids.extend(
+            datacenters
+                .iter()
+                .map(|&d| inv.target_id(NodeRef::Datacenter(d))),
+        );
+        SystemTargets {
+            servers,
+            networks,
+            datacenters,
+            ids,
+        }
+    }
+
+    /// A finding on `target` belongs to the system.
+    pub fn contains(&self, target: &str) -> bool {
+        self.ids.contains(target)
+    }
 }
 
 /// The targets of an offline check: the organisation, every datacenter, network, server and
@@ -193,20 +372,20 @@ pub struct Meta {
 pub fn offline_targets(inv: &Inventory, g: &Graph) -> Vec<Target> {
     let mut t = vec![Target {
         id: "organization".into(),
-        kind: "organization",
+        kind: "organization".into(),
         effective_level: None,
         level_reason: None,
-        status: "offline",
+        status: TargetStatus::Offline,
         error: None,
         duration_ms: 0,
     }];
     let mut push = |node: NodeRef| {
         t.push(Target {
             id: inv.target_id(node),
-            kind: node.kind(),
+            kind: node.kind().into(),
             effective_level: g.level_of(inv, node).map(|l| l.get()),
             level_reason: g.explain_level(inv, node),
-            status: "offline",
+            status: TargetStatus::Offline,
             error: None,
             duration_ms: 0,
         })
@@ -231,9 +410,9 @@ pub fn apply_scan(targets: &mut [Target], inv: &Inventory, scan: &crate::collect
         let t = &mut targets[i];
         t.duration_ms = scan.durations.get(&server).copied().unwrap_or(0);
         match state {
-            crate::policy::online::HostState::Scanned(_) => t.status = "scanned",
+            crate::policy::online::HostState::Scanned(_) => t.status = TargetStatus::Scanned,
             crate::policy::online::HostState::Failed(e) => {
-                t.status = e.kind.as_str();
+                t.status = TargetStatus::Failed(e.kind);
                 t.error = Some(e.message.clone());
             }
         }
@@ -253,32 +432,29 @@ pub fn build(
     let findings: Vec<ReportFinding> = findings
         .into_iter()
         .map(|f| ReportFinding {
-            control: f.control.id.clone(),
+            control: f.control.id.to_string(),
             target: f.target,
             status: f.status,
-            severity: f.control.severity.as_str(),
+            severity: f.control.severity,
             level: f.level.map(|l| l.get()),
-            title: f.control.title(meta.lang).to_owned(),
+            title: f.control.title(meta.lang).to_string(),
             message: f.message,
             evidence: f.evidence,
             basis: f.basis,
             location: f.location.map(|l| sources.line_col(&l)),
             waiver: f.waiver,
-            remediation: f.control.remediation(meta.lang).to_owned(),
-            regime: f.regime.map(Regime::as_str),
+            remediation: f.control.remediation(meta.lang).to_string(),
+            regime: f.regime,
             transition_debt: f.transition_debt,
             unconfirmed: match &f.control.confidence {
-                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why.clone()),
+                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why.to_string()),
                 crate::policy::catalog::Confidence::Confirmed => None,
             },
         })
         .collect();
     Report {
-        schema: SCHEMA,
-        tool: Tool {
-            name: "capdo",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        schema: SCHEMA.into(),
+        tool: Tool::capdo(),
         generated_at: meta.generated_at.clone(),
         regime: meta.regime,
         facts,

@@ -16,9 +16,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::JudgedBy;
 use super::{Report, ReportFinding};
 use crate::diag::mask_controls;
-use crate::policy::Status;
+use crate::inventory::Regime;
+use crate::policy::{Severity, Status};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -42,7 +44,7 @@ pub struct Run {
 #[serde(rename_all = "camelCase")]
 pub struct RunProperties {
     pub schema: &'static str,
-    pub regime: &'static str,
+    pub regime: JudgedBy,
     pub generated_at: String,
     pub summary: BTreeMap<&'static str, usize>,
 }
@@ -56,8 +58,8 @@ pub struct Tool {
 #[serde(rename_all = "camelCase")]
 pub struct Driver {
     pub name: &'static str,
-    pub version: &'static str,
-    pub semantic_version: &'static str,
+    pub version: String,
+    pub semantic_version: String,
     pub rules: Vec<Rule>,
 }
 
@@ -83,7 +85,7 @@ pub struct Configuration {
 
 #[derive(Debug, Serialize)]
 pub struct RuleProperties {
-    pub severity: &'static str,
+    pub severity: Severity,
     /// The control's legal basis (articles, clauses, TCVN sections).
     pub basis: Vec<String>,
     pub tags: Vec<&'static str>,
@@ -164,22 +166,22 @@ pub struct Suppression {
 pub struct ResultProperties {
     pub target: String,
     pub status: Status,
-    pub severity: &'static str,
+    pub severity: Severity,
     pub level: Option<u8>,
     pub evidence: String,
     pub basis: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub regime: Option<&'static str>,
+    pub regime: Option<Regime>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub transition_debt: bool,
 }
 
 /// SARIF's level for a failure of this severity.
-fn level(severity: &str) -> &'static str {
+fn level(severity: Severity) -> &'static str {
     match severity {
-        "critical" | "high" => "error",
-        "medium" => "warning",
-        _ => "note",
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
     }
 }
 
@@ -253,7 +255,7 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
     let mut fingerprint = format!("{}|{}", f.control, f.target);
     if let Some(r) = f.regime {
         fingerprint.push('|');
-        fingerprint.push_str(r);
+        fingerprint.push_str(r.as_str());
     }
     // Messages and evidence quote what hosts said: no terminal controls in a log others view.
     let message = if f.message.is_empty() {
@@ -310,10 +312,10 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
             rules.push(Rule {
                 id: f.control.clone(),
                 short_description: Message {
-                    text: f.title.to_owned(),
+                    text: f.title.clone(),
                 },
                 help: Message {
-                    text: f.remediation.to_owned(),
+                    text: f.remediation.clone(),
                 },
                 default_configuration: Configuration {
                     level: level(f.severity),
@@ -341,8 +343,8 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
             tool: Tool {
                 driver: Driver {
                     name: "capdo",
-                    version: report.tool.version,
-                    semantic_version: report.tool.version,
+                    version: report.tool.version.clone(),
+                    semantic_version: report.tool.version.clone(),
                     rules,
                 },
             },
@@ -478,8 +480,9 @@ mod tests {
 
     #[test]
     fn severities_map_to_levels() {
+        use Severity::*;
         assert_eq!(
-            ["critical", "high", "medium", "low", "info"].map(level),
+            [Critical, High, Medium, Low, Info].map(level),
             ["error", "error", "warning", "note", "note"]
         );
     }

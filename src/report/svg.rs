@@ -4,7 +4,8 @@
 //! edges of a depth-first search, nodes go to layers by longest path (a system above what it
 //! depends on), a few barycenter sweeps order each layer to cut crossings, and layers are
 //! centred. It needs no crate: the graph drawn is the systems and externals (a few dozen nodes),
-//! and owning the writer means every label is escaped here, whatever the inventory holds.
+//! and owning the writer means every label goes through [`crate::escape::xml`], whatever the
+//! inventory holds.
 //! Pure computation: no I/O.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::fmt::Write;
 
 use super::view::Counts;
 use super::{Report, view::Scope};
+use crate::escape::xml;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef};
 
@@ -174,24 +176,6 @@ pub fn layout(n: usize, edges: &[(usize, usize)]) -> Layout {
     }
 }
 
-/// Escape text for XML content and attribute values.
-pub fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters even as references.
-            c if c.is_control() && !matches!(c, '\n' | '\t') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
@@ -250,8 +234,8 @@ pub fn draw(nodes: &[DrawNode], edges: &[(usize, usize)]) -> String {
             r#"<path class="{class}" d="M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}" marker-end="url(#arrow)"><title>{} → {}</title></path>"#,
             y1 + bend,
             y2 - bend,
-            escape_xml(&nodes[a].id),
-            escape_xml(&nodes[b].id),
+            xml(&nodes[a].id),
+            xml(&nodes[b].id),
         );
     }
     for (v, n) in nodes.iter().enumerate() {
@@ -261,15 +245,15 @@ pub fn draw(nodes: &[DrawNode], edges: &[(usize, usize)]) -> String {
             s,
             r#"<g class="node st-{}" data-target="{}"><title>{} ({}){level}</title><rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="sub" x="{:.1}" y="{:.1}" text-anchor="middle">{}{level}</text></g>"#,
             n.class,
-            escape_xml(&n.id),
-            escape_xml(&n.label),
-            escape_xml(&n.id),
+            xml(&n.id),
+            xml(&n.label),
+            xml(&n.id),
             x + NODE_W / 2.0,
             y + 18.0,
-            escape_xml(&cut(&n.label, LABEL_CHARS)),
+            xml(&cut(&n.label, LABEL_CHARS)),
             x + NODE_W / 2.0,
             y + 35.0,
-            escape_xml(&cut(&n.id, LABEL_CHARS + 4)),
+            xml(&cut(&n.id, LABEL_CHARS + 4)),
         );
     }
     s.push_str("</svg>");

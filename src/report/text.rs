@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::view::severity_rank;
-use super::{Report, ReportFinding};
+use super::{JudgedBy, Report, ReportFinding};
 use crate::diag::mask_controls;
 use crate::policy::Status;
 
@@ -35,19 +34,12 @@ fn status_label(style: &Style, s: Status) -> String {
     paint(style, code, &format!("{text:<6}"))
 }
 
-fn regime_title(regime: &str) -> &'static str {
-    match regime {
-        "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
-        "both" => {
-            "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017, and Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"
-        }
-        _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
-    }
-}
-
 fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     let level = f.level.map(|l| format!(" (level {l})")).unwrap_or_default();
-    let regime = f.regime.map(|r| format!(" [{r}]")).unwrap_or_default();
+    let regime = f
+        .regime
+        .map(|r| format!(" [{}]", r.as_str()))
+        .unwrap_or_default();
     let debt = if f.transition_debt {
         format!("  {}", paint(style, "1;33", "TRANSITION DEBT"))
     } else {
@@ -57,7 +49,7 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
         out,
         "{} {:<8} {}  {}{level}{regime}{debt}",
         status_label(style, f.status),
-        f.severity,
+        f.severity.as_str(),
         paint(style, "1", &f.control),
         f.target
     );
@@ -127,7 +119,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
         "capdo {} — {org} — regime {} ({})\n",
         report.tool.version,
         report.regime,
-        regime_title(report.regime)
+        report.regime.title(", and ")
     );
     let rank = |f: &ReportFinding| match f.status {
         Status::Fail | Status::Error => 0,
@@ -171,7 +163,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             .then_with(|| (!a.target.starts_with("system:")).cmp(&!b.target.starts_with("system:")))
             .then_with(|| a.target.cmp(&b.target))
             .then_with(|| rank(a).cmp(&rank(b)))
-            .then_with(|| severity_rank(b.severity).cmp(&severity_rank(a.severity)))
+            .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.control.cmp(&b.control))
     });
     if shown.is_empty() && unscanned.is_empty() {
@@ -232,7 +224,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             list.join(", ")
         );
     }
-    if report.regime == "both" {
+    if report.regime == JudgedBy::Both {
         let debt = report.findings.iter().filter(|f| f.transition_debt).count();
         let _ = writeln!(
             out,

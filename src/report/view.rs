@@ -3,18 +3,19 @@
 //! language, and the engines that render the shipped or overriding templates.
 //!
 //! Strings here are raw, as they came from the inventory or a host: escaping is the template
-//! engine's job (HTML escaping for the HTML template, [`escape_markdown`] for the Markdown one),
+//! engine's job ([`escape::html`] for the HTML template, [`escape::markdown`] for the Markdown one),
 //! so an overriding template is escaped the same way. Nothing here reads SSH or prints.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::anyhow;
-use handlebars::Handlebars;
 use serde::Serialize;
 
-use super::{Coverage, Report, ReportFinding, Summary};
-use crate::policy::{Lang, Status};
+use super::{Coverage, JudgedBy, Report, ReportFinding, Summary, TargetStatus};
+use crate::escape;
+use crate::inventory::Regime;
+use crate::policy::{Lang, Severity, Status};
 
 /// The report templates shipped in the binary, by name (`templates/report/<name>.hbs`).
 const HTML_TEMPLATE: (&str, &str) = (
@@ -128,20 +129,24 @@ impl Counts {
         }
     }
 
-    /// The status that most needs attention among those counted (`none` when nothing was).
-    pub fn worst(&self) -> &'static str {
+    /// The status that most needs attention among those counted (none when nothing was).
+    pub fn worst_status(&self) -> Option<Status> {
         [
-            (self.fail, "fail"),
-            (self.error, "error"),
-            (self.waived, "waived"),
-            (self.manual, "manual"),
-            (self.pass, "pass"),
-            (self.not_applicable, "not-applicable"),
+            (self.fail, Status::Fail),
+            (self.error, Status::Error),
+            (self.waived, Status::Waived),
+            (self.manual, Status::Manual),
+            (self.pass, Status::Pass),
+            (self.not_applicable, Status::NotApplicable),
         ]
         .iter()
         .find(|(n, _)| *n > 0)
         .map(|(_, s)| *s)
-        .unwrap_or("none")
+    }
+
+    /// [`Counts::worst_status`] as the templates' CSS class: the status, or `none`.
+    pub fn worst(&self) -> &'static str {
+        self.worst_status().map_or("none", Status::as_str)
     }
 }
 
@@ -153,10 +158,10 @@ pub struct View<'a> {
     /// UI strings in `lang`.
     pub t: &'static Labels,
     pub organization: &'a str,
-    pub tool_version: &'static str,
+    pub tool_version: &'a str,
     pub generated_at: &'a str,
-    pub regime: &'static str,
-    pub regime_title: &'static str,
+    pub regime: JudgedBy,
+    pub regime_title: String,
     pub summary: Counts,
     /// Share of the checks made that pass, one decimal ("97.6"), or null when none was made.
     pub compliance: Option<String>,
@@ -198,9 +203,9 @@ pub struct SystemRow {
 pub struct FindingRow<'a> {
     pub control: &'a str,
     pub target: &'a str,
-    pub status: &'static str,
+    pub status: Status,
     pub status_label: &'static str,
-    pub severity: &'static str,
+    pub severity: Severity,
     /// 4 critical … 0 info: what the HTML sorts by.
     pub severity_rank: u8,
     pub level: Option<u8>,
@@ -213,7 +218,7 @@ pub struct FindingRow<'a> {
     /// "reason (approved by …, until …) at file:line", or null.
     pub waiver: Option<String>,
     pub remediation: &'a str,
-    pub regime: Option<&'static str>,
+    pub regime: Option<Regime>,
     pub transition_debt: bool,
     pub unconfirmed: Option<&'a str>,
 }
@@ -221,7 +226,7 @@ pub struct FindingRow<'a> {
 #[derive(Debug, Serialize)]
 pub struct Unscanned<'a> {
     pub id: &'a str,
-    pub status: &'static str,
+    pub status: TargetStatus,
     pub error: &'a str,
 }
 
@@ -395,25 +400,14 @@ fn status_label(t: &Labels, s: Status) -> &'static str {
     }
 }
 
-/// 4 critical, 3 high, 2 medium, 1 low, 0 info.
-pub fn severity_rank(s: &str) -> u8 {
+/// 4 critical, 3 high, 2 medium, 1 low, 0 info: the number the HTML page sorts by.
+fn severity_rank(s: Severity) -> u8 {
     match s {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
-/// The long name of a regime.
-pub fn regime_title(regime: &str) -> &'static str {
-    match regime {
-        "nd85" => "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017",
-        "both" => {
-            "NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017; Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"
-        }
-        _ => "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026",
+        Severity::Critical => 4,
+        Severity::High => 3,
+        Severity::Medium => 2,
+        Severity::Low => 1,
+        Severity::Info => 0,
     }
 }
 
@@ -421,7 +415,7 @@ fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
     FindingRow {
         control: &f.control,
         target: &f.target,
-        status: f.status.as_str(),
+        status: f.status,
         status_label: status_label(t, f.status),
         severity: f.severity,
         severity_rank: severity_rank(f.severity),
@@ -490,35 +484,32 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
                     counts.merge(c);
                 }
             }
-            let worst = counts.worst();
+            let worst = counts.worst_status();
             SystemRow {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 level: s.level,
-                worst,
-                worst_label: match worst {
-                    "fail" => t.fail,
-                    "error" => t.error,
-                    "waived" => t.waived,
-                    "manual" => t.manual,
-                    "pass" => t.pass,
-                    "not-applicable" => t.not_applicable,
-                    _ => "–",
-                },
+                worst: counts.worst(),
+                worst_label: worst.map_or("–", |s| status_label(t, s)),
                 counts,
             }
         })
         .collect();
     let findings: Vec<FindingRow> = report.findings.iter().map(|f| row(t, f)).collect();
-    let rank = |s: &str| match s {
-        "fail" => 0,
-        "error" => 1,
-        "waived" => 2,
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Waived => 2,
         _ => 3,
     };
     let mut attention: Vec<FindingRow> = findings
         .iter()
-        .filter(|f| matches!(f.status, "fail" | "error" | "waived" | "manual"))
+        .filter(|f| {
+            matches!(
+                f.status,
+                Status::Fail | Status::Error | Status::Waived | Status::Manual
+            )
+        })
         .cloned()
         .collect();
     attention.sort_by(|a, b| {
@@ -537,10 +528,10 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
         },
         t,
         organization: &scope.organization,
-        tool_version: report.tool.version,
+        tool_version: &report.tool.version,
         generated_at: &report.generated_at,
         regime: report.regime,
-        regime_title: regime_title(report.regime),
+        regime_title: report.regime.title("; "),
         summary: Counts::of(s),
         compliance: (checked > 0).then(|| format!("{:.1}", 100.0 * s.pass as f64 / checked as f64)),
         levels,
@@ -562,85 +553,34 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
     }
 }
 
-/// Escape text for Markdown, including inside a table cell: Markdown and HTML punctuation is
-/// neutralised, a line break becomes `<br>` so a cell stays on its row, and control characters
-/// (ANSI escapes from a host, bidirectional overrides) become `?`.
-pub fn escape_markdown(s: &str) -> String {
-    let s = crate::diag::mask_controls(s);
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => out.push_str("<br>"),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A template engine in strict mode with one report template: the shipped one, or
-/// `<templates>/report/<name>.hbs` when that file exists.
-fn engine(
+/// Render the shipped report template `(name, text)`, or `<templates>/report/<name>.hbs` when
+/// that file exists, over `view`, escaping every `{{value}}` with `escape`.
+fn render(
+    view: &View,
     templates: Option<&Path>,
-    (name, shipped): (&str, &str),
+    template: (&str, &str),
     escape: fn(&str) -> String,
-) -> anyhow::Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(escape);
-    let custom = templates.map(|d| d.join("report").join(format!("{name}.hbs")));
-    crate::render::register_template(&mut hb, name, shipped, custom.as_deref())?;
-    Ok(hb)
+) -> anyhow::Result<String> {
+    let overrides = templates.map(|d| d.join("report"));
+    let hb = crate::template::engine(escape, &[template], overrides.as_deref())?;
+    hb.render(template.0, view)
+        .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
 }
 
-/// HTML-escape text, with control characters (ANSI escapes from a host, bidirectional
-/// overrides) shown as `?`.
-pub fn escape_html(s: &str) -> String {
-    handlebars::html_escape(&crate::diag::mask_controls(s))
-}
-
-/// Render the HTML template over `view`; every `{{value}}` goes through [`escape_html`].
+/// Render the HTML template over `view`; every `{{value}}` goes through [`escape::html`].
 pub fn render_html(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    let hb = engine(templates, HTML_TEMPLATE, escape_html)?;
-    hb.render(HTML_TEMPLATE.0, view)
-        .map_err(|e| anyhow!("report template `{}`: {e}", HTML_TEMPLATE.0))
+    render(view, templates, HTML_TEMPLATE, escape::html)
 }
 
-/// Render the Markdown template over `view`; every `{{value}}` is Markdown-escaped.
+/// Render the Markdown template over `view`; every `{{value}}` goes through
+/// [`escape::markdown`].
 pub fn render_markdown(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    let hb = engine(templates, MARKDOWN_TEMPLATE, escape_markdown)?;
-    hb.render(MARKDOWN_TEMPLATE.0, view)
-        .map_err(|e| anyhow!("report template `{}`: {e}", MARKDOWN_TEMPLATE.0))
+    render(view, templates, MARKDOWN_TEMPLATE, escape::markdown)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_escape_neutralises_tables_html_and_emphasis() {
-        assert_eq!(
-            escape_markdown("<script>a|b*c_d`e[f]\ng</script>"),
-            "&lt;script&gt;a\\|b\\*c\\_d\\`e\\[f\\]<br>g&lt;/script&gt;"
-        );
-        assert_eq!(escape_markdown("a\r\nb\x1b[31m"), "a<br>b?\\[31m");
-    }
-
-    #[test]
-    fn html_escape_masks_terminal_controls() {
-        assert_eq!(
-            escape_html("<b x='1'>\x1b[31m\u{202e}"),
-            "&lt;b x&#x3D;&#x27;1&#x27;&gt;?[31m???"
-        );
-    }
 
     #[test]
     fn worst_status_prefers_failures() {

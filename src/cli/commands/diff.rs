@@ -29,13 +29,7 @@ pub fn run(
             new.file()
         );
     }
-    let threshold = match fail_on {
-        Severity::Critical => d::Severity::Critical,
-        Severity::High => d::Severity::High,
-        Severity::Medium => d::Severity::Medium,
-        Severity::Low | Severity::Info => d::Severity::Low,
-    };
-    let result = d::compare(&old, &new, threshold);
+    let result = d::compare(&old, &new, fail_on);
     let text = match format {
         DiffFormat::Text => d::text(&result),
         DiffFormat::Json => d::json(&result),

@@ -34,7 +34,7 @@ pub fn run(g: &Global, io: &mut Io, facts_out: &Path, hosts: &[String]) -> anyho
         .record
         .hosts
         .iter()
-        .filter(|(_, r)| r.status != "scanned")
+        .filter(|(_, r)| r.status != crate::collect::TargetStatus::Scanned)
         .map(|(id, r)| {
             let why = crate::diag::mask_controls(r.error.as_deref().unwrap_or(""));
             format!("{id}: {} ({why})", r.status)

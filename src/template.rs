@@ -1,0 +1,72 @@
+//! The handlebars engines of every templated output (host configuration, reports, the dossier
+//! and the annual report), built one way: strict mode (a template naming a value that does not
+//! exist fails instead of printing nothing), one escaping function for the output language (from
+//! [`crate::escape`], or none for configuration files), and the shipped templates, each replaced
+//! by a `--templates` file when one exists. An override therefore behaves the same everywhere.
+//!
+//! Reads override files; renders nothing and prints nothing.
+
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow};
+use handlebars::Handlebars;
+
+/// A strict engine escaping every `{{value}}` with `escape`, with the `shipped` templates
+/// (name, text), each replaced by `<overrides>/<name>.hbs` when that file exists.
+pub fn engine(
+    escape: fn(&str) -> String,
+    shipped: &[(&str, &str)],
+    overrides: Option<&Path>,
+) -> anyhow::Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape);
+    for (name, text) in shipped {
+        let custom = overrides.map(|d| d.join(format!("{name}.hbs")));
+        register(&mut hb, name, text, custom.as_deref())?;
+    }
+    Ok(hb)
+}
+
+/// Register template `name`: the file `custom` when it exists, else the shipped text.
+fn register(
+    hb: &mut Handlebars<'_>,
+    name: &str,
+    shipped: &str,
+    custom: Option<&Path>,
+) -> anyhow::Result<()> {
+    match custom.filter(|p| p.is_file()) {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read template `{}`", path.display()))?;
+            hb.register_template_string(name, text)
+                .map_err(|e| anyhow!("template `{}`: {e}", path.display()))
+        }
+        None => hb
+            .register_template_string(name, shipped)
+            .map_err(|e| anyhow!("shipped template `{name}`: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_is_strict_escapes_and_prefers_an_override() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("b.hbs"), "B {{x}}").expect("write");
+        let hb = engine(
+            crate::escape::html,
+            &[("a", "A {{x}}"), ("b", "shipped")],
+            Some(dir.path()),
+        )
+        .expect("engine");
+        let data = serde_json::json!({"x": "<i>"});
+        assert_eq!(hb.render("a", &data).expect("a"), "A &lt;i&gt;");
+        assert_eq!(hb.render("b", &data).expect("b"), "B &lt;i&gt;");
+        assert!(hb.render("a", &serde_json::json!({})).is_err());
+        let e = engine(handlebars::no_escape, &[("c", "{{#if}}")], None).expect_err("bad");
+        assert!(e.to_string().starts_with("shipped template `c`"), "{e}");
+    }
+}
