@@ -307,14 +307,17 @@ pub struct Meta {
     pub generated_at: String,
 }
 
-/// A system and what it is made of in the inventory: the targets whose findings belong to it.
+/// A system and what it is made of in the inventory: the one definition of the findings that
+/// belong to a system, used by every report and the dossier.
 ///
-/// A finding belongs to a system when its target is the system itself; a server the system runs
-/// on (a server shared by several systems belongs to each of them); the network or the
-/// datacenter holding one of those servers (the graph's containment, organisation → datacenter
-/// → network → server: what is wrong there is wrong under the system's servers); or the
-/// organisation, whose controls hold for every system. The dossier's requirements and every
-/// report's per-system view count the same findings.
+/// A system *owns* the findings on itself and on every server it runs on (a server shared by
+/// several systems belongs to each of them): [`SystemTargets::owns`]. It also *rests on* the
+/// network and the datacenter holding one of those servers (the graph's containment,
+/// organisation → datacenter → network → server: what is wrong there is wrong under the
+/// system's servers) and on the organisation, whose controls hold for every system:
+/// [`SystemTargets::contains`]. The reports' per-system sections and rows show what a system
+/// owns (the organisation's findings are shown once, not once per system); the dossier, which
+/// judges every requirement of one system, reads everything the system rests on.
 #[derive(Debug, Clone)]
 pub struct SystemTargets {
     /// The servers it runs on, in the order the system lists them.
@@ -323,6 +326,8 @@ pub struct SystemTargets {
     pub networks: Vec<usize>,
     /// The datacenters holding them, in inventory order.
     pub datacenters: Vec<usize>,
+    /// The target ids of the system and its servers.
+    pub own: std::collections::BTreeSet<String>,
     /// The target ids of all of the above, the system and `organization`.
     pub ids: std::collections::BTreeSet<String>,
 }
@@ -344,9 +349,10 @@ impl SystemTargets {
         }
         networks.sort_unstable();
         datacenters.sort_unstable();
-        let mut ids = std::collections::BTreeSet::from(["organization".to_owned()]);
-        ids.insert(inv.target_id(NodeRef::System(system)));
-        ids.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
+        let mut own = std::collections::BTreeSet::from([inv.target_id(NodeRef::System(system))]);
+        own.extend(servers.iter().map(|&s| inv.target_id(NodeRef::Server(s))));
+        let mut ids = own.clone();
+        ids.insert("organization".to_owned());
         ids.extend(networks.iter().map(|&n| inv.target_id(NodeRef::Network(n))));
         ids.extend(
             datacenters
@@ -357,13 +363,19 @@ impl SystemTargets {
             servers,
             networks,
             datacenters,
+            own,
             ids,
         }
     }
 
-    /// A finding on `target` belongs to the system.
+    /// A finding on `target` belongs to the system, or to what it rests on.
     pub fn contains(&self, target: &str) -> bool {
         self.ids.contains(target)
+    }
+
+    /// A finding on `target` is the system's own: on the system or one of its servers.
+    pub fn owns(&self, target: &str) -> bool {
+        self.own.contains(target)
     }
 }
 

@@ -276,8 +276,7 @@ pub fn dependencies(inv: &Inventory, g: &Graph, report: &Report, scope: &Scope) 
         let sc = scope.systems.iter().find(|x| x.id == s.id);
         let mut counts = Counts::default();
         let own = inv.target_id(NodeRef::System(i));
-        let servers = sc.map(|x| x.servers.as_slice()).unwrap_or(&[]);
-        for t in std::iter::once(&own).chain(servers) {
+        for t in sc.into_iter().flat_map(|x| &x.own) {
             if let Some(c) = per_target.get(t.as_str()) {
                 counts.merge(c);
             }

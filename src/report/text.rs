@@ -91,22 +91,20 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
     }
 }
 
-/// The group a target's findings are shown under: the system it is, or the first system (by id)
-/// a server serves; `None` for everything else (organisation, datacenters, networks, servers
-/// serving no system).
-pub type Groups = BTreeMap<String, (String, String)>;
+/// The systems each target's findings are shown under (id and name, by system id): a system
+/// and the servers it runs on ([`super::SystemTargets::owns`]; a shared server under each of
+/// its systems). Targets of no system are shown last, under "other targets".
+pub type Groups = BTreeMap<String, Vec<(String, String)>>;
 
-/// `target id → (system id, system name)` for the systems and their servers of `inv`.
 pub fn groups(inv: &crate::inventory::Inventory) -> Groups {
     let mut g = Groups::new();
-    let mut systems: Vec<&crate::inventory::System> = inv.systems.iter().collect();
-    systems.sort_by(|a, b| a.id.cmp(&b.id));
-    for s in systems {
+    let mut systems: Vec<(usize, &crate::inventory::System)> =
+        inv.systems.iter().enumerate().collect();
+    systems.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    for (i, s) in systems {
         let key = (s.id.clone(), s.name.clone());
-        g.insert(format!("system:{}", s.id), key.clone());
-        for &i in &s.servers {
-            g.entry(format!("server:{}", inv.servers[i].id))
-                .or_insert_with(|| key.clone());
+        for target in super::SystemTargets::of(inv, i).own {
+            g.entry(target).or_default().push(key.clone());
         }
     }
     g
@@ -144,7 +142,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             mask_controls(t.error.as_deref().unwrap_or(""))
         );
     }
-    let mut shown: Vec<&ReportFinding> = report
+    let shown: Vec<&ReportFinding> = report
         .findings
         .iter()
         .filter(|f| !(f.status == Status::Error && unscanned.contains(f.target.as_str())))
@@ -154,9 +152,14 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
         .collect();
     // System by system (the rest last), the system itself before its servers, each target's
     // failures first.
-    let group = |f: &ReportFinding| groups.get(&f.target);
-    shown.sort_by(|a, b| {
-        let (ga, gb) = (group(a), group(b));
+    let mut shown: Vec<(Option<&(String, String)>, &ReportFinding)> = shown
+        .into_iter()
+        .flat_map(|f| match groups.get(&f.target) {
+            Some(gs) => gs.iter().map(|g| (Some(g), f)).collect::<Vec<_>>(),
+            None => vec![(None, f)],
+        })
+        .collect();
+    shown.sort_by(|(ga, a), (gb, b)| {
         ga.is_none()
             .cmp(&gb.is_none())
             .then_with(|| ga.cmp(&gb))
@@ -170,8 +173,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
         let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
     }
     let mut current: Option<Option<&(String, String)>> = None;
-    for f in shown {
-        let g = group(f);
+    for (g, f) in shown {
         if current != Some(g) {
             let title = match g {
                 Some((id, name)) => format!("── system {id}: {}", mask_controls(name)),
@@ -295,4 +297,56 @@ fn coverage_note(c: &crate::report::Coverage) -> String {
         c.applicable,
         why.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckPlan, Hosts, Regimes};
+    use crate::inventory::Regime;
+    use crate::policy::builtin::testing::{HEAD, server, system};
+    use crate::policy::{Catalog, Lang, Severity};
+
+    /// A server shared by two systems belongs to each: its findings are shown under both, as
+    /// the per-system rows of the HTML report and the dossier count them.
+    #[test]
+    fn a_shared_server_is_shown_under_each_of_its_systems() {
+        let text = format!(
+            "{HEAD}\n{}{}{}",
+            server("shared", "lan", 5, ""),
+            system("alpha", 2, &["shared"], &[], ""),
+            system("beta", 2, &["shared"], &[], "")
+        );
+        let mut sources = crate::diag::Sources::new();
+        let files = vec![(std::path::PathBuf::from("test.toml"), text.into_bytes())];
+        let inv = crate::inventory::load_files(std::path::Path::new("test"), files, &mut sources)
+            .expect("inventory");
+        let plan = CheckPlan {
+            regimes: Regimes::One(Regime::Nd85),
+            servers: vec![0],
+            partial: false,
+            hosts: Hosts::Offline,
+            today: jiff::civil::date(2026, 11, 22),
+            generated_at: "2026-11-22T00:00:00Z".into(),
+            fail_on: Severity::High,
+            lang: Lang::En,
+        };
+        let out = crate::check::run(&Catalog::embedded(), &inv, &sources, &[], plan);
+        let style = Style {
+            color: false,
+            verbose: true,
+        };
+        let shown = render(&out.report, &groups(&inv), "Test", &style);
+        let section = |name: &str| {
+            let start = shown.find(&format!("── system {name}:")).expect(name);
+            let rest = &shown[start + "── ".len()..];
+            rest[..rest.find("── ").unwrap_or(rest.len())].to_owned()
+        };
+        let (alpha, beta) = (section("alpha"), section("beta"));
+        assert!(alpha.contains("server:shared"), "{shown}");
+        assert!(beta.contains("server:shared"), "{shown}");
+        assert!(!alpha.contains("system:beta") && !beta.contains("system:alpha"));
+        let other = &shown[shown.find("── other targets").expect("other")..];
+        assert!(other.contains("organization"), "{shown}");
+    }
 }

@@ -45,8 +45,9 @@ pub struct SystemScope {
     pub name: String,
     /// Declared level, or the required one when none is declared.
     pub level: Option<u8>,
-    /// `server:<id>` of the servers it runs on.
-    pub servers: Vec<String>,
+    /// The target ids whose findings are its own: itself and the servers it runs on
+    /// ([`super::SystemTargets::owns`]).
+    pub own: std::collections::BTreeSet<String>,
 }
 
 impl Scope {
@@ -71,11 +72,7 @@ impl Scope {
                     id: s.id.clone(),
                     name: s.name.clone(),
                     level: g.level_of(inv, NodeRef::System(i)).map(|l| l.get()),
-                    servers: s
-                        .servers
-                        .iter()
-                        .map(|&v| inv.target_id(NodeRef::Server(v)))
-                        .collect(),
+                    own: super::SystemTargets::of(inv, i).own,
                 })
                 .collect(),
         }
@@ -478,8 +475,7 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
         .iter()
         .map(|s| {
             let mut counts = Counts::default();
-            let own = format!("system:{}", s.id);
-            for target in std::iter::once(&own).chain(&s.servers) {
+            for target in &s.own {
                 if let Some(c) = per_target.get(target.as_str()) {
                     counts.merge(c);
                 }
