@@ -162,7 +162,7 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
     shown.sort_by(|(ga, a), (gb, b)| {
         ga.is_none()
             .cmp(&gb.is_none())
-            .then_with(|| ga.cmp(&gb))
+            .then_with(|| ga.cmp(gb))
             .then_with(|| (!a.target.starts_with("system:")).cmp(&!b.target.starts_with("system:")))
             .then_with(|| a.target.cmp(&b.target))
             .then_with(|| rank(a).cmp(&rank(b)))
