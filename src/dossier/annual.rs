@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::build::{self, Targets};
+use super::build::Targets;
 use super::report::Standing;
 use super::{Engines, Input, vi};
 use crate::graph::Graph;
@@ -86,7 +86,7 @@ fn assessed_in(from: Date, to: Date, d: Option<Date>) -> bool {
 }
 
 /// Column 10 from the statuses of the system's requirements (needs a report).
-fn implemented(rows: &[build::Row]) -> String {
+fn implemented(rows: &[super::plan::Row]) -> String {
     let mets: Vec<Standing> = rows.iter().filter_map(|r| r.met).collect();
     if mets.is_empty() {
         return vi::BLANK.into();
@@ -158,8 +158,8 @@ pub fn annual_report(
             _ => "—".into(),
         };
         let approved = status == Some(ApprovalStatus::Approved);
-        let plan_level = build::proposed_level(inv, &g, i);
-        let plan = build::plan_rows(input, &g, i, plan_level, &Targets::of(inv, i));
+        let plan_level = super::plan::proposed_level(inv, &g, i);
+        let plan = super::plan::plan_rows(input, &g, i, plan_level, &Targets::of(inv, i));
         let implementation = implemented(&plan);
         let last = inv.system_protection(i).last_assessment;
         let assessed = match last {

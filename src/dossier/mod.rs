@@ -10,6 +10,8 @@
 
 mod annual;
 mod build;
+mod forms;
+mod plan;
 mod report;
 pub mod vi;
 

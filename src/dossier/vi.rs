@@ -654,6 +654,34 @@ pub fn criterion(regime: Regime, basis: &str) -> Option<Criterion> {
     criteria(regime).iter().find(|c| c.basis == basis).copied()
 }
 
+/// A backup schedule in words.
+pub fn schedule(s: crate::inventory::Schedule) -> &'static str {
+    use crate::inventory::Schedule;
+    match s {
+        Schedule::Hourly => "hằng giờ",
+        Schedule::Daily => "hằng ngày",
+        Schedule::Weekly => "hằng tuần",
+        Schedule::Monthly => "hằng tháng",
+    }
+}
+
+/// `s`, or the blank a person fills in when it is missing or empty.
+pub fn or_blank(s: Option<&str>) -> String {
+    match s {
+        Some(s) if !s.trim().is_empty() => s.to_owned(),
+        _ => BLANK.to_owned(),
+    }
+}
+
+/// `items` joined with commas, or `empty` when there are none.
+pub fn join_or(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
