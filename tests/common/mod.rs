@@ -193,7 +193,10 @@ pub fn needs_root(what: &str) -> bool {
     // /proc/self belongs to the process's effective user.
     let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
     if !root {
-        eprintln!(
+        // Straight to the process's stderr: the test harness shows it even for a passing test.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "skipped: {what} needs root (network namespaces, mounts); run `sudo -E cargo test` to include it"
         );
     }
