@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use handlebars::Handlebars;
 
 /// A strict engine escaping every `{{value}}` with `escape`, with the `shipped` templates
@@ -28,6 +28,9 @@ pub fn engine(
     Ok(hb)
 }
 
+/// Largest template override read.
+const MAX_TEMPLATE: u64 = 1 << 20;
+
 /// Register template `name`: the file `custom` when it exists, else the shipped text.
 fn register(
     hb: &mut Handlebars<'_>,
@@ -35,10 +38,13 @@ fn register(
     shipped: &str,
     custom: Option<&Path>,
 ) -> anyhow::Result<()> {
-    match custom.filter(|p| p.is_file()) {
+    // An override that exists in any form (a link, a FIFO) is read the safe way or refused;
+    // only an absent one falls back to the shipped text.
+    match custom.filter(|p| std::fs::symlink_metadata(p).is_ok()) {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read template `{}`", path.display()))?;
+            let folder = path.parent().unwrap_or(Path::new("."));
+            let text = crate::infile::read_text(path, folder, MAX_TEMPLATE)
+                .map_err(|why| anyhow!("cannot read template `{}`: {why}", path.display()))?;
             hb.register_template_string(name, text)
                 .map_err(|e| anyhow!("template `{}`: {e}", path.display()))
         }

@@ -157,3 +157,144 @@ fn a_dangling_symlink_is_reported_and_the_rest_still_checked() {
     std::os::unix::fs::symlink("nowhere.toml", dir.path().join("broken.toml")).expect("symlink");
     insta::assert_snapshot!("dangling_symlink", validate(dir.path()));
 }
+
+/// The inventory, waivers file, policy packs and template overrides are read only as regular
+/// files inside their own folder (issue 14, item 2): a merge request that adds `x.toml ->
+/// ~/.ssh/id_ed25519` must not print the key into the CI log, a FIFO must not hang validate,
+/// and `/dev/zero` must not fill memory.
+mod hostile_files {
+    use super::*;
+
+    const SECRET: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n";
+
+    /// A folder with the clean inventory and a secret file beside it (outside the inventory).
+    fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let inv = tmp.path().join("inventory");
+        std::fs::create_dir_all(&inv).expect("inventory");
+        std::fs::write(inv.join("inventory.toml"), clean()).expect("write");
+        let secret = tmp.path().join("id_ed25519");
+        std::fs::write(&secret, SECRET).expect("secret");
+        (tmp, inv, secret)
+    }
+
+    fn mkfifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    }
+
+    #[test]
+    fn an_inventory_file_linked_outside_the_folder_is_refused_unread() {
+        let (_tmp, inv, secret) = setup();
+        std::os::unix::fs::symlink(&secret, inv.join("x.toml")).expect("link");
+        let out = validate(&inv);
+        assert!(out.starts_with("exit: Some(2)"), "{out}");
+        assert!(out.contains("[link-outside-inventory]"), "{out}");
+        assert!(
+            !out.contains("PRIVATE KEY") && !out.contains("b3BlbnNz"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_folder_linked_outside_the_inventory_is_refused_unread() {
+        let (tmp, inv, _secret) = setup();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).expect("dir");
+        std::fs::write(elsewhere.join("a.toml"), "[servers.x]\nnetwork = 1\n").expect("write");
+        std::os::unix::fs::symlink(&elsewhere, inv.join("more")).expect("link");
+        let out = validate(&inv);
+        assert!(out.contains("[link-outside-inventory]"), "{out}");
+        assert!(!out.contains("a.toml"), "{out}");
+    }
+
+    #[test]
+    fn a_fifo_in_the_inventory_is_refused_without_waiting() {
+        let (_tmp, inv, _secret) = setup();
+        mkfifo(&inv.join("pipe.toml"));
+        let out = validate(&inv);
+        assert!(out.starts_with("exit: Some(2)"), "{out}");
+        assert!(
+            out.contains("[not-a-file]") && out.contains("a FIFO"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_waivers_file_linked_to_dev_zero_or_a_key_or_a_fifo_is_refused() {
+        for target in ["zero", "key", "fifo"] {
+            let (tmp, inv, secret) = setup();
+            let policies = tmp.path().join("policies");
+            std::fs::create_dir_all(&policies).expect("dir");
+            let waivers = policies.join("waivers.toml");
+            match target {
+                "zero" => std::os::unix::fs::symlink("/dev/zero", &waivers).expect("link"),
+                "key" => std::os::unix::fs::symlink(&secret, &waivers).expect("link"),
+                _ => mkfifo(&waivers),
+            }
+            let out = common::Capdo::bare()
+                .args(["--color", "never", "-p"])
+                .arg(&policies)
+                .arg("-i")
+                .arg(&inv)
+                .arg("validate")
+                .timeout(std::time::Duration::from_secs(60))
+                .run();
+            assert_eq!(out.code, Some(2), "{target}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("cannot read waivers file"),
+                "{target}: {}",
+                out.stderr
+            );
+            assert!(!out.stderr.contains("PRIVATE KEY"), "{}", out.stderr);
+        }
+    }
+
+    #[test]
+    fn a_policy_file_linked_outside_the_policies_folder_is_refused() {
+        let (tmp, inv, secret) = setup();
+        let pack = tmp.path().join("policies/nd85-tt12-tcvn11930");
+        std::fs::create_dir_all(&pack).expect("dir");
+        std::os::unix::fs::symlink(&secret, pack.join("design.toml")).expect("link");
+        let out = common::Capdo::bare()
+            .args(["--color", "never", "-p"])
+            .arg(tmp.path().join("policies"))
+            .arg("-i")
+            .arg(&inv)
+            .arg("validate")
+            .run();
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("cannot read policy file"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("PRIVATE KEY"), "{}", out.stderr);
+    }
+
+    #[test]
+    fn a_template_linked_outside_its_folder_is_refused_and_nothing_is_rendered() {
+        let (tmp, _inv, secret) = setup();
+        let templates = tmp.path().join("templates/config");
+        std::fs::create_dir_all(&templates).expect("dir");
+        std::os::unix::fs::symlink(&secret, templates.join("sshd.hbs")).expect("link");
+        let out_dir = tmp.path().join("out");
+        let out = common::Capdo::bare()
+            .args(["--color", "never", "--templates"])
+            .arg(tmp.path().join("templates"))
+            .args(["render", "--out"])
+            .arg(&out_dir)
+            .run();
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("cannot read template"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("PRIVATE KEY"), "{}", out.stderr);
+        assert!(!out_dir.exists());
+    }
+}

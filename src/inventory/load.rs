@@ -18,6 +18,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::raw;
 use crate::diag::{Diagnostic, FileId, Loc, Sources, suggest};
+use crate::infile::Refused;
 
 /// Top-level tables of an inventory file.
 const TOP_LEVEL: &[&str] = &[
@@ -68,7 +69,10 @@ pub fn inventory_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     }
     let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    collect_files(root, &mut files, &mut seen)?;
+    let real_root = root
+        .canonicalize()
+        .with_context(|| format!("cannot read inventory `{}`", root.display()))?;
+    collect_files(root, &real_root, &mut files, &mut seen)?;
     files.sort();
     if files.is_empty() {
         bail!(
@@ -81,6 +85,7 @@ pub fn inventory_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 fn collect_files(
     dir: &Path,
+    real_root: &Path,
     files: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashSet<PathBuf>,
 ) -> anyhow::Result<()> {
@@ -88,6 +93,12 @@ fn collect_files(
     let canonical = dir
         .canonicalize()
         .with_context(|| format!("cannot read `{}`", dir.display()))?;
+    if !canonical.starts_with(real_root) {
+        // A link to a folder elsewhere: listed as it is, so that reading it is refused (and
+        // reported once) instead of reading what it holds.
+        files.push(dir.to_path_buf());
+        return Ok(());
+    }
     if !seen.insert(canonical) {
         return Ok(());
     }
@@ -101,7 +112,7 @@ fn collect_files(
             continue;
         }
         if path.is_dir() {
-            collect_files(&path, files, seen)?;
+            collect_files(&path, real_root, files, seen)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             files.push(path);
         }
@@ -114,18 +125,40 @@ fn collect_files(
 pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory, Vec<Diagnostic>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    // Files are read only inside the inventory's folder (the folder of a single file).
+    let folder = if root.is_dir() {
+        root
+    } else {
+        root.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
     for path in inventory_files(root)? {
         // A file that cannot be read is reported, and the others are still checked.
-        match read_bounded(&path) {
-            Ok(Some(bytes)) => files.push((path, bytes)),
-            Ok(None) => problems.push(
+        match crate::infile::read(&path, folder, MAX_FILE) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(Refused::TooLarge(_)) => problems.push(
                 Diagnostic::new(
                     "file-too-large",
                     format!("`{}` is larger than {} MiB", path.display(), MAX_FILE >> 20),
                 )
                 .hint("split the inventory into several files"),
             ),
-            Err(why) => problems.push(
+            Err(why @ Refused::OutsideRoot { .. }) => problems.push(
+                Diagnostic::new(
+                    "link-outside-inventory",
+                    format!("`{}` is not read: {why}", path.display()),
+                )
+                .hint("copy the file into the inventory folder, or remove the link"),
+            ),
+            Err(why @ Refused::NotRegular(_)) => problems.push(
+                Diagnostic::new(
+                    "not-a-file",
+                    format!("`{}` is not read: {why}", path.display()),
+                )
+                .hint("an inventory holds regular TOML files only; remove it"),
+            ),
+            Err(Refused::Io(why)) => problems.push(
                 Diagnostic::new(
                     "unreadable-file",
                     format!("cannot read `{}`: {why}", path.display()),
@@ -144,17 +177,6 @@ pub fn read(root: &Path, sources: &mut Sources) -> anyhow::Result<(RawInventory,
 /// Largest inventory file read (a 50,000-server inventory is about 6 MiB).
 pub const MAX_FILE: u64 = 32 << 20;
 
-/// Read a file; `None` when it is larger than [`MAX_FILE`] (found without reading it all).
-fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok((bytes.len() as u64 <= MAX_FILE).then_some(bytes))
-}
-
 /// Parse inventory files already in memory, as `(path, content)`; `root` names the inventory
 /// in messages.
 pub fn read_files(
@@ -170,7 +192,8 @@ pub fn read_files(
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = sources.add(&path, lossy);
+                // Maybe not a text file at all (a key, a binary): its content is never quoted.
+                let file = sources.add_unshown(&path, lossy);
                 diags.push(
                     Diagnostic::new("invalid-utf8", "file is not valid UTF-8")
                         .at(Loc::new(file, valid..valid + 1), "invalid byte here")

@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::load::{Item, RawInventory};
 use super::model::*;
 use super::raw;
-use crate::diag::{Diagnostic, Loc, Sources, suggest};
+use crate::diag::{Diagnostic, Loc, Sources, Suggester, suggest};
 
 /// Check the raw inventory. Returns the model, or every problem found.
 pub fn validate(raw: RawInventory, sources: &Sources) -> Result<Inventory, Vec<Diagnostic>> {
@@ -21,6 +21,7 @@ pub fn validate(raw: RawInventory, sources: &Sources) -> Result<Inventory, Vec<D
         diags: Vec::new(),
         ids: HashMap::new(),
         broken: raw.broken.clone(),
+        suggesters: HashMap::new(),
     };
     let inv = v.run(raw);
     if v.diags.is_empty() {
@@ -35,10 +36,13 @@ struct Validator<'s> {
     diags: Vec<Diagnostic>,
     ids: HashMap<String, NodeRef>,
     broken: HashMap<String, &'static str>,
+    /// Did-you-mean indices over the ids, built on the first unknown reference of each kind
+    /// (`None` for flow endpoints: every id and every zone).
+    suggesters: HashMap<Option<Want>, Suggester>,
 }
 
 /// What a reference may name, for messages.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Want {
     Datacenter,
     Network,
@@ -192,6 +196,7 @@ impl Validator<'_> {
         match self.ids.get(id) {
             Some(&node) if want.accepts(node) => Some(node),
             Some(&node) => {
+                let hint = self.suggest_of(id, want);
                 self.diags.push(
                     Diagnostic::new(
                         "wrong-reference",
@@ -202,7 +207,7 @@ impl Validator<'_> {
                         ),
                     )
                     .at(loc, format!("this is a {}", node.kind()))
-                    .hint_opt(self.suggest_of(id, want)),
+                    .hint_opt(hint),
                 );
                 None
             }
@@ -215,29 +220,32 @@ impl Validator<'_> {
                     // Already reported where it is defined.
                     return None;
                 }
+                let hint = self.suggest_of(id, want);
                 self.diags.push(
                     Diagnostic::new(
                         "unknown-reference",
                         format!("`{key}` names `{id}`, but there is no such {}", want.noun()),
                     )
                     .at(loc, "unknown id")
-                    .hint_opt(self.suggest_of(id, want)),
+                    .hint_opt(hint),
                 );
                 None
             }
         }
     }
 
-    fn suggest_of(&self, id: &str, want: Want) -> Option<String> {
-        let candidates = self
-            .ids
-            .iter()
-            .filter(|(_, n)| want.accepts(**n))
-            .map(|(k, _)| k.as_str());
-        // Sorted so the suggestion does not depend on hash order when two are equally close.
-        let mut sorted: Vec<&str> = candidates.collect();
-        sorted.sort_unstable();
-        suggest(id, sorted)
+    fn suggest_of(&mut self, id: &str, want: Want) -> Option<String> {
+        let ids = &self.ids;
+        self.suggesters
+            .entry(Some(want))
+            .or_insert_with(|| {
+                Suggester::new(
+                    ids.iter()
+                        .filter(|(_, n)| want.accepts(**n))
+                        .map(|(k, _)| k.as_str()),
+                )
+            })
+            .suggest(id)
     }
 
     fn level(&mut self, v: &Spanned<i64>, key: &str) -> Option<Level> {
@@ -889,16 +897,25 @@ impl Validator<'_> {
     }
 
     fn unknown_endpoint(&mut self, loc: Loc, id: &str, key: &str) {
-        let mut candidates: Vec<&str> = self.ids.keys().map(|k| k.as_str()).collect();
-        candidates.extend(Zone::ALL.iter().map(|z| z.as_str()));
-        candidates.sort_unstable();
+        let ids = &self.ids;
+        let hint = self
+            .suggesters
+            .entry(None)
+            .or_insert_with(|| {
+                Suggester::new(
+                    ids.keys()
+                        .map(|k| k.as_str())
+                        .chain(Zone::ALL.iter().map(|z| z.as_str())),
+                )
+            })
+            .suggest(id);
         self.diags.push(
             Diagnostic::new(
                 "unknown-endpoint",
                 format!("flow `{key}` names `{id}`, which is not defined"),
             )
             .at(loc, "unknown endpoint")
-            .hint(suggest(id, candidates).unwrap_or_else(|| {
+            .hint(hint.unwrap_or_else(|| {
                 "an endpoint is a zone, or the id of a network, server, system or external".into()
             })),
         );

@@ -205,6 +205,9 @@ fn read_pack(
     controls
 }
 
+/// Largest policy file read.
+const MAX_PACK_FILE: u64 = 4 << 20;
+
 /// Every `*.toml` of a pack folder, by name.
 fn read_folder(folder: &Path) -> Result<Vec<(PathBuf, String)>, LoadError> {
     let io = |e: String| LoadError::Io(anyhow::anyhow!(e));
@@ -216,16 +219,17 @@ fn read_folder(folder: &Path) -> Result<Vec<(PathBuf, String)>, LoadError> {
             ))
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
+    // Each file is read only if it is a regular file inside the policies folder (a link
+    // leaving it, a FIFO or a device is refused, never followed or waited on).
     paths
         .into_iter()
         .map(|p| {
-            let bytes = std::fs::read(&p)
-                .map_err(|e| io(format!("cannot read policy file `{}`: {e}", p.display())))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| io(format!("policy file `{}` is not valid UTF-8", p.display())))?;
+            let root = folder.parent().unwrap_or(folder);
+            let text = crate::infile::read_text(&p, root, MAX_PACK_FILE)
+                .map_err(|why| io(format!("cannot read policy file `{}`: {why}", p.display())))?;
             Ok((p, text))
         })
         .collect()

@@ -77,6 +77,9 @@ pub struct Applied {
     pub expired: bool,
 }
 
+/// Largest waivers file read.
+const MAX_WAIVERS: u64 = 4 << 20;
+
 /// Read and check a waivers file against the inventory and the controls. Every problem is
 /// reported at once, located; nothing is returned unless the whole file is valid.
 pub fn load(
@@ -85,15 +88,15 @@ pub fn load(
     catalog: &Catalog,
     sources: &mut Sources,
 ) -> Result<Vec<Waiver>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    // Read only a regular file of its own folder (a merge request could make `waivers.toml`
+    // a link to a key, or to /dev/zero).
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let text = crate::infile::read_text(path, folder, MAX_WAIVERS).map_err(|why| {
         LoadError::Io(anyhow::anyhow!(
-            "cannot read waivers file `{}`: {e}",
-            path.display()
-        ))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        LoadError::Io(anyhow::anyhow!(
-            "waivers file `{}` is not valid UTF-8",
+            "cannot read waivers file `{}`: {why}",
             path.display()
         ))
     })?;
