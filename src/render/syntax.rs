@@ -100,18 +100,12 @@ pub fn systemd_arg(s: &str) -> Written {
     Ok(out)
 }
 
-/// Free text in a systemd setting that takes no quoting (`Description=`): `%` doubled. A line
-/// break or other control character has no escape there. The value must not end its line (a
-/// trailing backslash would continue it); the templates always follow it with text.
+/// Free text in a systemd setting that takes no quoting (`Description=`): `%` doubled, and a
+/// control character (which has no escape there) shown as `?`, as in [`line`]: the text is
+/// for people. The value must not end its line (a trailing backslash would continue it); the
+/// templates always follow it with text.
 pub fn systemd_text(s: &str) -> Written {
-    if s.chars().any(is_control) {
-        return Err(unwritable(
-            "systemd text",
-            s,
-            "a unit file setting cannot hold a control character",
-        ));
-    }
-    Ok(s.replace('%', "%%"))
+    Ok(line(s).replace('%', "%%"))
 }
 
 /// A quoted nftables string (`"…"`). nft's scanner has no escapes inside quotes: a `"` or a
@@ -267,7 +261,10 @@ mod tests {
     #[test]
     fn each_language_writes_one_value_or_refuses() {
         assert_eq!(systemd_text("100% x"), Ok("100%% x".into()));
-        assert!(systemd_text("a\nExecStartPre=/x").is_err());
+        assert_eq!(
+            systemd_text("a\nExecStartPre=/x"),
+            Ok("a?ExecStartPre=/x".into())
+        );
         assert_eq!(nft_string("capdo-drop: "), Ok("\"capdo-drop: \"".into()));
         assert!(nft_string("a\" accept").is_err());
         assert_eq!(rsyslog_string("a\"b\\"), Ok("\"a\\\"b\\\\\"".into()));
