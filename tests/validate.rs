@@ -54,6 +54,7 @@ cases! {
     many_problems_at_once => "many-problems",
     problems_inside_sub_tables => "nested-errors",
     invalid_utf8 => "invalid-utf8",
+    invalid_backup_path => "backup-path",
     jump_cycle_through_the_default_bastion => "jump-cycle-default",
 }
 

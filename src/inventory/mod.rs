@@ -1,12 +1,14 @@
 //! The inventory: reading the TOML folder, checking it, and the validated model.
 //!
 //! `raw` mirrors the file format, `load` reads and deserializes it item by item, `validate`
-//! resolves and checks everything, `model` is what the rest of capdo uses. Nothing here touches
+//! resolves and checks everything (with `rendered`, the rules for free text that reaches
+//! rendered configuration files), `model` is what the rest of capdo uses. Nothing here touches
 //! the network or prints.
 
 pub mod load;
 pub mod model;
 pub mod raw;
+pub mod rendered;
 pub mod validate;
 
 use std::path::Path;

@@ -343,7 +343,7 @@ impl<'de> Deserialize<'de> for Service {
 pub struct Backup {
     pub to: Spanned<String>,
     pub schedule: Schedule,
-    pub path: Option<String>,
+    pub path: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

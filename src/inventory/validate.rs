@@ -568,7 +568,7 @@ impl Validator<'_> {
             Some(Backup {
                 to,
                 schedule: b.schedule,
-                path: b.path,
+                path: b.path.map(|p| self.rendered_path(p, "backup.path")),
                 loc,
             })
         });
@@ -919,6 +919,16 @@ impl Validator<'_> {
                 "an endpoint is a zone, or the id of a network, server, system or external".into()
             })),
         );
+    }
+}
+
+/// Values that reach rendered configuration files as text (issue 14): the checks live in
+/// `rendered`; this only records their diagnostics.
+impl Validator<'_> {
+    fn rendered_path(&mut self, path: Spanned<String>, key: &str) -> String {
+        self.diags
+            .extend(super::rendered::check_path(&path, key, self.sources));
+        path.into_inner()
     }
 }
 

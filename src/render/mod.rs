@@ -15,6 +15,7 @@ use ipnetwork::IpNetwork;
 use serde_json::{Value, json};
 
 pub mod drift;
+pub mod syntax;
 
 use crate::graph::Graph;
 use crate::inventory::{Endpoint, Inventory, NodeRef, Proto, Regime, Role, Schedule, Zone};
@@ -110,10 +111,13 @@ pub struct Skipped {
 
 /// The template engine with the shipped templates, each replaced by
 /// `<templates>/config/<name>.hbs` when that file exists. Configuration files are not markup:
-/// nothing is escaped.
+/// a plain `{{value}}` only has its control characters masked ([`syntax::line`]); the helpers
+/// of [`syntax`] (`systemd_arg`, `nft_string`, …) write a value in its file's syntax.
 pub fn engine(templates: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {
     let overrides = templates.map(|d| d.join("config"));
-    crate::template::engine(handlebars::no_escape, TEMPLATES, overrides.as_deref())
+    let mut hb = crate::template::engine(syntax::line, TEMPLATES, overrides.as_deref())?;
+    syntax::register(&mut hb);
+    Ok(hb)
 }
 
 /// Render `kinds` (every kind when none is named) for `servers` under `regime`, with the
@@ -250,7 +254,11 @@ fn families(prefixes: &BTreeSet<String>) -> (String, String) {
     (join(v4), join(v6))
 }
 
-/// Everything a template may use about one server.
+/// Everything a template may use about one server. Every value is typed (addresses, prefixes,
+/// ports, numbers, the inventory's enums), an id (letters, digits, `-`, `_`), a constant, or
+/// `backup.path`, the one free text, checked by `inventory::rendered` when the inventory is
+/// validated. A template still writes each value through its format's helper ([`syntax`]).
+/// Free text that no template needs (names, the organisation) stays out.
 pub fn context(inv: &Inventory, g: &Graph, server: usize) -> Value {
     let s = &inv.servers[server];
     let level = g.server_levels[server].as_ref().map(|l| l.level.get());
@@ -318,10 +326,17 @@ pub fn context(inv: &Inventory, g: &Graph, server: usize) -> Value {
     let backup = s.backup.as_ref().and_then(|b| {
         let path = b.path.clone()?;
         let target = &inv.servers[b.to];
+        let address = target.addresses.first();
         Some(json!({
             "path": path,
             "target": target.id,
-            "target_address": target.addresses.first().map(|a| a.to_string()).unwrap_or_else(|| target.id.clone()),
+            "target_address": address.map(|a| a.to_string()).unwrap_or_else(|| target.id.clone()),
+            // rsync's `HOST:PATH` needs an IPv6 address in brackets.
+            "target_host": match address {
+                Some(IpAddr::V6(a)) => format!("[{a}]"),
+                Some(a) => a.to_string(),
+                None => target.id.clone(),
+            },
             "schedule": b.schedule.as_str(),
             "on_calendar": match b.schedule {
                 Schedule::Hourly => "hourly",
@@ -370,7 +385,6 @@ pub fn context(inv: &Inventory, g: &Graph, server: usize) -> Value {
 
     json!({
         "generated_by": format!("capdo {}", env!("CARGO_PKG_VERSION")),
-        "organization": inv.organization.name,
         "regime": match g.regime { Regime::Nd85 => "nd85", Regime::Nd331 => "nd331" },
         "level": level,
         "host": {
