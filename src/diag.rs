@@ -70,7 +70,10 @@ impl Sources {
         self.next_base += text.len() + 1;
         let shown = mask_controls(&text);
         self.texts.push(text);
-        self.files.add(path.display().to_string(), shown)
+        // A file name is input too (a merge request names its files): codespan prints it as
+        // given, so it is masked here as well as on the stream.
+        let name = mask_controls(&path.display().to_string());
+        self.files.add(name, shown)
     }
 
     /// Where `file`'s text starts in the global offset space.

@@ -103,18 +103,20 @@ pub fn xml(s: &str) -> String {
 }
 
 /// The inside of a double-quoted Graphviz DOT string (an id or a label): a backslash or a quote
-/// can neither end the string nor start an escape of the caller's.
+/// can neither end the string nor start an escape of the caller's, and terminal controls are
+/// masked (`capdo graph` prints DOT on a terminal).
 pub fn dot(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    terminal(s).replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// The inside of a double-quoted Mermaid label. Mermaid renders labels as HTML, so `<`, `>` and
 /// backticks become Mermaid entity codes and a line break a space: a name never becomes markup
 /// nor ends the label or a Markdown code fence around the chart; a quote becomes `#quot;` so
-/// quotes pair up. Line breaks the caller wants (`<br/>`) go between escaped parts.
+/// quotes pair up; terminal controls are masked (`capdo graph` prints Mermaid on a terminal).
+/// Line breaks the caller wants (`<br/>`) go between escaped parts.
 pub fn mermaid(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in terminal(s).chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#60;"),
@@ -195,6 +197,7 @@ mod tests {
     fn dot_escape_keeps_a_quoted_string_closed() {
         assert_eq!(dot(r#"a"b\"#), r#"a\"b\\"#);
         assert_eq!(dot("cấp độ"), "cấp độ");
+        assert_eq!(dot("a\u{1b}[31m\u{9b}b"), "a?[31m??b");
     }
 
     #[test]
@@ -205,5 +208,6 @@ mod tests {
         );
         // A name with a code fence and a line break stays one label inside the fence.
         assert_eq!(mermaid("x```\r\n<b>"), "x#96;#96;#96;  #60;b#62;");
+        assert_eq!(mermaid("a\u{1b}]8;;x\u{7}b"), "a?]8;;x?b");
     }
 }
