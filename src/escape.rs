@@ -102,6 +102,18 @@ pub fn xml(s: &str) -> String {
     out
 }
 
+/// A CSV cell that a spreadsheet opens as text, never as a formula (OWASP, "CSV Injection"): a
+/// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, which
+/// Excel and LibreOffice read as "text follows" (`=HYPERLINK(…)` stays the text it was). The CSV
+/// quoting itself (commas, quotes, line breaks) is the `csv` writer's.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 /// The inside of a double-quoted Graphviz DOT string (an id or a label): a backslash or a quote
 /// can neither end the string nor start an escape of the caller's, and terminal controls are
 /// masked (`capdo graph` prints DOT on a terminal).
@@ -191,6 +203,23 @@ mod tests {
             xml("<a href=\"x\">'&'</a>\u{1b}\n\t"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\u{fffd}\n\t"
         );
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_become_text() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        for text in ["Cổng dịch vụ công", "1", "—", "a=b", ""] {
+            assert_eq!(csv_cell(text), text);
+        }
     }
 
     #[test]
