@@ -72,7 +72,10 @@ impl Sources {
         self.next_base += text.len() + 1;
         let shown = mask_controls(&text);
         self.texts.push(text);
-        self.files.add(path.display().to_string(), shown)
+        // A file name is input too (a merge request names its files): codespan prints it as
+        // given, so it is masked here as well as on the stream.
+        let name = mask_controls(&path.display().to_string());
+        self.files.add(name, shown)
     }
 
     /// Add a file whose content diagnostics never quote: they give its file:line:col only.

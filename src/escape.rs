@@ -102,19 +102,33 @@ pub fn xml(s: &str) -> String {
     out
 }
 
+/// A CSV cell that a spreadsheet opens as text, never as a formula (OWASP, "CSV Injection"): a
+/// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, which
+/// Excel and LibreOffice read as "text follows" (`=HYPERLINK(…)` stays the text it was). The CSV
+/// quoting itself (commas, quotes, line breaks) is the `csv` writer's.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 /// The inside of a double-quoted Graphviz DOT string (an id or a label): a backslash or a quote
-/// can neither end the string nor start an escape of the caller's.
+/// can neither end the string nor start an escape of the caller's, and terminal controls are
+/// masked (`capdo graph` prints DOT on a terminal).
 pub fn dot(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    terminal(s).replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// The inside of a double-quoted Mermaid label. Mermaid renders labels as HTML, so `<`, `>` and
 /// backticks become Mermaid entity codes and a line break a space: a name never becomes markup
 /// nor ends the label or a Markdown code fence around the chart; a quote becomes `#quot;` so
-/// quotes pair up. Line breaks the caller wants (`<br/>`) go between escaped parts.
+/// quotes pair up; terminal controls are masked (`capdo graph` prints Mermaid on a terminal).
+/// Line breaks the caller wants (`<br/>`) go between escaped parts.
 pub fn mermaid(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in terminal(s).chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#60;"),
@@ -192,9 +206,27 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_become_text() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        for text in ["Cổng dịch vụ công", "1", "—", "a=b", ""] {
+            assert_eq!(csv_cell(text), text);
+        }
+    }
+
+    #[test]
     fn dot_escape_keeps_a_quoted_string_closed() {
         assert_eq!(dot(r#"a"b\"#), r#"a\"b\\"#);
         assert_eq!(dot("cấp độ"), "cấp độ");
+        assert_eq!(dot("a\u{1b}[31m\u{9b}b"), "a?[31m??b");
     }
 
     #[test]
@@ -205,5 +237,6 @@ mod tests {
         );
         // A name with a code fence and a line break stays one label inside the fence.
         assert_eq!(mermaid("x```\r\n<b>"), "x#96;#96;#96;  #60;b#62;");
+        assert_eq!(mermaid("a\u{1b}]8;;x\u{7}b"), "a?]8;;x?b");
     }
 }

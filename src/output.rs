@@ -7,12 +7,20 @@
 //! file, a symlink) can receive the bytes; the rename then replaces the target itself, never
 //! what a symlink at the target points to. Reports keep the user's umask; what holds raw host
 //! output ([`Mode::Private`]: facts files, evidence bundles) is readable by its owner only.
+//!
+//! Standard output and standard error go through [`TerminalSafe`]: whatever a command writes
+//! there (a report, a diagnostic, a file name, a host's error), no control character from an
+//! input or a host reaches the terminal or a CI log that renders escape sequences. capdo's own
+//! colours travel apart from the text ([`WriteColor::set_color`], [`Styled`]), so they are the
+//! only escape sequences written. Files written with [`write_atomic`] are left byte for byte as
+//! their writer made them.
 
 use std::io::Write as _;
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
+use codespan_reporting::term::termcolor::{ColorSpec, HyperlinkSpec, WriteColor};
 
 /// Who may read a written file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +98,169 @@ pub fn refuse_symlinks_below(root: &Path, path: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A writer to a terminal-like stream (standard output or error, which may also be a CI log or
+/// `less -R`): every control character written through it is masked as
+/// [`crate::escape::terminal`] masks it (one `?` per byte; tab and line ends kept), and so are
+/// bytes that are not UTF-8 (a lone `0x9b` is a CSI on an 8-bit terminal). Colours set through
+/// [`WriteColor`] pass to the inner writer untouched: they are capdo's, never the data's.
+///
+/// Text is masked as it streams: a character split between two writes, or a carriage return
+/// whose line feed may follow in the next write, is held until the next write, a colour change,
+/// or [`TerminalSafe::finish`] (also run on drop).
+pub struct TerminalSafe<W: WriteColor> {
+    inner: W,
+    /// Bytes held back: the start of a UTF-8 character, or a final carriage return.
+    held: Vec<u8>,
+}
+
+impl<W: WriteColor> TerminalSafe<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            held: Vec::new(),
+        }
+    }
+
+    /// Write what is held back, as if the stream ended here, and flush.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        let (text, _) = mask_bytes(&held, true);
+        self.inner.write_all(text.as_bytes())?;
+        self.inner.flush()
+    }
+}
+
+/// `bytes` masked for a terminal, and how many bytes at the end were held back (none when
+/// `last`): an unfinished UTF-8 character, or a carriage return that a line feed may follow.
+fn mask_bytes(bytes: &[u8], last: bool) -> (String, usize) {
+    let mut keep = 0;
+    if !last && let Some(tail) = bytes.utf8_chunks().last() {
+        let unfinished = tail.invalid();
+        if unfinished.is_empty() {
+            if tail.valid().ends_with('\r') {
+                keep = 1;
+            }
+        } else if std::str::from_utf8(unfinished).is_err_and(|e| e.error_len().is_none()) {
+            // The start of a character the next write may finish.
+            keep = unfinished.len();
+        }
+    }
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes[..bytes.len() - keep].utf8_chunks() {
+        out.push_str(&crate::escape::terminal(chunk.valid()));
+        // Not UTF-8: each byte shown as `?`.
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    (out, keep)
+}
+
+impl<W: WriteColor> std::io::Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.held.extend_from_slice(buf);
+        let (text, keep) = mask_bytes(&self.held, false);
+        self.held.drain(..self.held.len() - keep);
+        self.inner.write_all(text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: WriteColor> WriteColor for TerminalSafe<W> {
+    fn supports_color(&self) -> bool {
+        self.inner.supports_color()
+    }
+
+    fn set_color(&mut self, spec: &ColorSpec) -> std::io::Result<()> {
+        // What was held belongs before the colour change.
+        self.finish()?;
+        self.inner.set_color(spec)
+    }
+
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.finish()?;
+        self.inner.reset()
+    }
+
+    fn is_synchronous(&self) -> bool {
+        self.inner.is_synchronous()
+    }
+
+    fn set_hyperlink(&mut self, _link: &HyperlinkSpec) -> std::io::Result<()> {
+        // A hyperlink's URI is an escape sequence capdo never needs.
+        Ok(())
+    }
+
+    fn supports_hyperlinks(&self) -> bool {
+        false
+    }
+}
+
+impl<W: WriteColor> Drop for TerminalSafe<W> {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// Text for a terminal with capdo's own colours kept apart from it: [`Styled::plain`] for a
+/// file, [`Styled::write_to`] for a stream that takes colour. Every piece of text is masked as
+/// [`crate::escape::terminal`] masks it when it is added, so a writer that builds a `Styled`
+/// cannot forget a value; only [`Styled::paint`]'s colour is ever an escape sequence.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Styled {
+    parts: Vec<(Option<ColorSpec>, String)>,
+}
+
+impl Styled {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add `text`, masked.
+    pub fn text(&mut self, text: &str) {
+        let text = crate::escape::terminal(text);
+        match self.parts.last_mut() {
+            Some((None, last)) => last.push_str(&text),
+            _ => self.parts.push((None, text)),
+        }
+    }
+
+    /// Add `text`, masked, in `color`.
+    pub fn paint(&mut self, color: &ColorSpec, text: &str) {
+        self.parts
+            .push((Some(color.clone()), crate::escape::terminal(text)));
+    }
+
+    /// The text without colour.
+    pub fn plain(&self) -> String {
+        self.parts.iter().map(|(_, t)| t.as_str()).collect()
+    }
+
+    /// The text to `w`, coloured where `w` takes colour.
+    pub fn write_to(&self, w: &mut dyn WriteColor) -> std::io::Result<()> {
+        for (color, text) in &self.parts {
+            match color {
+                Some(c) => {
+                    w.set_color(c)?;
+                    w.write_all(text.as_bytes())?;
+                    w.reset()?;
+                }
+                None => w.write_all(text.as_bytes())?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Write for Styled {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.text(s);
+        Ok(())
+    }
 }
 
 /// "1 server", "2 servers".
@@ -189,6 +360,66 @@ mod tests {
             .expect_err("refused");
         assert!(err.to_string().contains("symbolic link"), "{err}");
         assert!(refuse_symlinks_below(&root, &root.join("db01/etc/x")).is_ok());
+    }
+
+    /// What `write` does through a [`TerminalSafe`] over an ANSI buffer, as text.
+    fn through(write: impl FnOnce(&mut dyn WriteColor) -> std::io::Result<()>) -> String {
+        use codespan_reporting::term::termcolor::Buffer;
+        let mut buffer = Buffer::ansi();
+        {
+            let mut safe = TerminalSafe::new(&mut buffer);
+            write(&mut safe).expect("write");
+        }
+        String::from_utf8(buffer.into_inner()).expect("the output is UTF-8")
+    }
+
+    #[test]
+    fn a_terminal_stream_never_carries_a_control_character_from_the_text() {
+        let hostile = "a\u{1b}[31mb\u{9b}2Jc\u{1b}]8;;http://x\u{7}d\u{85}\u{202e}e\r\nf\rg\u{0}";
+        let out = through(|w| w.write_all(hostile.as_bytes()));
+        assert_eq!(out, "a?[31mb??2Jc?]8;;http://x?d?????e\r\nf?g?");
+        // A byte that is not UTF-8 (a raw CSI on an 8-bit terminal) is masked too.
+        assert_eq!(through(|w| w.write_all(b"x\x9b1m\xffy")), "x?1m?y");
+    }
+
+    #[test]
+    fn masking_holds_across_writes_that_split_a_character_or_a_line_end() {
+        // Byte by byte: C1 and bidirectional controls split in the middle are still masked,
+        // other characters and CRLF come out whole.
+        let text = "é\u{9b}ệ\r\n\u{202e}z\r";
+        let out = through(|w| {
+            for b in text.as_bytes() {
+                w.write_all(&[*b])?;
+            }
+            Ok(())
+        });
+        assert_eq!(out, "é??ệ\r\n???z?");
+    }
+
+    #[test]
+    fn colours_set_on_the_stream_pass_and_colours_in_the_text_do_not() {
+        let out = through(|w| {
+            w.set_color(ColorSpec::new().set_bold(true))?;
+            w.write_all(b"FAIL")?;
+            w.reset()?;
+            w.write_all(b" \x1b[32mname")
+        });
+        assert_eq!(out, "\u{1b}[0m\u{1b}[1mFAIL\u{1b}[0m ?[32mname");
+    }
+
+    #[test]
+    fn styled_text_is_masked_and_keeps_its_colours_apart() {
+        use std::fmt::Write as _;
+        let mut s = Styled::new();
+        s.paint(ColorSpec::new().set_bold(true), "── system x: \u{1b}[2J");
+        let ticket = "T-1\u{9b}31m";
+        let _ = writeln!(s, " ticket {ticket}");
+        assert_eq!(s.plain(), "── system x: ?[2J ticket T-1??31m\n");
+        let coloured = through(|w| s.write_to(w));
+        assert_eq!(
+            coloured,
+            "\u{1b}[0m\u{1b}[1m── system x: ?[2J\u{1b}[0m ticket T-1??31m\n"
+        );
     }
 
     #[test]

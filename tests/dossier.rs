@@ -473,3 +473,47 @@ fn a_level_2_system_under_nd331_gets_form_01_and_no_appraisal_opinion() {
     assert!(!r.stdout.contains("Ý kiến thẩm định"));
     assert!(!r.stdout.contains("Nội dung bổ sung đối với cấp độ 4, 5"));
 }
+
+/// A cell a spreadsheet would run (OWASP "CSV injection") is written as text: a system named
+/// `=HYPERLINK(…)` and an operator starting with `@`, `+`, `-` get a leading `'`, both to
+/// standard output and to a file; the other cells are as they were.
+#[test]
+fn annual_report_csv_cells_never_become_formulas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let text = text.replace(
+        "name = \"Cổng thông tin điện tử\"",
+        "name = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"\noperator = \"@SUM(1+1)\"\nowner = \"-2+3\"",
+    );
+    assert!(text.contains("HYPERLINK"), "the fixture changed");
+    let inv = dir.path().join("inventory.toml");
+    std::fs::write(&inv, text).expect("write");
+    let inv = inv.to_str().expect("path");
+    let out = dir.path().join("annual.csv");
+    let to_file = capdo(&[
+        "-i",
+        inv,
+        "annual-report",
+        "--format",
+        "csv",
+        "--output",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(to_file.code, Some(0), "{}", to_file.stderr);
+    let stdout = capdo(&["-i", inv, "annual-report", "--format", "csv"]);
+    assert_eq!(stdout.code, Some(0), "{}", stdout.stderr);
+    let file = std::fs::read_to_string(&out).expect("annual.csv");
+    assert_eq!(file, stdout.stdout);
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let row = reader.records().next().expect("a row").expect("record");
+    assert_eq!(row.get(0), Some("1"));
+    assert_eq!(row.get(1), Some("'=HYPERLINK(\"http://x\",\"y\")"));
+    assert_eq!(row.get(2), Some("'-2+3"));
+    assert_eq!(row.get(3), Some("'@SUM(1+1)"));
+    for cell in row.iter() {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a formula cell: {cell:?}"
+        );
+    }
+}

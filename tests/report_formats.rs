@@ -514,3 +514,57 @@ fn a_host_that_could_not_be_scanned_is_reported_escaped_in_every_format() {
     assert_eq!(n_errors as u64, errors);
     assert!(!xml.contains('\u{1b}'));
 }
+
+/// The HTML report's Content-Security-Policy allows its own inline script by hash and no other
+/// (no `'unsafe-inline'` for scripts): a script that an escaping bug let into the page would not
+/// run. The headless-Chromium test shows the page's own script still runs.
+#[test]
+fn the_html_report_allows_only_its_own_script() {
+    use sha2::Digest as _;
+    let r = capdo(sample(), &["check", "--offline", "--format", "html"]);
+    let html = r.stdout;
+    let csp_at = html
+        .find("http-equiv=\"Content-Security-Policy\" content=\"")
+        .expect("a CSP");
+    let csp = &html[csp_at..];
+    let csp = &csp[csp.find("content=\"").expect("content") + 9..];
+    let csp = &csp[..csp.find('"').expect("end")];
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src "))
+        .expect("script-src");
+    assert!(!script_src.contains("unsafe-inline"), "{csp}");
+    let start = html.find("<script>").expect("the page's script") + "<script>".len();
+    let end = start + html[start..].find("</script>").expect("its end");
+    assert_eq!(html.matches("<script").count(), 1, "one script");
+    let digest = sha2::Sha256::digest(&html.as_bytes()[start..end]);
+    assert_eq!(
+        script_src,
+        format!("script-src 'sha256-{}'", base64(&digest)),
+        "{csp}"
+    );
+}
+
+/// Standard base64 (RFC 4648), as CSP hashes are written.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = String::new();
+    for &b in bytes {
+        bits = bits << 8 | u32::from(b);
+        n += 8;
+        while n >= 6 {
+            n -= 6;
+            out.push(char::from(A[(bits >> n & 63) as usize]));
+        }
+    }
+    if n > 0 {
+        out.push(char::from(A[(bits << (6 - n) & 63) as usize]));
+    }
+    while !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}

@@ -13,17 +13,20 @@ mod input;
 use std::io::{IsTerminal, Write};
 
 use clap::Parser as _;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+use codespan_reporting::term::termcolor::{Ansi, ColorChoice, NoColor, StandardStream, WriteColor};
+
+use crate::output::TerminalSafe;
 
 pub use crate::exit::Exit;
 pub use args::{Cli, ColorArg, Command, Global};
 
-/// Where output goes. `err` supports colour for diagnostics.
+/// Where output goes: standard output and error, each taking colour where it is on (a
+/// `NoColor` writer ignores it). [`run`] and [`run_words`] pass both through
+/// [`crate::output::TerminalSafe`], so nothing a command writes can carry a control character
+/// from an input or a host; colour is set out of band (`set_color`), never written as text.
 pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
+    pub out: &'a mut dyn WriteColor,
     pub err: &'a mut dyn WriteColor,
-    /// Whether standard output is a terminal that takes colour.
-    pub out_color: bool,
 }
 
 /// Parse the real command line and run it with the process's stdout and stderr.
@@ -46,11 +49,14 @@ pub fn main_exit() -> i32 {
         ColorArg::Never => false,
         ColorArg::Auto => stdout.is_terminal() && !no_color,
     };
-    let mut out = stdout.lock();
+    let mut out: Box<dyn WriteColor> = if out_color {
+        Box::new(Ansi::new(stdout.lock()))
+    } else {
+        Box::new(NoColor::new(stdout.lock()))
+    };
     let mut io = Io {
         out: &mut out,
         err: &mut err,
-        out_color,
     };
     let code = run(&cli, &mut io);
     let _ = io.out.flush();
@@ -74,11 +80,12 @@ where
             run(&cli, io)
         }
         Err(e) => {
+            // clap quotes the words it did not understand: masked like any other output.
             let text = e.render().to_string();
             let written = if e.use_stderr() {
-                io.err.write_all(text.as_bytes())
+                TerminalSafe::new(&mut *io.err).write_all(text.as_bytes())
             } else {
-                io.out.write_all(text.as_bytes())
+                TerminalSafe::new(&mut *io.out).write_all(text.as_bytes())
             };
             match (written, e.exit_code()) {
                 (Ok(()), 0) => Exit::Ok,
@@ -88,8 +95,22 @@ where
     }
 }
 
-/// Run a parsed command line.
+/// Run a parsed command line. Everything it writes goes through [`TerminalSafe`].
 pub fn run(cli: &Cli, io: &mut Io) -> Exit {
+    let mut out = TerminalSafe::new(&mut *io.out);
+    let mut err = TerminalSafe::new(&mut *io.err);
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+    };
+    let code = dispatch(cli, &mut io);
+    // A stream that cannot take the last bytes has gone away; the code stands.
+    let _ = out.finish();
+    let _ = err.finish();
+    code
+}
+
+fn dispatch(cli: &Cli, io: &mut Io) -> Exit {
     match commands::dispatch(cli, io) {
         Ok(code) => code,
         // Invalid input was shown with its diagnostics already.

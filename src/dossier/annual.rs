@@ -320,13 +320,26 @@ pub fn annual_report(
     }
 }
 
-/// The table as CSV: a header row, then one row per system, quoted as RFC 4180 says.
+/// The table as CSV: a header row, then one row per system, quoted as RFC 4180 says, every cell
+/// one a spreadsheet opens as text ([`crate::escape::csv_cell`]: a system named `=HYPERLINK(…)` is
+/// not a formula).
 fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS)?;
     for r in rows {
         // A blank to fill by hand is an empty field in CSV.
-        w.write_record(r.cells.iter().map(|c| if c == vi::BLANK { "" } else { c }))?;
+        let cells: Vec<std::borrow::Cow<str>> = r
+            .cells
+            .iter()
+            .map(|c| {
+                if c == vi::BLANK {
+                    "".into()
+                } else {
+                    crate::escape::csv_cell(c)
+                }
+            })
+            .collect();
+        w.write_record(cells.iter().map(|c| c.as_bytes()))?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(String::from_utf8(bytes)?)

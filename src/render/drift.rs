@@ -91,9 +91,10 @@ pub fn render(report: &[HostDrift], format: Format, verbose: bool) -> anyhow::Re
                 "{}: {} {state}{}",
                 h.host,
                 f.path,
+                // The reason comes from the host (an error message quoting a path).
                 f.error
                     .as_deref()
-                    .map(|e| format!(" ({e})"))
+                    .map(|e| format!(" ({})", crate::diag::mask_controls(e)))
                     .unwrap_or_default()
             )?;
             if !f.diff.is_empty() && verbose || f.state == State::Differs {

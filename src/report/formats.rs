@@ -46,12 +46,7 @@ impl Renderer<'_> {
     /// template naming a value that does not exist, in strict mode).
     pub fn render(&self, format: Format) -> anyhow::Result<String> {
         Ok(match format {
-            Format::Text => text::render(
-                self.report,
-                &text::groups(self.inventory),
-                &self.inventory.organization.name,
-                &self.style,
-            ),
+            Format::Text => self.text().plain(),
             Format::Json => json(self.report),
             Format::Sarif => {
                 sarif::render(self.report, &Scope::of(self.inventory, self.graph).names)
@@ -74,22 +69,26 @@ impl Renderer<'_> {
         })
     }
 
+    /// The text format with its colours apart, for a stream that takes colour; [`Self::render`]
+    /// gives it without colour.
+    pub fn text(&self) -> crate::output::Styled {
+        text::render(
+            self.report,
+            &text::groups(self.inventory),
+            &self.inventory.organization.name,
+            &self.style,
+        )
+    }
+
     /// The files asked for (`--out-json F`, …), rendered; the text format goes without colour.
     pub fn render_files<'p>(
         &self,
         outputs: &[(Format, Option<&'p Path>)],
     ) -> anyhow::Result<Vec<(&'p Path, String)>> {
-        let plain = Renderer {
-            style: text::Style {
-                color: false,
-                verbose: self.style.verbose,
-            },
-            ..*self
-        };
         outputs
             .iter()
             .filter_map(|&(f, p)| p.map(|p| (f, p)))
-            .map(|(f, p)| Ok((p, plain.render(f)?)))
+            .map(|(f, p)| Ok((p, self.render(f)?)))
             .collect()
     }
 }

@@ -4,25 +4,41 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use codespan_reporting::term::termcolor::{Color, ColorSpec};
+
 use super::{JudgedBy, Report, ReportFinding};
-use crate::diag::mask_controls;
+use crate::output::Styled;
 use crate::policy::Status;
 
 pub struct Style {
-    pub color: bool,
     /// List passing and not-applicable findings too.
     pub verbose: bool,
 }
 
-fn paint(style: &Style, code: &str, text: &str) -> String {
-    if style.color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
+/// capdo's colours, by the SGR codes they used to be written as (`1;31` is bold red).
+fn color(code: &str) -> ColorSpec {
+    let mut spec = ColorSpec::new();
+    for part in code.split(';') {
+        match part {
+            "1" => spec.set_bold(true),
+            "2" => spec.set_dimmed(true),
+            "31" => spec.set_fg(Some(Color::Red)),
+            "32" => spec.set_fg(Some(Color::Green)),
+            "33" => spec.set_fg(Some(Color::Yellow)),
+            "35" => spec.set_fg(Some(Color::Magenta)),
+            "36" => spec.set_fg(Some(Color::Cyan)),
+            _ => &mut spec,
+        };
     }
+    spec
 }
 
-fn status_label(style: &Style, s: Status) -> String {
+/// `text` in the colour of `code`: the colour travels apart from the text ([`Styled`]).
+fn paint(out: &mut Styled, code: &str, text: &str) {
+    out.paint(&color(code), text);
+}
+
+fn status_label(out: &mut Styled, s: Status) {
     let (code, text) = match s {
         Status::Pass => ("32", "PASS"),
         Status::Fail => ("1;31", "FAIL"),
@@ -31,35 +47,32 @@ fn status_label(style: &Style, s: Status) -> String {
         Status::NotApplicable => ("2", "N/A"),
         Status::Manual => ("36", "MANUAL"),
     };
-    paint(style, code, &format!("{text:<6}"))
+    paint(out, code, &format!("{text:<6}"));
 }
 
-fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
+/// Every value below is written into a [`Styled`], which masks terminal controls in all text it
+/// is given: what the inventory, a pack, the waivers or a host said never steers the terminal.
+fn finding_block(out: &mut Styled, style: &Style, f: &ReportFinding) {
     let level = f.level.map(|l| format!(" (level {l})")).unwrap_or_default();
     let regime = f
         .regime
         .map(|r| format!(" [{}]", r.as_str()))
         .unwrap_or_default();
-    let debt = if f.transition_debt {
-        format!("  {}", paint(style, "1;33", "TRANSITION DEBT"))
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        out,
-        "{} {:<8} {}  {}{level}{regime}{debt}",
-        status_label(style, f.status),
-        f.severity.as_str(),
-        paint(style, "1", &f.control),
-        f.target
-    );
-    // Messages and evidence quote what hosts said: never let that steer the terminal.
-    let _ = writeln!(out, "       {}", mask_controls(&f.message));
+    status_label(out, f.status);
+    let _ = write!(out, " {:<8} ", f.severity.as_str());
+    paint(out, "1", &f.control);
+    let _ = write!(out, "  {}{level}{regime}", f.target);
+    if f.transition_debt {
+        out.text("  ");
+        paint(out, "1;33", "TRANSITION DEBT");
+    }
+    out.text("\n");
+    let _ = writeln!(out, "       {}", f.message);
     if f.status == Status::NotApplicable || f.status == Status::Pass && !style.verbose {
         return;
     }
     if !f.evidence.is_empty() {
-        let _ = writeln!(out, "       evidence: {}", mask_controls(&f.evidence));
+        let _ = writeln!(out, "       evidence: {}", f.evidence);
     }
     if !f.basis.is_empty() {
         let _ = writeln!(out, "       basis: {}", f.basis.join("; "));
@@ -80,10 +93,7 @@ fn finding_block(out: &mut String, style: &Style, f: &ReportFinding) {
         let _ = writeln!(
             out,
             "       waiver: {} (approved by {}{ticket}, {state} {}) at {}",
-            mask_controls(&w.reason),
-            mask_controls(&w.approved_by),
-            w.expires,
-            w.at
+            w.reason, w.approved_by, w.expires, w.at
         );
     }
     if f.status == Status::Fail {
@@ -110,8 +120,8 @@ pub fn groups(inv: &crate::inventory::Inventory) -> Groups {
     g
 }
 
-pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> String {
-    let mut out = String::new();
+pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Styled {
+    let mut out = Styled::new();
     let _ = writeln!(
         out,
         "capdo {} — {org} — regime {} ({})\n",
@@ -133,13 +143,13 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
         .map(|t| t.id.as_str())
         .collect();
     for t in report.targets.iter().filter(|t| t.error.is_some()) {
+        paint(&mut out, "1;35", "NOT SCANNED");
         let _ = writeln!(
             out,
-            "{} {}  {}: {}\n",
-            paint(style, "1;35", "NOT SCANNED"),
+            " {}  {}: {}\n",
             t.id,
             t.status,
-            mask_controls(t.error.as_deref().unwrap_or(""))
+            t.error.as_deref().unwrap_or("")
         );
     }
     let shown: Vec<&ReportFinding> = report
@@ -170,23 +180,25 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Str
             .then_with(|| a.control.cmp(&b.control))
     });
     if shown.is_empty() && unscanned.is_empty() {
-        let _ = writeln!(out, "{}\n", paint(style, "32", "No failures."));
+        paint(&mut out, "32", "No failures.");
+        out.text("\n\n");
     }
     let mut current: Option<Option<&(String, String)>> = None;
     for (g, f) in shown {
         if current != Some(g) {
             let title = match g {
-                Some((id, name)) => format!("── system {id}: {}", mask_controls(name)),
+                Some((id, name)) => format!("── system {id}: {name}"),
                 None => {
                     "── other targets (organisation, datacenters, networks, servers of no system)"
                         .to_owned()
                 }
             };
-            let _ = writeln!(out, "{}\n", paint(style, "1", &title));
+            paint(&mut out, "1", &title);
+            out.text("\n\n");
             current = Some(g);
         }
         finding_block(&mut out, style, f);
-        out.push('\n');
+        out.text("\n");
     }
 
     // Counts per level of the targets judged.
@@ -332,11 +344,8 @@ mod tests {
             lang: Lang::En,
         };
         let out = crate::check::run(&Catalog::embedded(), &inv, &sources, &[], plan);
-        let style = Style {
-            color: false,
-            verbose: true,
-        };
-        let shown = render(&out.report, &groups(&inv), "Test", &style);
+        let style = Style { verbose: true };
+        let shown = render(&out.report, &groups(&inv), "Test", &style).plain();
         let section = |name: &str| {
             let start = shown.find(&format!("── system {name}:")).expect(name);
             let rest = &shown[start + "── ".len()..];

@@ -563,9 +563,70 @@ fn render(
         .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
 }
 
-/// Render the HTML template over `view`; every `{{value}}` goes through [`escape::html`].
+/// Render the HTML template over `view`; every `{{value}}` goes through [`escape::html`], and
+/// the page's Content-Security-Policy allows exactly its own inline scripts ([`SCRIPT_HASHES`]).
 pub fn render_html(view: &View, templates: Option<&Path>) -> anyhow::Result<String> {
-    render(view, templates, HTML_TEMPLATE, escape::html)
+    Ok(with_script_hashes(render(
+        view,
+        templates,
+        HTML_TEMPLATE,
+        escape::html,
+    )?))
+}
+
+/// Where the page's CSP lists the scripts it allows: `script-src 'capdo-script-hashes'` in the
+/// template becomes `script-src 'sha256-…'`, one hash per inline script of the rendered page.
+/// No value from a report can write it: HTML escaping turns every `'` into `&#x27;`. Left
+/// unreplaced (a page without scripts), a browser ignores the unknown source and runs nothing.
+pub const SCRIPT_HASHES: &str = "'capdo-script-hashes'";
+
+/// `html` with [`SCRIPT_HASHES`] (its first occurrence, in the head) replaced by the CSP hash of
+/// each `<script>…</script>` in it, so the policy allows these scripts and no other inline
+/// script (`'unsafe-inline'` would allow any that an escaping bug let in).
+fn with_script_hashes(html: String) -> String {
+    use sha2::Digest as _;
+    let mut sources = Vec::new();
+    let mut rest = html.as_str();
+    while let Some(open) = rest.find("<script") {
+        let after = &rest[open..];
+        let Some(body) = after.find('>').map(|i| &after[i + 1..]) else {
+            break;
+        };
+        let Some(close) = body.find("</script") else {
+            break;
+        };
+        // The browser hashes the script as parsed: its line ends normalised to LF.
+        let text = body[..close].replace("\r\n", "\n").replace('\r', "\n");
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        sources.push(format!("'sha256-{}'", base64(&digest)));
+        rest = &body[close..];
+    }
+    if sources.is_empty() {
+        sources.push("'none'".to_owned());
+    }
+    html.replacen(SCRIPT_HASHES, &sources.join(" "), 1)
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as CSP hashes are written.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Render the Markdown template over `view`; every `{{value}}` goes through
@@ -577,6 +638,45 @@ pub fn render_markdown(view: &View, templates: Option<&Path>) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_rfc_4648() {
+        // The test vectors of RFC 4648 §10.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn the_csp_allows_exactly_the_scripts_of_the_page() {
+        let page = format!(
+            "<meta content=\"script-src {SCRIPT_HASHES}\"><p>&#x27;capdo-script-hashes&#x27;</p>\
+             <script>alert(1)</script><script type=\"module\">x\r\ny</script>"
+        );
+        let out = with_script_hashes(page);
+        // `echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64`, and the same of "x\ny".
+        assert!(
+            out.starts_with(
+                "<meta content=\"script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=' \
+                 'sha256-mrneJXaKwXIjXhGbdjYuzdrTOHj+mneSzd2+RyNvmoc='\">"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains(SCRIPT_HASHES), "{out}");
+        assert!(out.contains("<p>&#x27;capdo-script-hashes&#x27;</p>"));
+        assert_eq!(
+            with_script_hashes(format!("script-src {SCRIPT_HASHES}")),
+            "script-src 'none'"
+        );
+    }
 
     #[test]
     fn worst_status_prefers_failures() {

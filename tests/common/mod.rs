@@ -144,23 +144,24 @@ impl Capdo {
             .words
             .windows(2)
             .any(|w| w[0] == "--color" && w[1] == "always");
-        let mut out = Vec::new();
-        let mut err = if always {
-            Buffer::ansi()
-        } else {
-            Buffer::no_color()
+        let buffer = || {
+            if always {
+                Buffer::ansi()
+            } else {
+                Buffer::no_color()
+            }
         };
+        let (mut out, mut err) = (buffer(), buffer());
         let code = {
             let mut io = Io {
                 out: &mut out,
                 err: &mut err,
-                out_color: always,
             };
             run_words(&self.words, &mut io)
         };
         Run {
             code: Some(code as i32),
-            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stdout: String::from_utf8_lossy(&out.into_inner()).into_owned(),
             stderr: String::from_utf8_lossy(&err.into_inner()).into_owned(),
         }
     }

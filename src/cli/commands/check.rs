@@ -89,14 +89,21 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         graph: &outcome.graph,
         lang: g.lang,
         templates: Some(&g.templates),
-        style: report::text::Style {
-            color: io.out_color && args.output.is_none(),
-            verbose: g.verbose,
-        },
+        style: report::text::Style { verbose: g.verbose },
     };
-    let text = renderer.render(args.format)?;
+    // The text report on standard output keeps its colours apart from the text, so they are
+    // set on the stream (when it takes colour) and never pass as text.
+    let styled =
+        (args.format == report::Format::Text && args.output.is_none()).then(|| renderer.text());
+    let text = match styled {
+        Some(_) => String::new(),
+        None => renderer.render(args.format)?,
+    };
     let files = renderer.render_files(&args.also)?;
-    emit(io, args.output, &text)?;
+    match &styled {
+        Some(styled) => styled.write_to(io.out)?,
+        None => emit(io, args.output, &text)?,
+    }
     for (path, text) in files {
         write_atomic(path, text.as_bytes())?;
     }
