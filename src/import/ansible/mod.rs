@@ -99,17 +99,37 @@ pub struct Parsed {
     /// Hosts in the order they first appear, with the variables written on them.
     pub hosts: Vec<(String, Vars, Origin)>,
     pub groups: BTreeMap<String, Group>,
+    /// Where each host is in `hosts`, and the (group, host) memberships already recorded:
+    /// adding a host costs the same whether the inventory has ten hosts or 100,000.
+    seen: std::collections::HashMap<String, usize>,
+    members: std::collections::HashSet<(String, String)>,
+    /// More hosts or group memberships than [`MAX_HOSTS`] / [`MAX_MEMBERSHIPS`] were named;
+    /// the rest was not recorded and the import is refused.
+    pub over_limit: bool,
 }
+
+/// The most hosts an inventory may name (a national roll-out is about 100,000 servers).
+pub const MAX_HOSTS: usize = 200_000;
+
+/// The most (group, host) memberships an inventory may name.
+pub const MAX_MEMBERSHIPS: usize = 2_000_000;
 
 impl Parsed {
     /// Record `host` (with `vars`) as a member of `group`.
     fn add_host(&mut self, group: &str, host: &str, vars: Vars, at: Origin) {
-        match self.hosts.iter_mut().find(|(h, _, _)| h == host) {
-            Some((_, old, _)) => old.extend(vars),
-            None => self.hosts.push((host.to_owned(), vars, at)),
+        if self.hosts.len() >= MAX_HOSTS || self.members.len() >= MAX_MEMBERSHIPS {
+            self.over_limit = true;
+            return;
+        }
+        match self.seen.get(host) {
+            Some(&i) => self.hosts[i].1.extend(vars),
+            None => {
+                self.seen.insert(host.to_owned(), self.hosts.len());
+                self.hosts.push((host.to_owned(), vars, at));
+            }
         }
         let g = self.groups.entry(group.to_owned()).or_default();
-        if !g.hosts.iter().any(|h| h == host) {
+        if self.members.insert((group.to_owned(), host.to_owned())) {
             g.hosts.push(host.to_owned());
         }
     }
@@ -170,6 +190,12 @@ pub fn load(path: &Path) -> anyhow::Result<Inventory> {
         ini::parse(path, &text)
     }
     .map_err(Problems)?;
+    if parsed.over_limit {
+        anyhow::bail!(
+            "`{}` names more than {MAX_HOSTS} hosts or {MAX_MEMBERSHIPS} group memberships (after expanding its ranges); split it, or check its ranges for a typo",
+            path.display()
+        );
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut vaulted = Vec::new();
     let group_vars = read_vars_dir(&dir.join("group_vars"), &mut vaulted)?;
@@ -466,6 +492,23 @@ fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14, item 9: adding a host is a hash lookup, not a scan of the hosts so far, and
+    /// a range that would name too many hosts is refused instead of filling memory.
+    #[test]
+    fn many_hosts_in_several_groups_are_recorded_once_each_and_a_flood_is_refused() {
+        let text = "[web]\nh[00001:80000]\n[all_web]\nh[00001:80000]\n[again]\nh[00001:80000]\n";
+        let parsed = ini::parse(Path::new("hosts"), text).expect("parses");
+        assert_eq!(parsed.hosts.len(), 80_000);
+        assert_eq!(parsed.groups["again"].hosts.len(), 80_000);
+        assert!(!parsed.over_limit);
+        let flood: String = (0..3)
+            .map(|g| format!("[g{g}]\nh{g}-[000001:099999]\n"))
+            .collect();
+        let parsed = ini::parse(Path::new("hosts"), &flood).expect("parses");
+        assert!(parsed.over_limit);
+        assert!(parsed.hosts.len() <= MAX_HOSTS);
+    }
 
     fn var(v: &str, line: usize) -> Var {
         Var {

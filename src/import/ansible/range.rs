@@ -34,12 +34,27 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
             ));
         }
     };
+    if start.len() > MAX_NAME {
+        return Err(format!(
+            "`{pattern}` makes host names longer than {MAX_NAME} characters"
+        ));
+    }
     let items = items(start, end, stride).ok_or_else(|| {
         format!("`[{body}]` in `{pattern}` is not a range (write `[01:10]`, `[a:f]` or `[1:10:2]`)")
     })?;
     let rests = expand(tail)?;
     if items.len().saturating_mul(rests.len()) > MAX_HOSTS {
         return Err(format!("`{pattern}` names more than {MAX_HOSTS} hosts"));
+    }
+    // Checked before a name is built: a zero-padded width of thousands would otherwise make
+    // 100,000 names of that length (gigabytes from a few bytes of input).
+    let longest = head.len()
+        + items.iter().map(String::len).max().unwrap_or(0)
+        + rests.iter().map(String::len).max().unwrap_or(0);
+    if longest > MAX_NAME {
+        return Err(format!(
+            "`{pattern}` makes host names longer than {MAX_NAME} characters"
+        ));
     }
     let mut out = Vec::new();
     for item in &items {
@@ -53,6 +68,9 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
 /// The most hosts one pattern may name: more is a typo, not a data centre.
 const MAX_HOSTS: usize = 100_000;
 
+/// The longest host name (a DNS name has at most 253 characters).
+const MAX_NAME: usize = 253;
+
 /// The values of one range; `None` when it is not one, is backwards, or is absurdly long.
 fn items(start: &str, end: &str, stride: usize) -> Option<Vec<String>> {
     const MAX: usize = MAX_HOSTS;
@@ -60,12 +78,15 @@ fn items(start: &str, end: &str, stride: usize) -> Option<Vec<String>> {
         if a > b || (b - a) / stride >= MAX {
             return None;
         }
-        // Leading zeros set the width, as Ansible does.
+        // Leading zeros set the width, as Ansible does; no name may be longer than a DNS name.
         let width = if start.len() > 1 && start.starts_with('0') {
             start.len()
         } else {
             0
         };
+        if width > MAX_NAME {
+            return None;
+        }
         return Some(
             (a..=b)
                 .step_by(stride)
@@ -87,6 +108,17 @@ fn items(start: &str, end: &str, stride: usize) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::expand;
+
+    /// Issue 14, item 9: a zero-padded width of thousands is refused before any name is made.
+    #[test]
+    fn a_range_wider_than_a_host_name_is_refused_before_expanding() {
+        let wide = format!("h[{}1:99999]", "0".repeat(5000));
+        let err = expand(&wide).expect_err("refused");
+        assert!(err.contains("longer than 253"), "{err}");
+        let long_head = format!("{}[1:3]", "a".repeat(260));
+        assert!(expand(&long_head).is_err());
+        assert_eq!(expand("web[001:002]").expect("range"), ["web001", "web002"]);
+    }
 
     #[test]
     fn numeric_ranges_keep_leading_zeros() {
