@@ -28,6 +28,9 @@
 #   - /proc, /sys and /dev are the machine's (network namespaces need them); /run and /dev/shm
 #     are fresh tmpfs; the network namespace is the machine's (the lab's bridge lives there,
 #     so no other lab may be up on this machine during a run).
+#   - the machine's resolver (/etc/resolv.conf) and its extra CA certificates
+#     (/usr/local/share/ca-certificates) are copied in: the tree reaches the network as the
+#     machine does.
 #   - the apt package lists are removed from the cached tree, as in container images: the
 #     README's first command must work without them.
 set -euo pipefail
@@ -126,7 +129,13 @@ LOG=$RUN/log
 mkdir -p "$RUN"
 log "copying the cached tree to $ROOT"
 cp -a "$CACHE" "$ROOT"
+# This machine's network set-up: its resolver, and the extra CA certificates its way out
+# needs (update-ca-certificates adds them once the README's command installs ca-certificates).
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+fi
 log "cloning $REPO at ${REV:0:12} into $ROOT/root/capdo"
 git clone -q --no-hardlinks --no-checkout "$REPO" "$ROOT/root/capdo"
 git -C "$ROOT/root/capdo" checkout -q --detach "$REV"
