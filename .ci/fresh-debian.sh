@@ -11,6 +11,10 @@
 #
 # Usage: .ci/fresh-debian.sh [REV]      (REV: a commit of this repository, default HEAD; only
 #                                        committed files are copied)
+#        .ci/fresh-debian.sh --enter RUN [COMMAND]
+#                                        run COMMAND (default: a shell) in /root/capdo of a kept
+#                                        run's tree (FRESH_DIR/run-TIME), mounted as for a run:
+#                                        to look into a failure, or re-run one test there
 # Needs root, debootstrap (installed with apt-get when missing), git, unshare and the network
 # (the Debian archive and crates.io). Environment:
 #   FRESH_DIR     where the cached tree and the runs go (default /var/tmp/capdo-fresh)
@@ -49,8 +53,9 @@ die() { log "error: $*"; exit 1; }
 # Inside the private mount namespace (`unshare --mount`): mount, chroot, run the two commands.
 # Every mount made here (and by the lab inside) goes with the namespace.
 # ---------------------------------------------------------------------------------------------
-inner() { # ROOT RUSTUP_HOME CARGO_BIN
+inner() { # ROOT RUSTUP_HOME CARGO_BIN COMMAND...
     local root=$1 rustup_home=$2 cargo_bin=$3
+    shift 3
     mount --make-rprivate /
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
@@ -68,8 +73,7 @@ inner() { # ROOT RUSTUP_HOME CARGO_BIN
     mount -o remount,bind,ro "$root/root/.cargo/bin"
     exec chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root TERM=dumb \
         PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        RUSTUP_HOME="$rustup_home" CARGO_HOME=/root/.cargo CI=true \
-        /bin/bash /root/fresh-run.sh </dev/null
+        RUSTUP_HOME="$rustup_home" CARGO_HOME=/root/.cargo CI=true "$@"
 }
 
 if [ "${1:-}" = --inner ]; then
@@ -81,8 +85,16 @@ fi
 # Outside: the cached tree, the run's copy, the clean clone, and the cleanup.
 # ---------------------------------------------------------------------------------------------
 [ "$(id -u)" = 0 ] || die "must run as root"
-[ $# -le 1 ] || die "usage: $0 [REV]"
-REV=$(git -C "$REPO" rev-parse --verify "${1:-HEAD}^{commit}") || die "no commit ${1:-HEAD}"
+ENTER=
+if [ "${1:-}" = --enter ]; then
+    [ $# -ge 2 ] || die "usage: $0 --enter RUN [COMMAND]"
+    ENTER=$2
+    shift 2
+    [ -d "$ENTER/root/root/capdo" ] || die "$ENTER/root/root/capdo: not a kept run"
+else
+    [ $# -le 1 ] || die "usage: $0 [REV]"
+    REV=$(git -C "$REPO" rev-parse --verify "${1:-HEAD}^{commit}") || die "no commit ${1:-HEAD}"
+fi
 command -v unshare >/dev/null || die "unshare missing (package util-linux)"
 command -v chroot >/dev/null || die "chroot missing (package coreutils)"
 if ! command -v debootstrap >/dev/null; then
@@ -121,6 +133,46 @@ EOF
 if [ -e /sys/class/net/capdolab0 ] || ip netns list 2>/dev/null | grep -q '^capdolab-'; then
     die "a capdo lab is up on this machine; the run's lab needs its bridge and addresses"
 fi
+RUSTUP_HOME_DIR=$(rustup show home 2>/dev/null || echo "${RUSTUP_HOME:-$HOME/.rustup}")
+CARGO_BIN_DIR=$(dirname "$(command -v cargo)")
+[ -d "$RUSTUP_HOME_DIR/toolchains" ] || die "no rustup toolchains in $RUSTUP_HOME_DIR"
+
+# After a run: what a run cut short may have left (the lab tears itself down in the tests'
+# Drop). Its hosts are then still running: every process whose root is the tree is the run's
+# (a lab host, or a daemon that escaped a test). Their namespaces and veths go with them; the
+# bridge stays, and no lab was up when the run started (checked above), so it is the run's.
+leftovers() {
+    local pid
+    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+        if [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOT" ]; then
+            log "killing leftover process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))"
+            kill -KILL "$pid" 2>/dev/null
+        fi
+    done
+    if [ -e /sys/class/net/capdolab0 ]; then
+        log "deleting the lab bridge capdolab0 left by the run"
+        sleep 1
+        ip link del capdolab0
+    fi
+    if ip -o link | grep -qE 'capdolab|clb[0-9]'; then
+        log "warning: lab links left on this machine: $(ip -o link | grep -oE '(capdolab[^:@]*|clb[0-9]+)' | sort -u | paste -sd' ')"
+    fi
+    if findmnt -rno TARGET | grep -q "^$ROOT"; then
+        log "warning: still mounted under $ROOT:"
+        findmnt -rno TARGET | grep "^$ROOT" >&2
+        return 1
+    fi
+}
+
+if [ -n "$ENTER" ]; then
+    ROOT=$(cd "$ENTER/root" && pwd)
+    trap 'leftovers' EXIT
+    [ $# -gt 0 ] || set -- bash -i
+    unshare --mount --propagation private -- "$0" --inner "$ROOT" "$RUSTUP_HOME_DIR" \
+        "$CARGO_BIN_DIR" /bin/bash -c 'cd /root/capdo && exec "$@"' enter "$@"
+    exit
+fi
+
 [ -d "$CACHE" ] || make_cache
 
 RUN=$FRESH_DIR/run-$(date +%Y%m%d-%H%M%S)
@@ -139,10 +191,6 @@ fi
 log "cloning $REPO at ${REV:0:12} into $ROOT/root/capdo"
 git clone -q --no-hardlinks --no-checkout "$REPO" "$ROOT/root/capdo"
 git -C "$ROOT/root/capdo" checkout -q --detach "$REV"
-
-RUSTUP_HOME_DIR=$(rustup show home 2>/dev/null || echo "${RUSTUP_HOME:-$HOME/.rustup}")
-CARGO_BIN_DIR=$(dirname "$(command -v cargo)")
-[ -d "$RUSTUP_HOME_DIR/toolchains" ] || die "no rustup toolchains in $RUSTUP_HOME_DIR"
 
 # The two commands, read from README's Quick start block (its first ```sh block).
 mapfile -t QUICK < <(awk '/^## Quick start/ { q = 1 } q && /^```sh/ { b = 1; next }
@@ -171,30 +219,9 @@ exit \$rc
 EOF
 
 cleanup() {
-    local rc=$? pid
+    local rc=$?
     set +e
-    # The lab tears itself down (the tests' Drop). If the run was cut short, its hosts are
-    # still running: every process whose root is the tree is this run's (a lab host, or a daemon
-    # that escaped a test). Their namespaces and veths go with them; the bridge stays.
-    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-        if [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOT" ]; then
-            log "killing leftover process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-80))"
-            kill -KILL "$pid" 2>/dev/null
-        fi
-    done
-    # No lab was up when the run started (checked below), so a bridge now is the run's.
-    if [ -e /sys/class/net/capdolab0 ]; then
-        log "deleting the lab bridge capdolab0 left by the run"
-        sleep 1
-        ip link del capdolab0
-    fi
-    if ip -o link | grep -qE 'capdolab|clb[0-9]'; then
-        log "warning: lab links left on this machine: $(ip -o link | grep -oE '(capdolab[^:@]*|clb[0-9]+)' | sort -u | paste -sd' ')"
-    fi
-    if findmnt -rno TARGET | grep -q "^$ROOT"; then
-        log "warning: still mounted under $ROOT (not deleting it):"
-        findmnt -rno TARGET | grep "^$ROOT" >&2
-    elif [ "$rc" = 0 ] && [ "${FRESH_KEEP:-0}" != 1 ]; then
+    if leftovers && [ "$rc" = 0 ] && [ "${FRESH_KEEP:-0}" != 1 ]; then
         rm -rf --one-file-system "$ROOT"
     fi
     exit "$rc"
@@ -207,7 +234,7 @@ log "running README's Quick start in the tree (log: $LOG)"
 start=$SECONDS
 set +e
 unshare --mount --propagation private -- "$0" --inner "$ROOT" "$RUSTUP_HOME_DIR" "$CARGO_BIN_DIR" \
-    2>&1 | tee "$LOG" | grep --line-buffered -E '^== |^test result:|FAILED|panicked|^error'
+    /bin/bash /root/fresh-run.sh </dev/null 2>&1 | tee "$LOG" | grep --line-buffered -E '^== |^test result:|FAILED|panicked|^error'
 rc=${PIPESTATUS[0]}
 set -e
 log "finished in $((SECONDS - start)) s with exit $rc (log: $LOG)"
