@@ -232,10 +232,18 @@ trap 'exit 143' TERM
 
 log "running README's Quick start in the tree (log: $LOG)"
 start=$SECONDS
-set +e
+# In the background, so that a signal reaches the traps at once (bash runs a trap only after
+# the foreground command ends).
 unshare --mount --propagation private -- "$0" --inner "$ROOT" "$RUSTUP_HOME_DIR" "$CARGO_BIN_DIR" \
-    /bin/bash /root/fresh-run.sh </dev/null 2>&1 | tee "$LOG" | grep --line-buffered -E '^== |^test result:|FAILED|panicked|^error'
-rc=${PIPESTATUS[0]}
+    /bin/bash /root/fresh-run.sh </dev/null >"$LOG" 2>&1 &
+RUNNER=$!
+# The stage lines and test results, as they come (tail ends with the run).
+tail --pid="$RUNNER" -n +1 -F "$LOG" 2>/dev/null |
+    grep --line-buffered -E '^== |^test result:|FAILED|panicked|^error' &
+set +e
+wait "$RUNNER"
+rc=$?
 set -e
+wait
 log "finished in $((SECONDS - start)) s with exit $rc (log: $LOG)"
 exit "$rc"
