@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Prove the README's two set-up commands on a machine that has nothing extra: a minimal Debian 12
-# (bookworm) root file system made with `debootstrap --variant=minbase`, plus build-essential and
-# this machine's Rust toolchain (bind-mounted read-only: Debian's rustc is older than the
-# README's minimum), nothing else. Inside it, as root, in a chroot in a mount namespace of its
+# (bookworm) root file system made with `debootstrap --variant=minbase`, plus this machine's
+# Rust toolchain (bind-mounted read-only: Debian's rustc is older than the README's minimum),
+# nothing else: not even a C compiler, which rustup does not install either. Inside it, as root, in a chroot in a mount namespace of its
 # own, this runs the two lines of README's "Quick start" block exactly as written, from a clean
 # clone of a commit of this repository:
-#   1. the first line (installs the build's C libraries, then `cargo run --release -- check
-#      --offline`), which must exit 1: the sample has findings of high severity (see README);
+#   1. the first line (installs a C compiler and the build's C libraries, then `cargo run
+#      --release -- check --offline`), which must exit 1: the sample has findings of high severity (see README);
 #   2. `.ci/run`, which must exit 0 (as CI runs it: CI=true, no standard input).
 #
 # Usage: .ci/fresh-debian.sh [REV]      (REV: a commit of this repository, default HEAD; only
@@ -104,7 +104,7 @@ fi
 
 make_cache() {
     local tmp=$CACHE.tmp
-    log "making the minimal tree ($SUITE, minbase + build-essential) in $CACHE"
+    log "making the minimal tree ($SUITE, minbase) in $CACHE"
     # A half-made tree from an interrupted run: nothing is mounted in it (debootstrap's own
     # mounts are gone with its process), but check before deleting.
     if [ -e "$tmp" ]; then
@@ -112,7 +112,7 @@ make_cache() {
         rm -rf --one-file-system "$tmp"
     fi
     mkdir -p "$(dirname "$CACHE")"
-    debootstrap --variant=minbase --include=build-essential "$SUITE" "$tmp" "$FRESH_MIRROR" \
+    debootstrap --variant=minbase "$SUITE" "$tmp" "$FRESH_MIRROR" \
         >"$tmp.log" 2>&1 || { tail -n 30 "$tmp.log" >&2; die "debootstrap failed (log: $tmp.log)"; }
     cat >"$tmp/etc/apt/sources.list" <<EOF
 deb $FRESH_MIRROR $SUITE main
