@@ -57,6 +57,9 @@ inner() { # ROOT RUSTUP_HOME CARGO_BIN COMMAND...
     local root=$1 rustup_home=$2 cargo_bin=$3
     shift 3
     mount --make-rprivate /
+    # The tree's root must be a mount point, as / is on any machine: `ip netns exec` makes it a
+    # slave mount (`mount --make-rslave /`), which fails on a plain directory.
+    mount --bind "$root" "$root"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --make-rslave "$root/sys"
