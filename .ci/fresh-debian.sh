@@ -2,11 +2,12 @@
 # Prove the README's two set-up commands on a machine that has nothing extra: a minimal Debian 12
 # (bookworm) root file system made with `debootstrap --variant=minbase`, plus this machine's
 # Rust toolchain (bind-mounted read-only: Debian's rustc is older than the README's minimum),
-# nothing else: not even a C compiler, which rustup does not install either. Inside it, as root, in a chroot in a mount namespace of its
-# own, this runs the two lines of README's "Quick start" block exactly as written, from a clean
-# clone of a commit of this repository:
+# nothing else: not even a C compiler, which rustup does not install either. Inside it, as
+# root, in a chroot in a mount namespace of its own, this runs the two lines of README's
+# "Quick start" block exactly as written, from a clean clone of a commit of this repository:
 #   1. the first line (installs a C compiler and the build's C libraries, then `cargo run
-#      --release -- check --offline`), which must exit 1: the sample has findings of high severity (see README);
+#      --release -- check --offline`), which must exit 1: the sample has findings of high
+#      severity (see README);
 #   2. `.ci/run`, which must exit 0 (as CI runs it: CI=true, no standard input).
 #
 # Usage: .ci/fresh-debian.sh [REV]      (REV: a commit of this repository, default HEAD; only
@@ -30,7 +31,7 @@
 #     daemons (sshd, chronyd, cron, rsyslogd) are installed but never run, like on a CI runner
 #     or in a container without systemd. Nothing may rely on them running.
 #   - /proc, /sys and /dev are the machine's (network namespaces need them); /run and /dev/shm
-#     are fresh tmpfs; the network namespace is the machine's (the lab's bridge lives there,
+#     are fresh tmpfs; the tree is bound on itself, so that its / is a mount point; the network namespace is the machine's (the lab's bridge lives there,
 #     so no other lab may be up on this machine during a run).
 #   - the machine's resolver (/etc/resolv.conf) and its extra CA certificates
 #     (/usr/local/share/ca-certificates) are copied in: the tree reaches the network as the

@@ -899,23 +899,34 @@ lab_up() { # DIR MODE
     write_outputs
     log "hosts launched ($((SECONDS - t0)) s); waiting for them to answer"
 
-    local targets=() missing
+    # With each host's launcher PID: a host whose init failed (its launcher is gone) stops the
+    # wait at once, instead of after READY_TIMEOUT.
+    local targets=() missing launcher=() pid start kind name
+    while read -r pid start kind name; do
+        [ "$kind" != launcher ] || launcher+=("$name=$pid")
+    done <"$S/pids"
     for i in "${!H_NAME[@]}"; do
         profile_vars "${H_PROF[$i]}"
         ip4_of "${H_NUM[$i]}"
+        pid=
+        for kind in "${launcher[@]}"; do [ "${kind%%=*}" != "${H_NAME[$i]}" ] || pid=${kind#*=}; done
         case $P_MODE in
-            sshd) targets+=("$REPLY:ssh") ;;
-            tarpit | slam) targets+=("$REPLY:tcp") ;;
+            sshd) targets+=("$REPLY:ssh${pid:+:$pid}") ;;
+            tarpit | slam) targets+=("$REPLY:tcp${pid:+:$pid}") ;;
         esac
     done
     if ! missing=$("$PY" "$LAB_SRC/wait_ready.py" "$READY_TIMEOUT" "${targets[@]}" 9>&-); then
+        # The hosts that died, else (the wait timed out) those that never answered.
+        local want=' dead' why='died at start'
+        grep -q ' dead$' <<<"$missing" || want= why="did not answer within $READY_TIMEOUT s"
         for i in "${!H_NAME[@]}"; do
             ip4_of "${H_NUM[$i]}"
-            if grep -qx "$REPLY" <<<"$missing"; then
-                log "host ${H_NAME[$i]} ($REPLY) did not answer; the end of its log:"
+            if grep -qx "$REPLY$want" <<<"$missing"; then
+                log "host ${H_NAME[$i]} ($REPLY) $why; the end of its log:"
                 tail -n 20 "$FS/hosts/${H_NAME[$i]}/log" >&2 || true
             fi
         done
+        [ -z "$want" ] || die "hosts died at start (their logs are above; \`$0 doctor\` lists what the lab needs)"
         die "hosts did not come up within $READY_TIMEOUT s"
     fi
     if [ -n "${CAPDO:-}" ]; then
