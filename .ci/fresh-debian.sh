@@ -110,13 +110,16 @@ make_cache() {
     local tmp=$CACHE.tmp
     log "making the minimal tree ($SUITE, minbase) in $CACHE"
     # A half-made tree from an interrupted run: nothing is mounted in it (debootstrap's own
-    # mounts are gone with its process), but check before deleting.
+    # mounts went with its mount namespace), but check before deleting.
     if [ -e "$tmp" ]; then
         ! findmnt -rno TARGET | grep -q "^$tmp" || die "something is mounted under $tmp"
         rm -rf --one-file-system "$tmp"
     fi
     mkdir -p "$(dirname "$CACHE")"
-    debootstrap --variant=minbase "$SUITE" "$tmp" "$FRESH_MIRROR" \
+    # (In a mount namespace of its own: the /proc and /sys it mounts in the tree go with it,
+    # even when it is interrupted.)
+    unshare --mount --propagation private -- \
+        debootstrap --variant=minbase "$SUITE" "$tmp" "$FRESH_MIRROR" \
         >"$tmp.log" 2>&1 || { tail -n 30 "$tmp.log" >&2; die "debootstrap failed (log: $tmp.log)"; }
     cat >"$tmp/etc/apt/sources.list" <<EOF
 deb $FRESH_MIRROR $SUITE main
