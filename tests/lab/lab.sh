@@ -5,6 +5,8 @@
 #   tests/lab/lab.sh faults-up DIR   hosts that fail in every way (silent, slam, flood, …)
 #   tests/lab/lab.sh bench-up DIR N  N identical "good" hosts, for scan benchmarks
 #   tests/lab/lab.sh down DIR        tear down whatever DIR/state records (idempotent)
+#   tests/lab/lab.sh doctor [WHO]    what the build, tests and lab need (packages.tsv), as a table
+#   tests/lab/lab.sh packages [--markdown]  the packages of packages.tsv (.ci/run installs them)
 #
 # Needs root. Writes DIR/id_ed25519{,.pub}, DIR/known_hosts, DIR/hosts.tsv, DIR/inventory/ and
 # DIR/state/ (what `down` needs). Environment: LAB_JOBS (parallel preparation jobs, default 8),
@@ -43,7 +45,7 @@ trap 'log "error: line $LINENO: \`$BASH_COMMAND\` failed"' ERR
 log() { printf '%(%T)T lab: %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 usage() {
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -248,16 +250,113 @@ cmd_down() {
 # ---------------------------------------------------------------------------------------------
 H_NAME=() H_NUM=() H_PROF=()
 
-need_tools() { # MODE
-    local t missing=() more=()
-    [ "$1" != faults ] || more=(sudo mknod)
-    for t in ip nft unshare sshd ssh-keygen chronyd chronyc iptables-legacy-restore \
-        ip6tables-legacy-restore flock mountpoint "${more[@]}"; do
-        command -v "$t" >/dev/null || missing+=("$t")
+# ---------------------------------------------------------------------------------------------
+# Prerequisites: packages.tsv lists every command and path the lab and the tests rely on, with
+# the Debian package that provides it (.ci/run installs them all).
+# ---------------------------------------------------------------------------------------------
+PK_PKG=() PK_CHECK=() PK_FOR=() PK_WHY=()
+read_packages() {
+    local pkg check for why
+    [ ${#PK_PKG[@]} = 0 ] || return 0
+    while IFS=$'\t' read -r pkg check for why; do
+        case $pkg in '' | '#'*) continue ;; esac
+        [ -n "$why" ] || die "packages.tsv: a row needs 4 TAB-separated columns: $pkg $check"
+        PK_PKG+=("$pkg") PK_CHECK+=("$check") PK_FOR+=("$for") PK_WHY+=("$why")
+    done <"$LAB_SRC/packages.tsv"
+}
+
+# `packages`: the package names, one a line, in order (what .ci/run installs).
+# `packages --markdown`: the block tests/lab/README.md shows.
+cmd_packages() {
+    read_packages
+    local i p seen=' ' names=()
+    for p in "${PK_PKG[@]}"; do
+        [[ $seen == *" $p "* ]] || { seen+="$p "; names+=("$p"); }
     done
-    [ -x "$PY" ] || missing+=("$PY")
-    [ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (see tests/lab/README.md)"
+    if [ "${1:-}" != --markdown ]; then
+        printf '%s\n' "${names[@]}"
+        return
+    fi
+    printf '<!-- generated from packages.tsv by `tests/lab/lab.sh packages --markdown`; tests/lab_doctor.rs checks it -->\n'
+    printf '```sh\napt-get install -y %s\n```\n\n' "${names[*]}"
+    printf '| package | what is used, by whom (build, test, lab, faults, bench), what for |\n|---|---|\n'
+    for p in "${names[@]}"; do
+        printf '| `%s` |' "$p"
+        local sep=' '
+        for i in "${!PK_PKG[@]}"; do
+            [ "${PK_PKG[$i]}" = "$p" ] || continue
+            printf '%s`%s` (%s): %s' "$sep" "${PK_CHECK[$i]#*:}" "${PK_FOR[$i]//,/, }" "${PK_WHY[$i]//|/\\|}"
+            sep='; '
+        done
+        printf ' |\n'
+    done
+    printf '<!-- end of the list generated from packages.tsv -->\n'
+}
+
+# One row's state: sets REPLY to what was found; returns 1 when it is missing.
+check_row() { # CHECK
+    local kind=${1%%:*} what=${1#*:}
+    case $kind in
+        # (type -P: an executable file, not a shell builtin such as kill)
+        cmd) REPLY=$(type -P "$what") || { REPLY=; return 1; } ;;
+        path) REPLY=$what; [ -e "$what" ] || return 1 ;;
+        dir) REPLY=$what; [ -d "$what" ] || return 1 ;;
+        pc)
+            command -v pkg-config >/dev/null && pkg-config --exists "$what" || { REPLY=; return 1; }
+            REPLY="$what $(pkg-config --modversion "$what")" ;;
+        *) die "packages.tsv: unknown check $1" ;;
+    esac
+}
+
+# `doctor [WHO...]`: check every row used by WHO (build test lab faults bench; default all)
+# and print them as one table. Exits 1, naming the packages to install, when one is missing.
+# Directories (dir:) are never fatal: `up` creates a missing one.
+cmd_doctor() {
+    read_packages
+    local who=("$@") i w use state missing=() table=() row
+    [ ${#who[@]} -gt 0 ] || who=(build test lab faults bench)
+    for i in "${!PK_PKG[@]}"; do
+        use=0
+        for w in "${who[@]}"; do [[ ,${PK_FOR[$i]}, == *,$w,* ]] && use=1; done
+        [ "$use" = 1 ] || continue
+        if check_row "${PK_CHECK[$i]}"; then
+            state="ok ($REPLY)"
+            [[ ${PK_CHECK[$i]} == path:* || ${PK_CHECK[$i]} == dir:* ]] && state=ok
+        elif [[ ${PK_CHECK[$i]} == dir:* ]]; then
+            state="absent: lab.sh up creates it"
+        else
+            state=MISSING
+            [[ " ${missing[*]} " == *" ${PK_PKG[$i]} "* ]] || missing+=("${PK_PKG[$i]}")
+        fi
+        printf -v row '%-40s %-16s %-14s %s' "${PK_CHECK[$i]}" "${PK_PKG[$i]}" "${PK_FOR[$i]}" "$state"
+        table+=("$row")
+    done
+    if [ "${DOCTOR_QUIET:-0}" != 1 ] || [ ${#missing[@]} -gt 0 ]; then
+        printf '%-40s %-16s %-14s %s\n' "what" "package" "for" "state"
+        printf '%s\n' "${table[@]}" | { if [ "${DOCTOR_QUIET:-0}" = 1 ]; then grep ' MISSING$'; else cat; fi; }
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "error: missing packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
+        return 1
+    fi
+}
+
+# `up` runs the doctor first: a missing tool stops it at once, with its package's name.
+need_tools() { # MODE
+    local who=(lab) i d
+    [ "$1" != faults ] || who+=(faults)
     [ "$(id -u)" = 0 ] || die "must run as root"
+    DOCTOR_QUIET=1 cmd_doctor "${who[@]}" >&2 || die "the lab cannot start: see the missing packages above"
+    # Directories the lab mounts over (and sshd -t's /run/sshd): made here when a package that
+    # would have made them is absent (no cron: no /var/spool/cron; no ssh service: no
+    # /run/sshd), instead of every host failing at its first mount.
+    for i in "${!PK_PKG[@]}"; do
+        [[ ${PK_CHECK[$i]} == dir:* ]] || continue
+        d=${PK_CHECK[$i]#dir:}
+        [ ! -d "$d" ] || continue
+        log "creating $d (package ${PK_PKG[$i]} is not installed or did not make it)"
+        mkdir -p -m 0755 "$d"
+    done
 }
 
 # Password, lockout, idle-timeout and log-retention settings (the facts password.*, lockout.*,
@@ -800,23 +899,34 @@ lab_up() { # DIR MODE
     write_outputs
     log "hosts launched ($((SECONDS - t0)) s); waiting for them to answer"
 
-    local targets=() missing
+    # With each host's launcher PID: a host whose init failed (its launcher is gone) stops the
+    # wait at once, instead of after READY_TIMEOUT.
+    local targets=() missing launcher=() pid start kind name
+    while read -r pid start kind name; do
+        [ "$kind" != launcher ] || launcher+=("$name=$pid")
+    done <"$S/pids"
     for i in "${!H_NAME[@]}"; do
         profile_vars "${H_PROF[$i]}"
         ip4_of "${H_NUM[$i]}"
+        pid=
+        for kind in "${launcher[@]}"; do [ "${kind%%=*}" != "${H_NAME[$i]}" ] || pid=${kind#*=}; done
         case $P_MODE in
-            sshd) targets+=("$REPLY:ssh") ;;
-            tarpit | slam) targets+=("$REPLY:tcp") ;;
+            sshd) targets+=("$REPLY:ssh${pid:+:$pid}") ;;
+            tarpit | slam) targets+=("$REPLY:tcp${pid:+:$pid}") ;;
         esac
     done
     if ! missing=$("$PY" "$LAB_SRC/wait_ready.py" "$READY_TIMEOUT" "${targets[@]}" 9>&-); then
+        # The hosts that died, else (the wait timed out) those that never answered.
+        local want=' dead' why='died at start'
+        grep -q ' dead$' <<<"$missing" || want= why="did not answer within $READY_TIMEOUT s"
         for i in "${!H_NAME[@]}"; do
             ip4_of "${H_NUM[$i]}"
-            if grep -qx "$REPLY" <<<"$missing"; then
-                log "host ${H_NAME[$i]} ($REPLY) did not answer; the end of its log:"
+            if grep -qx "$REPLY$want" <<<"$missing"; then
+                log "host ${H_NAME[$i]} ($REPLY) $why; the end of its log:"
                 tail -n 20 "$FS/hosts/${H_NAME[$i]}/log" >&2 || true
             fi
         done
+        [ -z "$want" ] || die "hosts died at start (their logs are above; \`$0 doctor\` lists what the lab needs)"
         die "hosts did not come up within $READY_TIMEOUT s"
     fi
     if [ -n "${CAPDO:-}" ]; then
@@ -828,6 +938,10 @@ lab_up() { # DIR MODE
 }
 
 main() {
+    case ${1:-} in
+        doctor) shift; cmd_doctor "$@" || exit 1; return ;;
+        packages) shift; cmd_packages "$@"; return ;;
+    esac
     [ $# -ge 2 ] || usage
     local cmd=$1 dir=$2 i n
     case $cmd in

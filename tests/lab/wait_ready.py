@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Wait until lab hosts answer: `wait_ready.py TIMEOUT ADDR:MODE...` where MODE is `ssh`
-(an SSH banner must arrive) or `tcp` (a TCP connect is enough). Polls all hosts at once.
-Prints the addresses that never became ready and exits 1 if there are any."""
+"""Wait until lab hosts answer: `wait_ready.py TIMEOUT ADDR:MODE[:PID]...` where MODE is `ssh`
+(an SSH banner must arrive) or `tcp` (a TCP connect is enough), and PID the host's launcher.
+Polls all hosts at once. Prints the addresses that never became ready and exits 1 if there are
+any. A host whose launcher has ended (its init failed) cannot become ready: as soon as one has,
+it prints "ADDR dead" for each such host, the other addresses not ready yet, and exits 1."""
 import os
 import selectors
 import socket
@@ -10,9 +12,22 @@ import time
 
 timeout = float(sys.argv[1])
 pending = {}
+launcher = {}  # addr -> the PID of its launcher
 for arg in sys.argv[2:]:
-    addr, mode = arg.rsplit(":", 1)
+    addr, _, pid = arg.partition(":")
+    mode, _, pid = pid.partition(":")
     pending[addr] = mode
+    if pid:
+        launcher[addr] = int(pid)
+
+
+def dead(pid):
+    """Has the process ended (gone, or a zombie its parent, lab.sh, has not reaped yet)?"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 deadline = time.monotonic() + timeout
 sel = selectors.DefaultSelector()
 inflight = {}  # addr -> [sock, started, connected]
@@ -36,10 +51,18 @@ def stop(addr, retry_in):
 
 
 parent = os.getppid()
+next_check = 0.0
 while pending and time.monotonic() < deadline:
     if os.getppid() != parent:
         sys.exit(2)  # lab.sh is gone: nobody waits for the answer
     now = time.monotonic()
+    if now >= next_check:
+        next_check = now + 0.5
+        gone = [a for a in pending if a in launcher and dead(launcher[a])]
+        if gone:
+            for addr in pending:
+                print(addr + " dead" if addr in gone else addr)
+            sys.exit(1)
     for addr in list(pending):
         if addr in inflight and now - inflight[addr][1] > 2.0:
             stop(addr, 0)
