@@ -1,4 +1,4 @@
-//! The command line: a thin adapter. [`args`] is what clap reads; each command in [`commands`]
+//! The command line: a thin adapter. [`args`] is what clap reads; each command in `commands`
 //! turns its arguments into a call of the library (a use case such as [`crate::check`], a
 //! renderer of the stage that owns the data) and writes the result. No evaluation, rendering or
 //! SSH discovery lives here.

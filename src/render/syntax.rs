@@ -1,7 +1,7 @@
 //! How a value is written in each configuration language capdo renders, so it stays one value:
 //! one argument of a systemd command line, one nftables or rsyslog string, one sshd or chrony
 //! word. The templates call these as handlebars helpers (`{{systemd_arg backup.path "/"}}`);
-//! every other `{{value}}` goes through [`line`], which masks control characters so no value
+//! every other `{{value}}` goes through [`line()`], which masks control characters so no value
 //! can start a line of its own in any format.
 //!
 //! Values are already checked where they enter (`inventory::rendered`, ids by `load`); these
@@ -101,7 +101,7 @@ pub fn systemd_arg(s: &str) -> Written {
 }
 
 /// Free text in a systemd setting that takes no quoting (`Description=`): `%` doubled, and a
-/// control character (which has no escape there) shown as `?`, as in [`line`]: the text is
+/// control character (which has no escape there) shown as `?`, as in [`line()`]: the text is
 /// for people. The value must not end its line (a trailing backslash would continue it); the
 /// templates always follow it with text.
 pub fn systemd_text(s: &str) -> Written {
