@@ -129,7 +129,15 @@ while IFS= read -r line; do
     "backup-path "*)
         p=${line#backup-path }
         begin "backup-newest $p"
-        if [ -d "$p" ]; then
+        # find takes no `--` before its paths (GNU find reads `-- -newer x` as an expression):
+        # only an absolute path is searched, so a path can never read as a find option.
+        case "$p" in
+        /*) abs=1 ;;
+        *) abs= ;;
+        esac
+        if [ -z "$abs" ]; then
+            printf 'capdo: %s: not an absolute path\n' "$p"; r=2
+        elif [ -d "$p" ]; then
             priv find "$p" -xdev -type f -printf '%T@\n' 2>&1 | sort -n | tail -n 1; r=0
         else
             printf 'capdo: %s: no such directory\n' "$p"; r=2
@@ -152,7 +160,7 @@ begin ssh-client
 printf '%s\n' "${SSH_CONNECTION%% *}"
 end ssh-client 0
 begin os-release
-if [ -f /etc/os-release ]; then cat /etc/os-release; r=$?; else cat /usr/lib/os-release 2>&1; r=$?; fi
+if [ -f /etc/os-release ]; then $T cat -- /etc/os-release; r=$?; else $T cat -- /usr/lib/os-release 2>&1; r=$?; fi
 end os-release "$r"
 sec kernel uname -r
 sec hostname uname -n
@@ -173,7 +181,7 @@ begin ipv6-sysctl
 if [ -d /proc/sys/net/ipv6/conf ]; then
     for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
         d=${f%/disable_ipv6}
-        printf '%s %s\n' "${d##*/}" "$(cat "$f" 2>/dev/null)"
+        printf '%s %s\n' "${d##*/}" "$(cat -- "$f" 2>/dev/null)"
     done
     r=0
 else
@@ -203,10 +211,10 @@ pfiles /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
 files /etc/crontab /etc/cron.d/*
 # The crontab spool is root-only: list it with privilege, so that a refusal is recorded.
 if [ -d /var/spool/cron/crontabs ]; then
-    psec cron-spool ls -1 /var/spool/cron/crontabs
+    psec cron-spool ls -1 -- /var/spool/cron/crontabs
     pfiles /var/spool/cron/crontabs/*
 elif [ -d /var/spool/cron ]; then
-    psec cron-spool ls -1 /var/spool/cron
+    psec cron-spool ls -1 -- /var/spool/cron
     pfiles /var/spool/cron/*
 fi
 begin cron-dirs
@@ -233,7 +241,7 @@ if command -v ps >/dev/null 2>&1; then
 else
     # A name may hold a line break: keep one name per line.
     for f in /proc/[0-9]*/comm; do
-        c=$(cat "$f" 2>/dev/null) || continue
+        c=$(cat -- "$f" 2>/dev/null) || continue
         printf '%s\n' "$c" | tr '\n' '?' && echo
     done
     r=0
@@ -248,7 +256,7 @@ sec chronyc chronyc -n tracking
 # lock state from `passwd -S -a` (status letters, no hash; root only); last logins from
 # lastlog (lastlog2 where that replaced it). /etc/shadow is never read.
 begin passwd
-if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
+if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 -- /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
 end passwd "$r"
 psec passwd-status passwd -S -a
 if command -v lastlog2 >/dev/null 2>&1; then
@@ -273,7 +281,7 @@ grepfiles TMOUT /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc
 if command -v apt-get >/dev/null 2>&1; then
     sec updates-apt apt-get -s -o Debug::NoLocking=1 -o Dir::Cache::pkgcache= \
         -o Dir::Cache::srcpkgcache= dist-upgrade
-    sec apt-lists ls -1 /var/lib/apt/lists
+    sec apt-lists ls -1 -- /var/lib/apt/lists
 elif command -v dnf >/dev/null 2>&1; then
     sec updates-dnf-security dnf -q -C updateinfo list --security
     # check-update exits 100 when updates are pending.

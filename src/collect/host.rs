@@ -219,7 +219,7 @@ impl HostFacts {
             .ok()
             .map(|b| b.trim().to_owned())
             .filter(|c| !c.is_empty());
-        let clock: Option<f64> = s.ok("clock").ok().and_then(|b| b.trim().parse().ok());
+        let clock = s.ok("clock").ok().and_then(|b| finite(b.trim()));
 
         HostFacts {
             root,
@@ -712,6 +712,11 @@ fn jobs(s: &Sections) -> Fact<Vec<Job>> {
     }
 }
 
+/// A time as a finite number: Rust parses `NaN` and `inf`, which would make any age 0 (fresh).
+fn finite(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|t| t.is_finite())
+}
+
 fn backup_age(s: &Sections, path: &str, clock: Option<f64>) -> Fact<Option<f64>> {
     let body = s.ok(&format!("backup-newest {path}"))?;
     let newest = body.trim();
@@ -721,7 +726,7 @@ fn backup_age(s: &Sections, path: &str, clock: Option<f64>) -> Fact<Option<f64>>
     let newest: f64 = newest
         .lines()
         .last()
-        .and_then(|l| l.trim().parse().ok())
+        .and_then(|l| finite(l.trim()))
         .ok_or_else(|| {
             format!(
                 "cannot read the newest file time in {path}: {}",
@@ -846,6 +851,32 @@ mod tests {
 
     fn facts(sections: &[(&str, i32, &str)]) -> Map<String, Value> {
         HostFacts::from_output(&frame(sections), NONCE, false, &[]).to_json()
+    }
+
+    #[test]
+    fn a_backup_time_or_clock_that_is_not_a_finite_number_is_an_error_never_fresh() {
+        let path = "/var/backups".to_owned();
+        let age = |newest: &str, clock: &str| {
+            let out = frame(&[
+                ("clock", 0, clock),
+                (&format!("backup-newest {path}"), 0, newest),
+            ]);
+            HostFacts::from_output(&out, NONCE, false, std::slice::from_ref(&path))
+                .backup_age_hours
+                .remove(&path)
+                .expect("the path")
+        };
+        assert_eq!(age("1700000000.5", "1700003600.5"), Ok(Some(1.0)));
+        for bad in ["NaN", "nan", "inf", "-inf", "infinity", "1e999"] {
+            let a = age(bad, "1700003600");
+            assert!(
+                a.as_ref()
+                    .is_err_and(|e| e.contains("cannot read the newest file time")),
+                "{bad}: {a:?}"
+            );
+            let c = age("1700000000", bad);
+            assert_eq!(c, Err("the host's clock could not be read".into()), "{bad}");
+        }
     }
 
     #[test]
