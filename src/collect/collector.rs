@@ -185,9 +185,13 @@ mod tests {
             .split("\nsec id id -u\n")
             .next()
             .expect("the collector's first section");
-        let script = format!("{head}\nexit 0\n");
+        run_sh(&format!("{head}\nexit 0\n"), input, cwd)
+    }
+
+    /// Run `script` with `input` on its stdin, in `cwd`; its stdout.
+    fn run_sh(script: &str, input: &str, cwd: &std::path::Path) -> String {
         let mut child = std::process::Command::new("sh")
-            .args(["-c", &script])
+            .args(["-c", script])
             .current_dir(cwd)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -235,6 +239,54 @@ mod tests {
         assert_eq!(sections[2].rc, Some(0), "{text}");
         let t: f64 = sections[2].body.trim().parse().expect("an mtime");
         assert!(t > 0.0);
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_on_the_host_and_the_reads_status_kept() {
+        // The collector's functions, then `files` on a file holding a secret of every kind
+        // capdo knows, and `scrubbed` of a command that fails.
+        let head = SCRIPT
+            .split("\n# Backup paths requested")
+            .next()
+            .expect("the collector's functions");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("secrets.conf");
+        let plain = "plain line: nothing to hide, mkdir -p /x, ssh -p2222\n";
+        std::fs::write(
+            &conf,
+            format!(
+                "30 1 * * * root mysqldump -uroot -pS3cret1 --all > /b\n\
+                 ExecStart=/x -pS3cret2 -p2222\nEnvironment=PGPASSWORD=S3cret3\n\
+                 x --password=S3cret4 y\naction(pwd=\"S3cret5\" server=\"a\")\n\
+                 httpheaders=[\"Authorization: Bearer S3cret6\"]\n\
+                 hosts: [\"https://elastic:S3cret7@10.0.0.7:9200\"]\n\
+                 -----BEGIN RSA PRIVATE KEY-----\nS3cret8\n-----END RSA PRIVATE KEY-----\n{plain}"
+            ),
+        )
+        .expect("write");
+        let script = format!(
+            "{head}\nfiles {}\nscrubbed sh -c \"echo out; exit 3\"; echo \"rc=$?\"\n",
+            conf.display()
+        );
+        let text = run_sh(&script, "0123456789abcdef\ntimeout=5\n", dir.path());
+        for i in 1..=8 {
+            assert!(!text.contains(&format!("S3cret{i}")), "S3cret{i}: {text}");
+        }
+        assert!(text.contains(plain), "{text}");
+        assert!(
+            text.contains("-p2222\n") && text.contains("10.0.0.7:9200"),
+            "{text}"
+        );
+        assert!(text.ends_with("out\nrc=3\n"), "{text}");
+        // The same output through capdo's own redaction is unchanged: both sides agree.
+        let body = text.split("rc=3").next().unwrap_or("");
+        assert!(
+            matches!(
+                crate::collect::redact::redact(body, "0"),
+                std::borrow::Cow::Borrowed(_)
+            ),
+            "{body}"
+        );
     }
 
     /// The command lines of `script` that run one of `tools` (comments left out).

@@ -67,13 +67,57 @@ psec() {
     end "$n" "$r"
 }
 
+# Secrets never leave the host (docs/collector.md "Secrets"; capdo removes the same again on
+# its side): a PEM private key block loses its body, systemd Environment= its value, and
+# --password=, --passwd=, rsyslog pwd="...", Authorization: headers, the password of URL
+# credentials (scheme://user:password@) and -p<password> of mysql/mariadb tools and of Exec*=
+# lines (digits after -p are a port) are replaced.
+SCRUB='
+function scrub(s,   out, t, p, low) {
+    if (s ~ /^[ \t]*Environment[ \t]*=/) { sub(/=.*/, "=[redacted by capdo]", s); return s }
+    gsub(/--password=[^ \t"]*/, "--password=[redacted-by-capdo]", s)
+    gsub(/--passwd=[^ \t"]*/, "--passwd=[redacted-by-capdo]", s)
+    gsub(/pwd="[^"]*"/, "pwd=\"[redacted by capdo]\"", s)
+    low = tolower(s)
+    if (low ~ /authorization[ \t]*:/) {
+        p = index(low, "authorization"); t = substr(s, p)
+        sub(/:.*/, ": [redacted by capdo]", t); s = substr(s, 1, p - 1) t
+    }
+    if (low ~ /mysql|mariadb/) gsub(/[ \t]-p[^ \t"]+/, " -p[redacted-by-capdo]", s)
+    else if (s ~ /^[ \t]*Exec[A-Za-z]*[ \t]*=/) gsub(/[ \t]-p[^ \t"0-9][^ \t"]*/, " -p[redacted-by-capdo]", s)
+    out = ""
+    while (match(s, /:\/\/[^\/@ \t"<>:]*:[^\/@ \t"<>]*@/)) {
+        t = substr(s, RSTART + 3, RLENGTH - 3); p = index(t, ":")
+        out = out substr(s, 1, RSTART + 2) substr(t, 1, p) "[redacted-by-capdo]@"
+        s = substr(s, RSTART + RLENGTH)
+    }
+    return out s
+}
+pem && /-----END [A-Z0-9 ]*PRIVATE KEY-----/ { pem = 0; sub(/.*-----END/, "-----END"); print; next }
+pem { next }
+/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/ {
+    if ($0 ~ /-----END [A-Z0-9 ]*PRIVATE KEY-----/) {
+        sub(/PRIVATE KEY-----.*-----END/, "PRIVATE KEY----- [redacted by capdo] -----END")
+    } else { sub(/PRIVATE KEY-----.*/, "PRIVATE KEY----- [redacted by capdo]"); pem = 1 }
+    print; next
+}
+{ print scrub($0) }
+'
+
+# scrubbed CMD...: run a read with its output through SCRUB; the status is the read's (a pipe
+# would give awk's), carried out on fd 3.
+scrubbed() {
+    { r=$( { { "$@" 2>&1; echo "$?" >&3; } | $T awk "$SCRUB" >&4; } 3>&1); } 4>&1
+    return "${r:-1}"
+}
+
 # files PATH...: one "file PATH" section per regular file (at most 1 MiB each; a FIFO or a
-# device is never opened).
+# device is never opened), secrets scrubbed.
 files() {
     for f in "$@"; do
         [ -f "$f" ] || continue
         begin "file $f"
-        $T head -c 1048576 -- "$f" 2>&1; r=$?
+        scrubbed $T head -c 1048576 -- "$f"; r=$?
         end "file $f" "$r"
     done
 }
@@ -83,7 +127,7 @@ pfiles() {
     for f in "$@"; do
         [ -f "$f" ] || continue
         begin "file $f"
-        priv head -c 1048576 -- "$f" 2>&1; r=$?
+        scrubbed priv head -c 1048576 -- "$f"; r=$?
         end "file $f" "$r"
     done
 }
