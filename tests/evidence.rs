@@ -421,3 +421,83 @@ fn an_evidence_bundle_is_readable_by_its_owner_only() {
     }
     assert!(seen > 3, "{seen} files");
 }
+
+/// Replay a host that sent a secret of every kind (`tests/fixtures/collect/secrets/`) through
+/// `check --facts FILE --evidence DIR --format json`, and return every text capdo wrote: the
+/// report on stdout, its stderr, and each file of the bundle (report, facts, raw output).
+fn replay_hostile_host() -> Vec<(String, String)> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let raw = std::fs::read_to_string("tests/fixtures/collect/secrets/collector-secrets.txt")
+        .expect("fixture");
+    let scanned = json!({
+        "status": "scanned", "error": null, "duration_ms": 412, "facts": {},
+        "raw": {"nonce": "5e1f0c9a7b3d2e41", "output": raw, "exit": 0, "signal": null,
+                "truncated": false}
+    });
+    let file = json!({
+        "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-11-22T08:00:00Z",
+        "hosts": {"app01": scanned, "bk01": scanned}
+    });
+    let facts = tmp.path().join("facts.json");
+    std::fs::write(&facts, serde_json::to_string(&file).expect("json")).expect("write");
+    let dir = tmp.path().join("bundle");
+    let r = capdo(
+        Path::new("tests/fixtures/clean"),
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("path"),
+            "--evidence",
+            dir.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(matches!(r.code, Some(0 | 1 | 3)), "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json report");
+    // The host was judged from this output: its facts are there, secrets or not.
+    assert!(
+        report["facts"]["app01"]["backup.jobs"]
+            .as_array()
+            .is_some_and(|j| j.len() > 1),
+        "{}",
+        report["facts"]["app01"]["backup.jobs"]
+    );
+    let mut out = vec![
+        ("stdout".to_owned(), r.stdout),
+        ("stderr".to_owned(), r.stderr),
+    ];
+    for rel in files_under(&dir) {
+        let bytes = std::fs::read(dir.join(&rel)).expect("read");
+        out.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    assert!(
+        out.iter()
+            .any(|(f, _)| f == "hosts/app01/collector-output.txt")
+    );
+    out
+}
+
+/// One test per redaction pattern (docs/collector.md "Secrets"): the secret of that kind is
+/// in none of the report, the report's facts, the facts file or the evidence bundle.
+macro_rules! secret_never_stored {
+    ($($name:ident: $secret:literal,)*) => {$(
+        #[test]
+        fn $name() {
+            for (file, text) in replay_hostile_host() {
+                assert!(!text.contains($secret), "{} in {file}", $secret);
+            }
+        }
+    )*};
+}
+
+secret_never_stored! {
+    a_mysql_dash_p_password_in_cron_is_never_stored: "CRON-DASH-P-c0ffee1",
+    a_password_option_is_never_stored: "PASSWORD-OPTION-c0ffee2",
+    a_systemd_environment_value_is_never_stored: "ENVIRONMENT-c0ffee3",
+    a_dash_p_password_in_a_units_execstart_is_never_stored: "EXEC-DASH-P-c0ffee4",
+    an_rsyslog_pwd_is_never_stored: "RSYSLOG-PWD-c0ffee5",
+    an_authorization_header_is_never_stored: "AUTHORIZATION-c0ffee6",
+    url_credentials_are_never_stored: "URL-CREDENTIALS-c0ffee7",
+    a_pem_private_key_is_never_stored: "PEM-BLOCK-c0ffee8",
+}

@@ -30,8 +30,27 @@ pub fn read_files_command() -> &'static str {
 
 /// The reader's stdin: the marker, the options, one path per line (paths with a line break
 /// cannot be sent and are left out).
+/// Each read is killed on the host after 30 s; [`read_files_input_with_timeout`] sets the host's
+/// deadline instead.
 pub fn read_files_input(nonce: &str, sudo: bool, paths: &[&str]) -> Vec<u8> {
-    let mut s = format!("{nonce}\n{}\n", if sudo { "sudo" } else { "" });
+    read_files_input_with_timeout(nonce, sudo, paths, None)
+}
+
+/// [`read_files_input`], with every read on the host killed after `timeout` seconds.
+pub fn read_files_input_with_timeout(
+    nonce: &str,
+    sudo: bool,
+    paths: &[&str],
+    timeout: Option<u64>,
+) -> Vec<u8> {
+    let mut opts: Vec<String> = timeout
+        .map(|t| format!("timeout={t}"))
+        .into_iter()
+        .collect();
+    if sudo {
+        opts.push("sudo".into());
+    }
+    let mut s = format!("{nonce}\n{}\n", opts.join(" "));
     for p in paths.iter().filter(|p| !p.contains(['\n', '\r', '\0'])) {
         s.push_str(p);
         s.push('\n');
@@ -156,6 +175,169 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
+        }
+    }
+
+    /// Run the part of the collector before its first section (the preamble, its functions and
+    /// the backup-path loop) with `input`, in `cwd`.
+    fn run_backup_loop(input: &str, cwd: &std::path::Path) -> String {
+        let head = SCRIPT
+            .split("\nsec id id -u\n")
+            .next()
+            .expect("the collector's first section");
+        run_sh(&format!("{head}\nexit 0\n"), input, cwd)
+    }
+
+    /// Run `script` with `input` on its stdin, in `cwd`; its stdout.
+    fn run_sh(script: &str, input: &str, cwd: &std::path::Path) -> String {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", script])
+            .current_dir(cwd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    #[test]
+    fn a_backup_path_starting_with_a_dash_is_never_a_find_option() {
+        // `find -delete -xdev …` would delete the login user's files; `find -newer x` would read
+        // another file's time. Only absolute paths are searched.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("keep-me");
+        std::fs::write(&victim, "x").expect("write");
+        std::fs::create_dir(dir.path().join("-newer")).expect("mkdir");
+        std::fs::write(dir.path().join("-newer/f"), "x").expect("write");
+        let backups = dir.path().join("backups");
+        std::fs::create_dir(&backups).expect("mkdir");
+        std::fs::write(backups.join("b.tar"), "x").expect("write");
+        let nonce = "0123456789abcdef";
+        let input = format!(
+            "{nonce}\ntimeout=5\nbackup-path -delete\nbackup-path -newer\nbackup-path {}\n",
+            backups.display()
+        );
+        let text = run_backup_loop(&input, dir.path());
+        assert!(victim.exists(), "a backup path deleted a file: {text}");
+        let sections = crate::collect::parse::sections::split(&text, nonce);
+        assert_eq!(sections.len(), 3, "{text}");
+        for s in &sections[..2] {
+            assert_eq!(s.rc, Some(2), "{text}");
+            assert!(
+                s.body.trim_end().ends_with(": not an absolute path"),
+                "{text}"
+            );
+        }
+        assert_eq!(sections[2].rc, Some(0), "{text}");
+        let t: f64 = sections[2].body.trim().parse().expect("an mtime");
+        assert!(t > 0.0);
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_on_the_host_and_the_reads_status_kept() {
+        // The collector's functions, then `files` on a file holding a secret of every kind
+        // capdo knows, and `scrubbed` of a command that fails.
+        let head = SCRIPT
+            .split("\n# Backup paths requested")
+            .next()
+            .expect("the collector's functions");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("secrets.conf");
+        let plain = "plain line: nothing to hide, mkdir -p /x, ssh -p2222\n";
+        std::fs::write(
+            &conf,
+            format!(
+                "30 1 * * * root mysqldump -uroot -pS3cret1 --all > /b\n\
+                 ExecStart=/x -pS3cret2 -p2222\nEnvironment=PGPASSWORD=S3cret3\n\
+                 x --password=S3cret4 y\naction(pwd=\"S3cret5\" server=\"a\")\n\
+                 httpheaders=[\"Authorization: Bearer S3cret6\"]\n\
+                 hosts: [\"https://elastic:S3cret7@10.0.0.7:9200\"]\n\
+                 -----BEGIN RSA PRIVATE KEY-----\nS3cret8\n-----END RSA PRIVATE KEY-----\n{plain}"
+            ),
+        )
+        .expect("write");
+        let script = format!(
+            "{head}\nfiles {}\nscrubbed sh -c \"echo out; exit 3\"; echo \"rc=$?\"\n",
+            conf.display()
+        );
+        let text = run_sh(&script, "0123456789abcdef\ntimeout=5\n", dir.path());
+        for i in 1..=8 {
+            assert!(!text.contains(&format!("S3cret{i}")), "S3cret{i}: {text}");
+        }
+        assert!(text.contains(plain), "{text}");
+        assert!(
+            text.contains("-p2222\n") && text.contains("10.0.0.7:9200"),
+            "{text}"
+        );
+        assert!(text.ends_with("out\nrc=3\n"), "{text}");
+        // The same output through capdo's own redaction is unchanged: both sides agree.
+        let body = text.split("rc=3").next().unwrap_or("");
+        assert!(
+            matches!(
+                crate::collect::redact::redact(body, "0"),
+                std::borrow::Cow::Borrowed(_)
+            ),
+            "{body}"
+        );
+    }
+
+    /// The command lines of `script` that run one of `tools` (comments left out).
+    fn lines_running<'a>(script: &'a str, tools: &[&str]) -> Vec<&'a str> {
+        script
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .filter(|l| {
+                l.split(|c: char| c.is_whitespace() || c == '(' || c == '|')
+                    .any(|w| tools.contains(&w))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_read_in_both_scripts_runs_under_timeout() {
+        // A read of a file on a hung mount must be killed on the host: each one goes through
+        // `$T` (timeout), or `priv`, `sec`, `psec`, which add it.
+        for (name, script) in [("collector.sh", SCRIPT), ("read_files.sh", READ_FILES)] {
+            for l in lines_running(script, &["head", "cat", "cut", "grep", "find", "awk"]) {
+                if l.contains("command -v") || l.contains("$(cat -- \"$f\" 2>/dev/null)") {
+                    // The /proc reads of ipv6-sysctl and processes: kernel files, never blocking.
+                    continue;
+                }
+                let bounded = ["$T ", "priv ", "sec ", "psec "].iter().any(|w| {
+                    l.starts_with(w)
+                        || l.contains(&format!(" {w}"))
+                        || l.contains(&format!("| {w}"))
+                });
+                assert!(bounded, "{name}: a read without timeout: {l}");
+            }
+        }
+        assert!(
+            READ_FILES.contains("timeout=*)"),
+            "read_files.sh takes the deadline"
+        );
+    }
+
+    #[test]
+    fn every_path_argument_follows_a_double_dash() {
+        for (name, script) in [("collector.sh", SCRIPT), ("read_files.sh", READ_FILES)] {
+            for l in lines_running(script, &["head", "cat", "cut", "grep", "ls"]) {
+                if l.contains("command -v") {
+                    continue;
+                }
+                assert!(
+                    l.contains(" -- "),
+                    "{name}: a path without `--` before it: {l}"
+                );
+            }
         }
     }
 

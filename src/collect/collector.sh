@@ -67,13 +67,57 @@ psec() {
     end "$n" "$r"
 }
 
+# Secrets never leave the host (docs/collector.md "Secrets"; capdo removes the same again on
+# its side): a PEM private key block loses its body, systemd Environment= its value, and
+# --password=, --passwd=, rsyslog pwd="...", Authorization: headers, the password of URL
+# credentials (scheme://user:password@) and -p<password> of mysql/mariadb tools and of Exec*=
+# lines (digits after -p are a port) are replaced.
+SCRUB='
+function scrub(s,   out, t, p, low) {
+    if (s ~ /^[ \t]*Environment[ \t]*=/) { sub(/=.*/, "=[redacted by capdo]", s); return s }
+    gsub(/--password=[^ \t"]*/, "--password=[redacted-by-capdo]", s)
+    gsub(/--passwd=[^ \t"]*/, "--passwd=[redacted-by-capdo]", s)
+    gsub(/pwd="[^"]*"/, "pwd=\"[redacted by capdo]\"", s)
+    low = tolower(s)
+    if (low ~ /authorization[ \t]*:/) {
+        p = index(low, "authorization"); t = substr(s, p)
+        sub(/:.*/, ": [redacted by capdo]", t); s = substr(s, 1, p - 1) t
+    }
+    if (low ~ /mysql|mariadb/) gsub(/[ \t]-p[^ \t"]+/, " -p[redacted-by-capdo]", s)
+    else if (s ~ /^[ \t]*Exec[A-Za-z]*[ \t]*=/) gsub(/[ \t]-p[^ \t"0-9][^ \t"]*/, " -p[redacted-by-capdo]", s)
+    out = ""
+    while (match(s, /:\/\/[^\/@ \t"<>:]*:[^\/@ \t"<>]*@/)) {
+        t = substr(s, RSTART + 3, RLENGTH - 3); p = index(t, ":")
+        out = out substr(s, 1, RSTART + 2) substr(t, 1, p) "[redacted-by-capdo]@"
+        s = substr(s, RSTART + RLENGTH)
+    }
+    return out s
+}
+pem && /-----END [A-Z0-9 ]*PRIVATE KEY-----/ { pem = 0; sub(/.*-----END/, "-----END"); print; next }
+pem { next }
+/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/ {
+    if ($0 ~ /-----END [A-Z0-9 ]*PRIVATE KEY-----/) {
+        sub(/PRIVATE KEY-----.*-----END/, "PRIVATE KEY----- [redacted by capdo] -----END")
+    } else { sub(/PRIVATE KEY-----.*/, "PRIVATE KEY----- [redacted by capdo]"); pem = 1 }
+    print; next
+}
+{ print scrub($0) }
+'
+
+# scrubbed CMD...: run a read with its output through SCRUB; the status is the read's (a pipe
+# would give awk's), carried out on fd 3.
+scrubbed() {
+    { r=$( { { "$@" 2>&1; echo "$?" >&3; } | $T awk "$SCRUB" >&4; } 3>&1); } 4>&1
+    return "${r:-1}"
+}
+
 # files PATH...: one "file PATH" section per regular file (at most 1 MiB each; a FIFO or a
-# device is never opened).
+# device is never opened), secrets scrubbed.
 files() {
     for f in "$@"; do
         [ -f "$f" ] || continue
         begin "file $f"
-        $T head -c 1048576 -- "$f" 2>&1; r=$?
+        scrubbed $T head -c 1048576 -- "$f"; r=$?
         end "file $f" "$r"
     done
 }
@@ -83,7 +127,7 @@ pfiles() {
     for f in "$@"; do
         [ -f "$f" ] || continue
         begin "file $f"
-        priv head -c 1048576 -- "$f" 2>&1; r=$?
+        scrubbed priv head -c 1048576 -- "$f"; r=$?
         end "file $f" "$r"
     done
 }
@@ -129,7 +173,15 @@ while IFS= read -r line; do
     "backup-path "*)
         p=${line#backup-path }
         begin "backup-newest $p"
-        if [ -d "$p" ]; then
+        # find takes no `--` before its paths (GNU find reads `-- -newer x` as an expression):
+        # only an absolute path is searched, so a path can never read as a find option.
+        case "$p" in
+        /*) abs=1 ;;
+        *) abs= ;;
+        esac
+        if [ -z "$abs" ]; then
+            printf 'capdo: %s: not an absolute path\n' "$p"; r=2
+        elif [ -d "$p" ]; then
             priv find "$p" -xdev -type f -printf '%T@\n' 2>&1 | sort -n | tail -n 1; r=0
         else
             printf 'capdo: %s: no such directory\n' "$p"; r=2
@@ -152,7 +204,7 @@ begin ssh-client
 printf '%s\n' "${SSH_CONNECTION%% *}"
 end ssh-client 0
 begin os-release
-if [ -f /etc/os-release ]; then cat /etc/os-release; r=$?; else cat /usr/lib/os-release 2>&1; r=$?; fi
+if [ -f /etc/os-release ]; then $T cat -- /etc/os-release; r=$?; else $T cat -- /usr/lib/os-release 2>&1; r=$?; fi
 end os-release "$r"
 sec kernel uname -r
 sec hostname uname -n
@@ -173,7 +225,7 @@ begin ipv6-sysctl
 if [ -d /proc/sys/net/ipv6/conf ]; then
     for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
         d=${f%/disable_ipv6}
-        printf '%s %s\n' "${d##*/}" "$(cat "$f" 2>/dev/null)"
+        printf '%s %s\n' "${d##*/}" "$(cat -- "$f" 2>/dev/null)"
     done
     r=0
 else
@@ -203,10 +255,10 @@ pfiles /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf
 files /etc/crontab /etc/cron.d/*
 # The crontab spool is root-only: list it with privilege, so that a refusal is recorded.
 if [ -d /var/spool/cron/crontabs ]; then
-    psec cron-spool ls -1 /var/spool/cron/crontabs
+    psec cron-spool ls -1 -- /var/spool/cron/crontabs
     pfiles /var/spool/cron/crontabs/*
 elif [ -d /var/spool/cron ]; then
-    psec cron-spool ls -1 /var/spool/cron
+    psec cron-spool ls -1 -- /var/spool/cron
     pfiles /var/spool/cron/*
 fi
 begin cron-dirs
@@ -233,7 +285,7 @@ if command -v ps >/dev/null 2>&1; then
 else
     # A name may hold a line break: keep one name per line.
     for f in /proc/[0-9]*/comm; do
-        c=$(cat "$f" 2>/dev/null) || continue
+        c=$(cat -- "$f" 2>/dev/null) || continue
         printf '%s\n' "$c" | tr '\n' '?' && echo
     done
     r=0
@@ -248,7 +300,7 @@ sec chronyc chronyc -n tracking
 # lock state from `passwd -S -a` (status letters, no hash; root only); last logins from
 # lastlog (lastlog2 where that replaced it). /etc/shadow is never read.
 begin passwd
-if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
+if [ -f /etc/passwd ]; then $T cut -d: -f1,3,7 -- /etc/passwd 2>&1; r=$?; else printf 'capdo: /etc/passwd: missing\n'; r=2; fi
 end passwd "$r"
 psec passwd-status passwd -S -a
 if command -v lastlog2 >/dev/null 2>&1; then
@@ -273,7 +325,7 @@ grepfiles TMOUT /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc
 if command -v apt-get >/dev/null 2>&1; then
     sec updates-apt apt-get -s -o Debug::NoLocking=1 -o Dir::Cache::pkgcache= \
         -o Dir::Cache::srcpkgcache= dist-upgrade
-    sec apt-lists ls -1 /var/lib/apt/lists
+    sec apt-lists ls -1 -- /var/lib/apt/lists
 elif command -v dnf >/dev/null 2>&1; then
     sec updates-dnf-security dnf -q -C updateinfo list --security
     # check-update exits 100 when updates are pending.

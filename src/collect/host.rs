@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::facts::*;
-use super::parse::{self, sections::Section};
+use super::parse::{self, sections::SectionRef};
 
 /// A fact, or why it could not be read.
 pub type Fact<T> = Result<T, String>;
@@ -55,14 +55,14 @@ pub struct HostFacts {
 
 /// Sections by name.
 struct Sections<'a> {
-    by_name: BTreeMap<&'a str, &'a Section>,
+    by_name: BTreeMap<&'a str, SectionRef<'a>>,
     truncated: bool,
 }
 
 impl<'a> Sections<'a> {
-    fn get(&self, name: &str) -> Fact<&'a Section> {
+    fn get(&self, name: &str) -> Fact<SectionRef<'a>> {
         match self.by_name.get(name) {
-            Some(s) => Ok(s),
+            Some(s) => Ok(*s),
             None if self.truncated => {
                 Err("not collected: the output was cut at the size limit".into())
             }
@@ -70,12 +70,17 @@ impl<'a> Sections<'a> {
         }
     }
 
-    /// The body of a section that succeeded, or why it did not.
+    /// The body of a section that succeeded, or why it did not. A list section longer than
+    /// [`MAX_LIST_LINES`] is an error, not a fact of that size.
     fn ok(&self, name: &str) -> Fact<&'a str> {
         let s = self.get(name)?;
         match s.rc {
-            Some(0) => Ok(&s.body),
-            rc => Err(failure(name, rc, &s.body)),
+            Some(0) if LIST_SECTIONS.contains(&name) => {
+                too_long(name, s.body)?;
+                Ok(s.body)
+            }
+            Some(0) => Ok(s.body),
+            rc => Err(failure(name, rc, s.body)),
         }
     }
 
@@ -85,7 +90,7 @@ impl<'a> Sections<'a> {
             .iter()
             .filter_map(|(name, s)| {
                 let path = name.strip_prefix("file ")?;
-                (want(path) && s.rc == Some(0)).then(|| (path.to_owned(), s.body.clone()))
+                (want(path) && s.rc == Some(0)).then(|| (path.to_owned(), s.body.to_owned()))
             })
             .collect()
     }
@@ -96,10 +101,74 @@ impl<'a> Sections<'a> {
             .iter()
             .filter_map(|(name, s)| {
                 let path = name.strip_prefix("file ")?;
-                (want(path) && s.rc != Some(0)).then(|| failure(path, s.rc, &s.body))
+                (want(path) && s.rc != Some(0)).then(|| failure(path, s.rc, s.body))
             })
             .collect()
     }
+}
+
+/// Sections with one item per line (accounts, logins, processes, sockets, packages). A real
+/// host has far fewer lines than [`MAX_LIST_LINES`]; a host that sends more would multiply its
+/// output in memory (each line becomes a fact value, in the facts and in the report), so such
+/// a section makes its facts errors: never judged, never a pass.
+const LIST_SECTIONS: &[&str] = &[
+    "passwd",
+    "passwd-status",
+    "lastlog",
+    "processes",
+    "listen",
+    "cron-dirs",
+    "updates-apt",
+    "updates-dnf",
+    "updates-dnf-security",
+];
+
+/// The most lines read from one list section, or from all cron files together.
+pub const MAX_LIST_LINES: usize = 20_000;
+
+/// The most bytes read from one list section (lines of about 100 bytes at most, in practice).
+pub const MAX_LIST_BYTES: usize = 2 << 20;
+
+/// `Err` when `body` has more lines or bytes than a list section may.
+fn too_long(name: &str, body: &str) -> Fact<()> {
+    too_long_parts(name, [body])
+}
+
+/// [`too_long`] for several texts read as one list.
+fn too_long_parts<'t>(name: &str, parts: impl IntoIterator<Item = &'t str>) -> Fact<()> {
+    let (mut lines, mut bytes) = (0, 0);
+    for p in parts {
+        lines += p.bytes().filter(|b| *b == b'\n').count();
+        bytes += p.len();
+    }
+    if lines > MAX_LIST_LINES || bytes > MAX_LIST_BYTES {
+        return Err(format!(
+            "too large: `{name}` has {lines} lines, {bytes} bytes, more than capdo reads ({MAX_LIST_LINES} lines, {MAX_LIST_BYTES} bytes)"
+        ));
+    }
+    Ok(())
+}
+
+/// The largest a recorded fact may be, as compact JSON. Beyond it the fact is recorded as an
+/// error: a backstop for values made of long lines, so one host's facts stay a bounded size
+/// whatever it sends.
+pub const MAX_FACT_BYTES: usize = 256 << 10;
+
+/// The size of `v` as compact JSON, counted without building the text.
+fn json_size(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
 }
 
 /// Why a section failed, in words an operator acts on.
@@ -190,8 +259,10 @@ impl HostFacts {
         truncated: bool,
         backup_paths: &[String],
     ) -> HostFacts {
-        let all = parse::sections::split(output, nonce);
-        let by_name = all.iter().map(|s| (s.name.as_str(), s)).collect();
+        let by_name = parse::sections::split_ref(output, nonce)
+            .into_iter()
+            .map(|s| (s.name, s))
+            .collect();
         let s = Sections { by_name, truncated };
         let mut notes = Vec::new();
         if truncated {
@@ -219,7 +290,7 @@ impl HostFacts {
             .ok()
             .map(|b| b.trim().to_owned())
             .filter(|c| !c.is_empty());
-        let clock: Option<f64> = s.ok("clock").ok().and_then(|b| b.trim().parse().ok());
+        let clock = s.ok("clock").ok().and_then(|b| finite(b.trim()));
 
         HostFacts {
             root,
@@ -442,6 +513,16 @@ impl HostFacts {
         if !self.notes.is_empty() {
             put("collector.notes", Ok(json!(self.notes)));
         }
+        for v in m.values_mut() {
+            let size = json_size(v);
+            if size > MAX_FACT_BYTES {
+                *v = json!({
+                    "error": format!(
+                        "too large: {size} bytes, more than capdo records for one fact ({MAX_FACT_BYTES})"
+                    )
+                });
+            }
+        }
         m
     }
 }
@@ -573,8 +654,8 @@ fn updates(s: &Sections) -> Fact<Updates> {
     // `dnf check-update` exits 100 when updates are pending.
     let sec = s.get("updates-dnf")?;
     match sec.rc {
-        Some(0 | 100) => Ok(parse::updates::dnf(security, &sec.body)),
-        rc => Err(failure("updates-dnf", rc, &sec.body)),
+        Some(0 | 100) => Ok(parse::updates::dnf(security, sec.body)),
+        rc => Err(failure("updates-dnf", rc, sec.body)),
     }
 }
 
@@ -638,9 +719,9 @@ fn firewall(s: &Sections) -> Fact<Firewall> {
 fn ipv6(s: &Sections) -> Fact<Ipv6> {
     let if_inet6 = s.ok("file /proc/net/if_inet6").unwrap_or("");
     match s.get("ipv6-sysctl")? {
-        sec if sec.rc == Some(0) => Ok(parse::ipv6::parse(&sec.body, if_inet6, false)),
+        sec if sec.rc == Some(0) => Ok(parse::ipv6::parse(sec.body, if_inet6, false)),
         sec if sec.rc == Some(2) => Ok(parse::ipv6::parse("", "", true)),
-        sec => Err(failure("ipv6-sysctl", sec.rc, &sec.body)),
+        sec => Err(failure("ipv6-sysctl", sec.rc, sec.body)),
     }
 }
 
@@ -697,6 +778,8 @@ fn jobs(s: &Sections) -> Fact<Vec<Job>> {
     let cron_files = s.files(|p| {
         p == "/etc/crontab" || p.starts_with("/etc/cron.d/") || p.starts_with("/var/spool/cron/")
     });
+    // Each cron line becomes a job (with its file's name): bound them like a list section.
+    too_long_parts("cron files", cron_files.iter().map(|(_, t)| t.as_str()))?;
     let dirs = s.ok("cron-dirs").unwrap_or("");
     let mut jobs = parse::jobs::cron(&cron_files, dirs);
     let units = s.files(|p| p.starts_with("/etc/systemd/system/"));
@@ -706,10 +789,15 @@ fn jobs(s: &Sections) -> Fact<Vec<Job>> {
     match spool {
         Some(sec) if jobs.is_empty() => Err(format!(
             "no job found, and the crontabs could not be listed: {}",
-            failure("cron-spool", sec.rc, &sec.body)
+            failure("cron-spool", sec.rc, sec.body)
         )),
         _ => Ok(jobs),
     }
+}
+
+/// A time as a finite number: Rust parses `NaN` and `inf`, which would make any age 0 (fresh).
+fn finite(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|t| t.is_finite())
 }
 
 fn backup_age(s: &Sections, path: &str, clock: Option<f64>) -> Fact<Option<f64>> {
@@ -721,7 +809,7 @@ fn backup_age(s: &Sections, path: &str, clock: Option<f64>) -> Fact<Option<f64>>
     let newest: f64 = newest
         .lines()
         .last()
-        .and_then(|l| l.trim().parse().ok())
+        .and_then(|l| finite(l.trim()))
         .ok_or_else(|| {
             format!(
                 "cannot read the newest file time in {path}: {}",
@@ -764,11 +852,8 @@ fn time(s: &Sections) -> Fact<bool> {
     }
     // chronyc says "506 Cannot talk to daemon" (exit 1) when chronyd is not running. With no
     // other time daemon running either, nothing keeps the clock in sync.
-    let chrony_body = s
-        .get("chronyc")
-        .map(|sec| sec.body.clone())
-        .unwrap_or_default();
-    if let Some(v) = parse::timesync::chronyc(&chrony_body) {
+    let chrony_body = s.get("chronyc").map(|sec| sec.body).unwrap_or_default();
+    if let Some(v) = parse::timesync::chronyc(chrony_body) {
         return Ok(v);
     }
     let daemons = [
@@ -846,6 +931,76 @@ mod tests {
 
     fn facts(sections: &[(&str, i32, &str)]) -> Map<String, Value> {
         HostFacts::from_output(&frame(sections), NONCE, false, &[]).to_json()
+    }
+
+    #[test]
+    fn a_backup_time_or_clock_that_is_not_a_finite_number_is_an_error_never_fresh() {
+        let path = "/var/backups".to_owned();
+        let age = |newest: &str, clock: &str| {
+            let out = frame(&[
+                ("clock", 0, clock),
+                (&format!("backup-newest {path}"), 0, newest),
+            ]);
+            HostFacts::from_output(&out, NONCE, false, std::slice::from_ref(&path))
+                .backup_age_hours
+                .remove(&path)
+                .expect("the path")
+        };
+        assert_eq!(age("1700000000.5", "1700003600.5"), Ok(Some(1.0)));
+        for bad in ["NaN", "nan", "inf", "-inf", "infinity", "1e999"] {
+            let a = age(bad, "1700003600");
+            assert!(
+                a.as_ref()
+                    .is_err_and(|e| e.contains("cannot read the newest file time")),
+                "{bad}: {a:?}"
+            );
+            let c = age("1700000000", bad);
+            assert_eq!(c, Err("the host's clock could not be read".into()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_flood_of_list_lines_or_one_huge_value_is_an_error_and_the_facts_stay_small() {
+        // 9 MB of passwd lines (the review's 1.31 GB case), and one 3 MB line: the recorded
+        // facts of the host stay a few KiB, and what could not be kept is an error.
+        let many: String = (0..350_000)
+            .map(|i| format!("user{i:07}:{}:/bin/bash\n", 1000 + i))
+            .collect();
+        let huge = format!("root:0:/bin/{}\n", "b".repeat(3 << 20));
+        let cron: String = (0..30_000)
+            .map(|i| format!("* * * * * root job{i}\n"))
+            .collect();
+        for (what, passwd) in [("many lines", &many), ("one huge line", &huge)] {
+            let out = frame(&[
+                ("passwd", 0, passwd),
+                ("lastlog", 0, "Username Port From Latest\n"),
+                ("clock", 0, "1700000000"),
+                ("file /etc/cron.d/flood", 0, &cron),
+            ]);
+            let f = HostFacts::from_output(&out, NONCE, false, &[]);
+            assert!(
+                f.accounts
+                    .as_ref()
+                    .is_err_and(|e| e.starts_with("too large")),
+                "{what}"
+            );
+            assert!(
+                f.jobs.as_ref().is_err_and(|e| e.starts_with("too large")),
+                "{what}"
+            );
+            let json = f.to_json();
+            let size = serde_json::to_string(&json).expect("json").len();
+            assert!(size < 16 << 10, "{what}: {size} bytes of facts");
+            assert!(json["accounts.login"]["error"].is_string(), "{what}");
+        }
+        // A value past the per-fact limit that no list limit catches is recorded as an error.
+        let out = frame(&[("kernel", 0, &"6".repeat(MAX_FACT_BYTES + 1))]);
+        let json = HostFacts::from_output(&out, NONCE, false, &[]).to_json();
+        assert!(
+            json["kernel.release"]["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("too large"))
+        );
     }
 
     #[test]

@@ -136,13 +136,20 @@ fn spec(inv: &Inventory, server: usize, opts: &Options, depth: usize) -> HostSpe
         }
     }
     identities.dedup();
-    let known_hosts = opts
-        .known_hosts
-        .clone()
-        .or_else(|| s.ssh.known_hosts.as_deref().map(|p| opts.path(p)))
-        .or_else(|| d.known_hosts.as_deref().map(|p| opts.path(p)))
-        .or_else(|| opts.home.as_ref().map(|h| h.join(".ssh/known_hosts")))
-        .unwrap_or_else(|| PathBuf::from(".ssh/known_hosts"));
+    // Only the operator's own file may be written (`--accept-new-host-keys`): the one named on
+    // the command line, or the default. One the inventory names is read, never appended to.
+    let inventory_known_hosts = s.ssh.known_hosts.as_deref().or(d.known_hosts.as_deref());
+    let (known_hosts, known_hosts_writable) = match (&opts.known_hosts, inventory_known_hosts) {
+        (Some(p), _) => (p.clone(), true),
+        (None, Some(p)) => (opts.path(p), false),
+        (None, None) => (
+            opts.home
+                .as_ref()
+                .map(|h| h.join(".ssh/known_hosts"))
+                .unwrap_or_else(|| PathBuf::from(".ssh/known_hosts")),
+            true,
+        ),
+    };
     let timeout = opts
         .timeout
         .or(s.ssh.timeout.map(|t| Duration::from_secs(u64::from(t))))
@@ -161,7 +168,7 @@ fn spec(inv: &Inventory, server: usize, opts: &Options, depth: usize) -> HostSpe
                 pj,
                 &user,
                 &identities,
-                &known_hosts,
+                (&known_hosts, known_hosts_writable),
                 timeout,
                 opts,
                 depth,
@@ -175,6 +182,7 @@ fn spec(inv: &Inventory, server: usize, opts: &Options, depth: usize) -> HostSpe
         user,
         identities,
         known_hosts,
+        known_hosts_writable,
         jump,
         timeout,
         deadline: timeout * DEADLINE_STEPS,
@@ -189,7 +197,7 @@ fn proxy_jump(
     text: &str,
     user: &str,
     identities: &[PathBuf],
-    known_hosts: &Path,
+    (known_hosts, known_hosts_writable): (&Path, bool),
     timeout: Duration,
     opts: &Options,
     depth: usize,
@@ -231,6 +239,7 @@ fn proxy_jump(
         user: u.or(cfg.user).unwrap_or_else(|| user.to_owned()),
         identities: identities.to_vec(),
         known_hosts: known_hosts.to_path_buf(),
+        known_hosts_writable,
         jump: None,
         timeout,
         deadline: timeout * DEADLINE_STEPS,
@@ -422,6 +431,43 @@ Host *
         let c = SshConfig::parse(CONFIG);
         assert_eq!(c.query("web-test").user.as_deref(), Some("fallback"));
         assert_eq!(c.query("db01").user.as_deref(), Some("fallback"));
+    }
+
+    #[test]
+    fn an_inventory_known_hosts_file_is_read_only_and_the_operators_is_writable() {
+        use crate::policy::builtin::testing::{HEAD, inventory, server};
+        let inv = inventory(&format!(
+            "{HEAD}{}{}[defaults.ssh]\nknown_hosts = \"/home/ops/.ssh/authorized_keys\"\n",
+            server("app01", "lan", 1, "ssh.known_hosts = \"kh\""),
+            server("app02", "lan", 2, ""),
+        ));
+        let opts = Options {
+            home: Some(PathBuf::from("/home/ops")),
+            inventory_dir: PathBuf::from("/inv"),
+            ..Options::default()
+        };
+        let kh = |o: &Options, i| {
+            let s = host_spec(&inv, i, o);
+            (s.known_hosts, s.known_hosts_writable)
+        };
+        assert_eq!(kh(&opts, 0), (PathBuf::from("/inv/kh"), false));
+        assert_eq!(
+            kh(&opts, 1),
+            (PathBuf::from("/home/ops/.ssh/authorized_keys"), false)
+        );
+        // The command line wins and is the operator's file.
+        let named = Options {
+            known_hosts: Some(PathBuf::from("/tmp/kh")),
+            ..opts.clone()
+        };
+        assert_eq!(kh(&named, 0), (PathBuf::from("/tmp/kh"), true));
+        // Neither: the default, which is the operator's.
+        let bare = inventory(&format!("{HEAD}{}", server("app01", "lan", 1, "")));
+        let s = host_spec(&bare, 0, &opts);
+        assert_eq!(
+            (s.known_hosts, s.known_hosts_writable),
+            (PathBuf::from("/home/ops/.ssh/known_hosts"), true)
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod host;
 pub mod hosts;
 pub mod parse;
 pub mod record;
+pub mod redact;
 pub mod scan;
 pub mod status;
 pub mod transport;
@@ -36,68 +37,6 @@ pub struct Collected {
     pub record: FactsFile,
     /// Per server, how long its scan took.
     pub durations: BTreeMap<usize, u64>,
-}
-
-/// Words that mark a configuration line as holding a secret.
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "_pass",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "api-key",
-    "private_key",
-    "privatekey",
-    "auth_key",
-    "authkey",
-    "credential",
-];
-
-/// Configuration files that may carry credentials (an Elasticsearch password in filebeat.yml,
-/// a journal-upload key, …): their secret lines are redacted.
-const SECRET_FILES: &[&str] = &[
-    "/etc/filebeat/",
-    "/var/ossec/",
-    "/etc/systemd/journal-upload",
-    "/etc/rsyslog",
-    "/etc/syslog-ng/",
-];
-
-/// In the sections of `SECRET_FILES`, replace the value of every line that names a secret
-/// with `[redacted by capdo]`, keeping the key (what precedes the first `=` or `:`; the whole
-/// line when it has neither). Other sections (sshd's `PasswordAuthentication`, …) are kept.
-pub fn redact(text: &str, nonce: &str) -> String {
-    let begin = format!("@@{nonce} begin file ");
-    let end = format!("@@{nonce} end ");
-    let mut secret_file = false;
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        if let Some(path) = line.strip_prefix(&begin) {
-            secret_file = SECRET_FILES.iter().any(|p| path.starts_with(p));
-        } else if line.starts_with(&end) {
-            secret_file = false;
-        } else if secret_file {
-            let lower = line.to_ascii_lowercase();
-            if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
-                match line.find(['=', ':']) {
-                    Some(i) => {
-                        out.push_str(&line[..=i]);
-                        out.push_str(" [redacted by capdo]");
-                    }
-                    None => out.push_str("[redacted by capdo]"),
-                }
-                if line.ends_with('\n') {
-                    out.push('\n');
-                }
-                continue;
-            }
-        }
-        out.push_str(line);
-    }
-    out
 }
 
 /// Whether reads that need root go through `sudo -n` on this server.
@@ -151,9 +90,15 @@ pub fn collect(
         match o.result {
             Ok(raw) => {
                 let nonce = raw.nonce.clone().unwrap_or_else(|| request.nonce.clone());
-                // Secrets in configuration files (an Elasticsearch password in filebeat.yml, …)
-                // never reach the facts file or a report.
-                let text = redact(&String::from_utf8_lossy(&raw.stdout), &nonce);
+                // Stored once: the bytes become the text without a copy when they are UTF-8
+                // (almost always), and redaction copies only when it removes something.
+                let mut text = String::from_utf8(raw.stdout)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                // Secrets (docs/collector.md "Secrets") never reach the facts, the facts file,
+                // a report or an evidence bundle.
+                if let std::borrow::Cow::Owned(clean) = redact::redact(&text, &nonce) {
+                    text = clean;
+                }
                 let mut facts =
                     HostFacts::from_output(&text, &nonce, raw.truncated, &request.backup_paths);
                 if let Some(sig) = &raw.signal {
@@ -207,35 +152,5 @@ pub fn collect(
             hosts: records,
         },
         durations,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn secrets_in_log_shipping_configuration_are_redacted_and_the_rest_kept() {
-        let n = "0123456789abcdef";
-        let text = format!(
-            "@@{n} begin file /etc/filebeat/filebeat.yml\noutput.elasticsearch:\n  hosts: [\"10.0.0.5:9200\"]\n  password: \"hunter2\"\nAPI_KEY=abc123\n\
-             <authd_pass>s3cr3t</authd_pass>\n\n@@{n} end file /etc/filebeat/filebeat.yml 0\n\
-             @@{n} begin sshd-t\npasswordauthentication no\n\n@@{n} end sshd-t 0\n"
-        );
-        let r = redact(&text, n);
-        assert!(
-            !r.contains("hunter2") && !r.contains("s3cr3t") && !r.contains("abc123"),
-            "{r}"
-        );
-        assert!(r.contains("  hosts: [\"10.0.0.5:9200\"]\n"));
-        assert!(r.contains("  password: [redacted by capdo]\n"));
-        assert!(r.contains("API_KEY= [redacted by capdo]\n"));
-        // Facts outside those files are untouched.
-        assert!(r.contains("passwordauthentication no\n"));
-        let facts = crate::collect::host::HostFacts::from_output(&r, n, false, &[]);
-        assert_eq!(
-            facts.sshd.map(|(s, _)| s.password_authentication),
-            Ok(Some(false))
-        );
     }
 }

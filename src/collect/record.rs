@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::status::TargetStatus;
-use super::transport::{CollectError, FailKind, HostSpec, RawOutput, Transport};
+use super::transport::{CollectError, FailKind, HostSpec, MAX_OUTPUT, RawOutput, Transport};
 
 pub const SCHEMA: &str = "capdo.facts/v1";
 
@@ -51,9 +52,10 @@ pub struct RawRecord {
 
 impl FactsFile {
     pub fn read(path: &Path) -> anyhow::Result<FactsFile> {
-        let text = std::fs::read_to_string(path)
+        // Parsed as it is read: the file's text is never held beside what it holds.
+        let f = std::fs::File::open(path)
             .with_context(|| format!("cannot read facts file `{}`", path.display()))?;
-        let file: FactsFile = serde_json::from_str(&text)
+        let file: FactsFile = serde_json::from_reader(std::io::BufReader::new(f))
             .with_context(|| format!("`{}` is not a capdo facts file", path.display()))?;
         if file.schema != SCHEMA {
             bail!(
@@ -66,9 +68,28 @@ impl FactsFile {
     }
 }
 
-/// Plays a facts file back: each host answers with what was recorded for it.
+/// Plays a facts file back: each host answers with what was recorded for it. A host's output
+/// is handed over, not copied (each host is asked once), and cut at [`MAX_OUTPUT`] as a live
+/// scan would cut it.
 pub struct Replay {
-    pub file: FactsFile,
+    file: FactsFile,
+    outputs: Mutex<BTreeMap<String, String>>,
+}
+
+impl Replay {
+    pub fn new(mut file: FactsFile) -> Replay {
+        let outputs = file
+            .hosts
+            .iter_mut()
+            .filter_map(|(id, rec)| {
+                Some((id.clone(), std::mem::take(&mut rec.raw.as_mut()?.output)))
+            })
+            .collect();
+        Replay {
+            file,
+            outputs: Mutex::new(outputs),
+        }
+    }
 }
 
 impl Transport for Replay {
@@ -102,11 +123,23 @@ impl Transport for Replay {
                 message: format!("the facts file holds no collector output for {}", host.id),
             });
         };
+        let output = self
+            .outputs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&host.id)
+            .unwrap_or_default();
+        let mut stdout = output.into_bytes();
+        let cut = stdout.len() > MAX_OUTPUT;
+        if cut {
+            stdout.truncate(MAX_OUTPUT);
+            stdout.shrink_to_fit();
+        }
         Ok(RawOutput {
-            stdout: raw.output.clone().into_bytes(),
-            exit: raw.exit,
+            stdout,
+            exit: raw.exit.filter(|_| !cut),
             signal: raw.signal.clone(),
-            truncated: raw.truncated,
+            truncated: raw.truncated || cut,
             nonce: Some(raw.nonce.clone()),
         })
     }

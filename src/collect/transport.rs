@@ -8,7 +8,8 @@
 //! - a clone of the socket is kept to abort a hung host (`shutdown`), which also keeps a
 //!   `Channel` drop from blocking;
 //! - stderr is merged into stdout on the channel, so the shared window cannot stall;
-//! - agent authentication tries every identity, not just the first;
+//! - agent authentication tries every identity, not just the first, and the whole login is held
+//!   to the per-host deadline ([`login`]);
 //! - known_hosts: libssh2 compares without the key type, so a host recorded with only another
 //!   type looks "changed"; on a mismatch we retry once per recorded-key type and accept only an
 //!   exact match;
@@ -23,6 +24,10 @@ use std::time::{Duration, Instant};
 
 use ssh2::{CheckResult, ExtendedData, HashType, KnownHostFileKind, MethodType, Session};
 
+mod login;
+
+use login::{SessionLogin, authenticate};
+
 /// How to reach one host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostSpec {
@@ -35,6 +40,10 @@ pub struct HostSpec {
     /// Private key files to try after the agent.
     pub identities: Vec<PathBuf>,
     pub known_hosts: PathBuf,
+    /// `known_hosts` is the file the operator named (`--known-hosts`) or the default
+    /// (`~/.ssh/known_hosts`): `--accept-new-host-keys` may append to it. A file the inventory
+    /// names is only ever read, so an inventory change cannot make capdo write where it chooses.
+    pub known_hosts_writable: bool,
     /// Reach the host through this one (direct-tcpip).
     pub jump: Option<Box<HostSpec>>,
     /// Connect timeout, and the longest any single wait may take.
@@ -75,7 +84,7 @@ pub struct CollectError {
 }
 
 impl CollectError {
-    fn new(kind: FailKind, message: impl Into<String>) -> Self {
+    pub(super) fn new(kind: FailKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -219,11 +228,11 @@ impl Drop for Conn {
     }
 }
 
-fn ms(d: Duration) -> u32 {
+pub(super) fn ms(d: Duration) -> u32 {
     d.as_millis().clamp(1, u32::MAX as u128) as u32
 }
 
-fn remaining(start: Instant, deadline: Duration) -> Result<Duration, CollectError> {
+pub(super) fn remaining(start: Instant, deadline: Duration) -> Result<Duration, CollectError> {
     deadline
         .checked_sub(start.elapsed())
         .filter(|d| !d.is_zero())
@@ -236,11 +245,11 @@ fn remaining(start: Instant, deadline: Duration) -> Result<Duration, CollectErro
 }
 
 /// libssh2's "timed out" error code (libssh2.h).
-const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+pub(super) const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
 
 /// A libssh2 failure: a timeout, or else the SSH exchange itself went wrong (no banner, key
 /// exchange refused, connection dropped).
-fn classify(e: &ssh2::Error, during: &str) -> CollectError {
+pub(super) fn classify(e: &ssh2::Error, during: &str) -> CollectError {
     let kind = match e.code() {
         ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT) => FailKind::Timeout,
         _ => FailKind::Protocol,
@@ -323,7 +332,7 @@ impl Ssh2 {
                 return self.connect_with_host_key_types(host, start, &types, mismatch);
             }
         }
-        authenticate(&conn.session, host, self.passphrase.as_deref())?;
+        self.login(&conn.session, host, start)?;
         conn.session.set_keepalive(false, 15);
         Ok(conn)
     }
@@ -368,12 +377,22 @@ impl Ssh2 {
                     CheckResult::Match
                 )
             {
-                authenticate(&conn.session, host, self.passphrase.as_deref())?;
+                self.login(&conn.session, host, start)?;
                 conn.session.set_keepalive(false, 15);
                 return Ok(conn);
             }
         }
         Err(mismatch)
+    }
+
+    fn login(
+        &self,
+        session: &Session,
+        host: &HostSpec,
+        start: Instant,
+    ) -> Result<(), CollectError> {
+        let mut login = SessionLogin::new(session);
+        authenticate(&mut login, host, self.passphrase.as_deref(), start)
     }
 
     fn check_host_key(&self, session: &Session, host: &HostSpec) -> Result<KeyCheck, CollectError> {
@@ -383,10 +402,19 @@ impl Ssh2 {
         let known = known_hosts(session, &host.known_hosts)?;
         match known.check_port(&host.address, host.port, key) {
             CheckResult::Match => Ok(KeyCheck::Match),
-            CheckResult::NotFound if self.accept_new_host_keys => {
+            CheckResult::NotFound if self.accept_new_host_keys && host.known_hosts_writable => {
                 self.record_key(host, key, key_type)?;
                 Ok(KeyCheck::Match)
             }
+            CheckResult::NotFound if self.accept_new_host_keys => Err(CollectError::new(
+                FailKind::HostKeyUnknown,
+                format!(
+                    "{} is not in {}, which the inventory names: capdo never writes to it (--accept-new-host-keys records keys only in the --known-hosts file or ~/.ssh/known_hosts); the server presented {}: verify it and add it there",
+                    entry_name(&host.address, host.port),
+                    host.known_hosts.display(),
+                    fingerprint(session)
+                ),
+            )),
             CheckResult::NotFound => Err(CollectError::new(
                 FailKind::HostKeyUnknown,
                 format!(
@@ -417,13 +445,23 @@ impl Ssh2 {
         }
     }
 
-    /// Append the host's key to its known_hosts file (explicit `--accept-new-host-keys`).
+    /// Append the host's key to its known_hosts file (explicit `--accept-new-host-keys`), never
+    /// to a file the inventory chose.
     fn record_key(
         &self,
         host: &HostSpec,
         key: &[u8],
         key_type: ssh2::HostKeyType,
     ) -> Result<(), CollectError> {
+        if !host.known_hosts_writable {
+            return Err(CollectError::new(
+                FailKind::HostKeyUnknown,
+                format!(
+                    "{} is named by the inventory: capdo never writes to it",
+                    host.known_hosts.display()
+                ),
+            ));
+        }
         let name = key_type_name(key_type).ok_or_else(|| {
             CollectError::new(
                 FailKind::Protocol,
@@ -586,64 +624,6 @@ fn tcp_connect(address: &str, port: u16, timeout: Duration) -> Result<TcpStream,
     Err(last.unwrap_or_else(|| {
         CollectError::new(FailKind::Unreachable, format!("{address} has no address"))
     }))
-}
-
-/// Agent identities first (every one of them), then the identity files.
-fn authenticate(
-    session: &Session,
-    host: &HostSpec,
-    passphrase: Option<&str>,
-) -> Result<(), CollectError> {
-    let mut tried = Vec::new();
-    if std::env::var_os("SSH_AUTH_SOCK").is_some()
-        && let Ok(mut agent) = session.agent()
-        && agent.connect().is_ok()
-        && agent.list_identities().is_ok()
-    {
-        for id in agent.identities().unwrap_or_default() {
-            if agent.userauth(&host.user, &id).is_ok() && session.authenticated() {
-                let _ = agent.disconnect();
-                return Ok(());
-            }
-            tried.push(format!("agent key {}", id.comment()));
-        }
-        let _ = agent.disconnect();
-    }
-    for path in &host.identities {
-        if !path.exists() {
-            tried.push(format!("{} (missing)", path.display()));
-            continue;
-        }
-        match session.userauth_pubkey_file(&host.user, None, path, passphrase) {
-            Ok(()) if session.authenticated() => return Ok(()),
-            Ok(()) => tried.push(path.display().to_string()),
-            Err(e) => {
-                // libssh2 says "Unable to extract public key from private key" for a wrong
-                // passphrase; say what it means.
-                if e.message().contains("Unable to extract public key") {
-                    tried.push(format!(
-                        "{} (cannot decrypt it: set CAPDO_SSH_PASSPHRASE or use ssh-agent)",
-                        path.display()
-                    ));
-                } else if matches!(e.code(), ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT)) {
-                    return Err(classify(&e, "authentication"));
-                } else {
-                    tried.push(path.display().to_string());
-                }
-            }
-        }
-    }
-    Err(CollectError::new(
-        FailKind::AuthFailed,
-        if tried.is_empty() {
-            format!(
-                "no key to log in as {} (no ssh-agent and no identity file; set defaults.ssh.identity or --identity)",
-                host.user
-            )
-        } else {
-            format!("{} refused: {}", host.user, tried.join(", "))
-        },
-    ))
 }
 
 /// Run the command, feed it `input`, read its (merged) output up to [`MAX_OUTPUT`].
@@ -905,6 +885,63 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), want);
         }
+    }
+
+    fn spec(known_hosts: PathBuf, writable: bool) -> HostSpec {
+        HostSpec {
+            id: "app01".into(),
+            address: "10.0.0.1".into(),
+            port: 2222,
+            user: "audit".into(),
+            identities: vec![],
+            known_hosts,
+            known_hosts_writable: writable,
+            jump: None,
+            timeout: Duration::from_secs(1),
+            deadline: Duration::from_secs(4),
+        }
+    }
+
+    #[test]
+    fn new_host_keys_are_recorded_only_in_a_known_hosts_file_the_operator_chose() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ssh = Ssh2::new(true, None);
+        // A file the inventory names (here one that holds something else) is never written.
+        let chosen = dir.path().join("authorized_keys");
+        std::fs::write(&chosen, "ssh-ed25519 AAAA admin\n").expect("write");
+        let e = ssh
+            .record_key(
+                &spec(chosen.clone(), false),
+                b"key",
+                ssh2::HostKeyType::Ed25519,
+            )
+            .expect_err("refused");
+        assert_eq!(e.kind, FailKind::HostKeyUnknown);
+        assert_eq!(
+            std::fs::read_to_string(&chosen).expect("read"),
+            "ssh-ed25519 AAAA admin\n"
+        );
+        let absent = dir.path().join("new_known_hosts");
+        assert!(
+            ssh.record_key(
+                &spec(absent.clone(), false),
+                b"key",
+                ssh2::HostKeyType::Ed25519
+            )
+            .is_err()
+        );
+        assert!(!absent.exists(), "never created either");
+        // The operator's file (--known-hosts, or ~/.ssh/known_hosts) is appended to.
+        ssh.record_key(
+            &spec(absent.clone(), true),
+            b"key",
+            ssh2::HostKeyType::Ed25519,
+        )
+        .expect("recorded");
+        assert_eq!(
+            std::fs::read_to_string(&absent).expect("read"),
+            "[10.0.0.1]:2222 ssh-ed25519 a2V5\n"
+        );
     }
 
     #[test]

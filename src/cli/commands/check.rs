@@ -47,7 +47,7 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         .facts
         .map(FactsFile::read)
         .transpose()?
-        .map(|file| Replay { file });
+        .map(Replay::new);
     let (ssh, options) = ssh(g);
     let live = !args.offline && replay.is_none();
     let bar = Bar::new(

@@ -16,15 +16,36 @@ pub struct Section {
     pub body: String,
 }
 
+/// A section borrowed from the output it was split from (see [`split_ref`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionRef<'a> {
+    pub name: &'a str,
+    pub rc: Option<i32>,
+    pub body: &'a str,
+}
+
+/// [`split_ref`], each section with its own copy of its name and body.
+pub fn split(output: &str, nonce: &str) -> Vec<Section> {
+    split_ref(output, nonce)
+        .into_iter()
+        .map(|s| Section {
+            name: s.name.to_owned(),
+            rc: s.rc,
+            body: s.body.to_owned(),
+        })
+        .collect()
+}
+
 /// Split `output` into sections, in output order. Text outside sections is ignored. A `begin`
 /// inside an open section closes that one as cut short (rc `None`). An `end` line whose name is
 /// not the open section's is body. Marker lines may end in "\r" (output through a terminal).
-pub fn split(output: &str, nonce: &str) -> Vec<Section> {
+/// Nothing is copied: names and bodies borrow from `output`.
+pub fn split_ref<'a>(output: &'a str, nonce: &str) -> Vec<SectionRef<'a>> {
     let begin = format!("@@{nonce} begin ");
     let end = format!("@@{nonce} end ");
     let mut sections = Vec::new();
     // The open section: its name and the byte offset where its body starts.
-    let mut open: Option<(String, usize)> = None;
+    let mut open: Option<(&str, usize)> = None;
     let mut pos = 0usize;
     for line in output.split_inclusive('\n') {
         let start = pos;
@@ -33,13 +54,13 @@ pub fn split(output: &str, nonce: &str) -> Vec<Section> {
         let bare = bare.strip_suffix('\r').unwrap_or(bare);
         if let Some(name) = bare.strip_prefix(begin.as_str()) {
             if let Some((prev, body_start)) = open.take() {
-                sections.push(Section {
+                sections.push(SectionRef {
                     name: prev,
                     rc: None,
-                    body: output.get(body_start..start).unwrap_or("").to_owned(),
+                    body: output.get(body_start..start).unwrap_or(""),
                 });
             }
-            open = Some((name.to_owned(), pos));
+            open = Some((name, pos));
             continue;
         }
         let Some(rest) = bare.strip_prefix(end.as_str()) else {
@@ -48,7 +69,7 @@ pub fn split(output: &str, nonce: &str) -> Vec<Section> {
         let Some((name, body_start)) = &open else {
             continue;
         };
-        let rc = match rest.strip_prefix(name.as_str()) {
+        let rc = match rest.strip_prefix(*name) {
             Some("") => None,
             Some(tail) => match tail.strip_prefix(' ') {
                 Some(rc) => Some(rc.trim().parse::<i32>().ok()),
@@ -58,18 +79,18 @@ pub fn split(output: &str, nonce: &str) -> Vec<Section> {
         };
         let body = output.get(*body_start..start).unwrap_or("");
         let body = body.strip_suffix('\n').unwrap_or(body);
-        sections.push(Section {
-            name: name.clone(),
+        sections.push(SectionRef {
+            name,
             rc: rc.flatten(),
-            body: body.to_owned(),
+            body,
         });
         open = None;
     }
     if let Some((name, body_start)) = open {
-        sections.push(Section {
+        sections.push(SectionRef {
             name,
             rc: None,
-            body: output.get(body_start..).unwrap_or("").to_owned(),
+            body: output.get(body_start..).unwrap_or(""),
         });
     }
     sections
