@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::File;
-use crate::collect::collector::{nonce, read_files_command, read_files_input};
+use crate::collect::collector::{nonce, read_files_command, read_files_input_with_timeout};
 use crate::collect::hosts::{self, Options};
 use crate::collect::parse::sections;
 use crate::collect::scan::{self, Progress};
@@ -123,11 +123,19 @@ pub fn drift(
         .iter()
         .map(|(&s, fs)| {
             let paths: Vec<&str> = fs.iter().map(|f| f.path).collect();
+            let host = hosts::host_spec(inv, s, opts);
+            // Each read on the host is killed by the host's own deadline.
+            let limit = Some(host.deadline.as_secs().max(1));
             scan::Job {
                 server: s,
-                host: hosts::host_spec(inv, s, opts),
+                input: read_files_input_with_timeout(
+                    &nonces[&s],
+                    crate::collect::sudo(inv, s),
+                    &paths,
+                    limit,
+                ),
+                host,
                 command: read_files_command(),
-                input: read_files_input(&nonces[&s], crate::collect::sudo(inv, s), &paths),
             }
         })
         .collect();
