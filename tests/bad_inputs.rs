@@ -303,3 +303,40 @@ mod hostile_files {
         assert!(!out_dir.exists());
     }
 }
+
+/// Issue 14, item 4: thousands of unknown flow endpoints among thousands of ids each get their
+/// did-you-mean (from the index, not a scan of every id per reference) and the run stays
+/// well inside the 60 s limit of this harness (bench/validate.sh measures it).
+#[test]
+fn thousands_of_bad_references_each_get_a_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = clean();
+    text.push_str(
+        "\n[networks.big]\ndatacenter = \"hq\"\nzone = \"server\"\ncidr = \"10.50.0.0/16\"\n",
+    );
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[servers.node-{i:04}]\nnetwork = \"big\"\naddress = \"10.50.{}.{}\"\n",
+            i / 250,
+            1 + i % 250
+        ));
+    }
+    for i in 0..2000 {
+        // Each endpoint is a typo of a real id: a letter dropped, a digit added.
+        text.push_str(&format!(
+            "\n[[flows]]\nfrom = \"nde-{i:04}\"\nto = \"node-{i:04}9\"\nservices = \"tcp/443\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    let out = validate(dir.path());
+    assert!(
+        out.contains("has 4000 problems"),
+        "{}",
+        &out[out.len().saturating_sub(300)..]
+    );
+    assert!(
+        out.contains("did you mean `node-0000`?"),
+        "{}",
+        &out[..2000.min(out.len())]
+    );
+}

@@ -9,7 +9,7 @@
 //!   `Channel` drop from blocking;
 //! - stderr is merged into stdout on the channel, so the shared window cannot stall;
 //! - agent authentication tries every identity, not just the first, and the whole login is held
-//!   to the per-host deadline ([`login`]);
+//!   to the per-host deadline (`login`);
 //! - known_hosts: libssh2 compares without the key type, so a host recorded with only another
 //!   type looks "changed"; on a mismatch we retry once per recorded-key type and accept only an
 //!   exact match;
