@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::Files;
 use codespan_reporting::term::{self, Config, termcolor::WriteColor};
 use std::io::Write as _;
 
@@ -49,8 +49,10 @@ pub struct LineCol {
 /// from several files can live in one parsed tree and still say which file they come from.
 #[derive(Default)]
 pub struct Sources {
-    /// What diagnostics quote: the texts with terminal control characters masked.
-    files: SimpleFiles<String, String>,
+    /// What diagnostics quote, per file: its masked name and, only where masking changed
+    /// something (or the file is never quoted), its masked text; otherwise the text as read is
+    /// quoted, so a large file is not held twice.
+    files: Vec<Shown>,
     /// The texts as read, for parsing.
     texts: Vec<String>,
     paths: Vec<PathBuf>,
@@ -71,11 +73,18 @@ impl Sources {
         // One spare byte so an empty span at the end of a file stays in that file.
         self.next_base += text.len() + 1;
         let shown = mask_controls(&text);
+        let line_starts = codespan_reporting::files::line_starts(&text).collect();
+        let masked = (shown != text).then_some(shown);
         self.texts.push(text);
         // A file name is input too (a merge request names its files): codespan prints it as
         // given, so it is masked here as well as on the stream.
         let name = mask_controls(&path.display().to_string());
-        self.files.add(name, shown)
+        self.files.push(Shown {
+            name,
+            masked,
+            line_starts,
+        });
+        self.files.len() - 1
     }
 
     /// Add a file whose content diagnostics never quote: they give its file:line:col only.
@@ -84,6 +93,7 @@ impl Sources {
         // Offsets still count in the real text, so spans into it stay valid.
         self.next_base += text.len();
         self.texts[id] = text;
+        self.files[id].masked = Some(String::new());
         self.unshown.insert(id);
         id
     }
@@ -135,7 +145,7 @@ impl Sources {
                 column: before[line_start..].chars().count() + 1,
             };
         }
-        match self.files.location(loc.file, loc.span.start) {
+        match self.location(loc.file, loc.span.start) {
             Ok(l) => LineCol {
                 file,
                 line: l.line_number,
@@ -147,6 +157,75 @@ impl Sources {
                 column: 1,
             },
         }
+    }
+}
+
+/// What diagnostics show of one file.
+struct Shown {
+    name: String,
+    /// The text with control characters masked, when that differs from the text as read.
+    masked: Option<String>,
+    /// Byte offsets of the starts of its lines.
+    line_starts: Vec<usize>,
+}
+
+impl Sources {
+    fn shown(&self, id: FileId) -> Result<&Shown, codespan_reporting::files::Error> {
+        self.files
+            .get(id)
+            .ok_or(codespan_reporting::files::Error::FileMissing)
+    }
+
+    fn line_start(
+        &self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let starts = &self.shown(id)?.line_starts;
+        match line_index.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[line_index]),
+            std::cmp::Ordering::Equal => Ok(self.source(id)?.len()),
+            std::cmp::Ordering::Greater => Err(codespan_reporting::files::Error::LineTooLarge {
+                given: line_index,
+                max: starts.len().saturating_sub(1),
+            }),
+        }
+    }
+}
+
+/// The files as codespan quotes them: masked names, masked texts where masking changed them.
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.shown(id)?.name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        let shown = self.shown(id)?;
+        Ok(shown.masked.as_deref().unwrap_or_else(|| self.text(id)))
+    }
+
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self
+            .shown(id)?
+            .line_starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next| next.saturating_sub(1)))
+    }
+
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        Ok(self.line_start(id, line_index)?..self.line_start(id, line_index + 1)?)
     }
 }
 
@@ -281,7 +360,7 @@ pub fn render_plain(sources: &Sources, diags: &[Diagnostic]) -> String {
     for d in diags.iter().take(MAX_SHOWN) {
         // Rendering fails only if a span lies outside its file, which would be our bug; fall
         // back to the message alone rather than lose the problem.
-        match term::emit_into_string(&config, &sources.files, &sources.printable(d)) {
+        match term::emit_into_string(&config, sources, &sources.printable(d)) {
             Ok(s) => out.push_str(&s),
             Err(_) => out.push_str(&format!("error[{}]: {}\n\n", d.code, d.message)),
         }
@@ -300,9 +379,7 @@ pub fn render_to(
     let styles = term::Styles::default();
     let mut sw = term::StylesWriter::new(w, &styles);
     for d in diags.iter().take(MAX_SHOWN) {
-        if term::emit_to_write_style(&mut sw, &config, &sources.files, &sources.printable(d))
-            .is_err()
-        {
+        if term::emit_to_write_style(&mut sw, &config, sources, &sources.printable(d)).is_err() {
             writeln!(sw, "error[{}]: {}", d.code, d.message)?;
         }
     }

@@ -340,3 +340,42 @@ fn thousands_of_bad_references_each_get_a_suggestion() {
         &out[..2000.min(out.len())]
     );
 }
+
+/// A file over 1 MiB is parsed piece by piece (inventory::chunk): it still validates, and an
+/// id defined twice, far apart in the file, is still reported with both places.
+#[test]
+fn a_large_single_file_is_read_in_pieces_and_keeps_its_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = clean();
+    text.push_str(
+        "\n[networks.big]\ndatacenter = \"hq\"\nzone = \"server\"\ncidr = \"10.50.0.0/16\"\n",
+    );
+    for i in 0..15_000 {
+        text.push_str(&format!(
+            "\n[servers.node-{i:05}]\nnetwork = \"big\"\naddress = \"10.50.{}.{}\"\nroles = [\"app\"]\n\n[servers.node-{i:05}.ssh]\nport = 22\n",
+            i / 250,
+            1 + i % 250
+        ));
+    }
+    assert!(text.len() > 3 << 19, "{}", text.len());
+    std::fs::write(dir.path().join("inventory.toml"), &text).expect("write");
+    let out = validate(dir.path());
+    assert!(
+        out.starts_with("exit: Some(0)"),
+        "{}",
+        &out[..out.len().min(3000)]
+    );
+    text.push_str("\n[servers.node-00001]\nnetwork = \"big\"\naddress = \"10.50.200.1\"\n");
+    std::fs::write(dir.path().join("inventory.toml"), &text).expect("write");
+    let out = validate(dir.path());
+    assert!(
+        out.starts_with("exit: Some(2)"),
+        "{}",
+        &out[..out.len().min(3000)]
+    );
+    assert!(
+        out.contains("node-00001"),
+        "{}",
+        &out[..out.len().min(3000)]
+    );
+}

@@ -215,6 +215,7 @@ pub fn read_files(
         diags,
         syntax_errors: Vec::new(),
         dropped: Vec::new(),
+        flow_diags: Vec::new(),
     };
     let mut parts = Parts::default();
     for file in parseable {
@@ -272,8 +273,10 @@ pub(crate) fn read_entries<T: DeserializeOwned>(
         diags: Vec::new(),
         syntax_errors: Vec::new(),
         dropped: Vec::new(),
+        flow_diags: Vec::new(),
     };
-    let (doc, base) = reader.parse_doc(file);
+    let (body, base) = reader.body(file);
+    let doc = reader.parse_doc(body, base);
     let mut out = Vec::new();
     for (key, value) in doc {
         let key_name = key.get_ref().as_ref();
@@ -323,7 +326,6 @@ struct Parts<'i> {
     defaults: Vec<Part<'i>>,
     /// Indexed like [`KINDS`].
     items: [BTreeMap<String, Vec<Part<'i>>>; 5],
-    flows: Vec<Spanned<DeValue<'i>>>,
 }
 
 /// Item kinds in the order ids are claimed when two kinds share one.
@@ -344,6 +346,8 @@ struct Reader<'s> {
     syntax_errors: Vec<Range<usize>>,
     /// The keys the last [`Reader::item`] call dropped because they were in error.
     dropped: Vec<String>,
+    /// The problems of the flows, read as each piece is parsed, reported after the items'.
+    flow_diags: Vec<Diagnostic>,
 }
 
 impl<'s> Reader<'s> {
@@ -351,17 +355,21 @@ impl<'s> Reader<'s> {
         self.sources.locate(global)
     }
 
-    /// Parse one file, recovering from syntax errors (each one reported); spans of the
-    /// returned document are file-local, to be shifted by the returned base.
-    fn parse_doc(&mut self, file: FileId) -> (DeTable<'s>, usize) {
+    /// The TOML text of `file` and where it starts in the global offset space: a byte-order
+    /// mark is legal UTF-8 but not TOML, and is skipped without shifting spans.
+    fn body(&self, file: FileId) -> (&'s str, usize) {
         let text = self.sources.text(file);
-        // A byte-order mark is legal UTF-8 but not TOML; skip it without shifting spans.
         let (bom, body) = match text.strip_prefix('\u{feff}') {
             Some(rest) => (text.len() - rest.len(), rest),
             None => (0, text),
         };
-        let base = self.sources.base(file) + bom;
-        let (doc, errors) = DeTable::parse_recoverable(body);
+        (body, self.sources.base(file) + bom)
+    }
+
+    /// Parse one piece of a file, recovering from syntax errors (each one reported); spans
+    /// of the returned document are piece-local, to be shifted by `base`.
+    fn parse_doc(&mut self, piece: &'s str, base: usize) -> DeTable<'s> {
+        let (doc, errors) = DeTable::parse_recoverable(piece);
         for e in errors {
             let span = shift(e.span().unwrap_or(0..0), base);
             self.syntax_errors.push(span.clone());
@@ -370,11 +378,20 @@ impl<'s> Reader<'s> {
                     .at(self.loc(span), e.message().to_owned()),
             );
         }
-        (doc.into_inner(), base)
+        doc.into_inner()
     }
 
+    /// Read one file: a large one piece by piece ([`super::chunk`]), so the parser's working
+    /// memory is bounded by a piece, not by the file.
     fn parse_file(&mut self, file: FileId, parts: &mut Parts<'s>) {
-        let (doc, base) = self.parse_doc(file);
+        let (body, base) = self.body(file);
+        for (offset, piece) in super::chunk::pieces(body) {
+            let doc = self.parse_doc(piece, base + offset);
+            self.parse_piece(doc, base + offset, parts);
+        }
+    }
+
+    fn parse_piece(&mut self, doc: DeTable<'s>, base: usize, parts: &mut Parts<'s>) {
         for (key, value) in doc {
             let name = key.get_ref().as_ref();
             let key_span = shift(key.span(), base);
@@ -388,7 +405,7 @@ impl<'s> Reader<'s> {
                     key: key_span,
                     value,
                 }),
-                "flows" => self.flows(value, &mut parts.flows),
+                "flows" => self.flows(value),
                 other => match KINDS.iter().position(|(table, _)| *table == other) {
                     Some(k) => self.items(value, KINDS[k].1, &mut parts.items[k]),
                     None => self.diags.push(
@@ -437,10 +454,27 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn flows(&mut self, value: Spanned<DeValue<'s>>, into: &mut Vec<Spanned<DeValue<'s>>>) {
+    /// `[[flows]]`: each flow is read at once (a flow is never split across files), so the
+    /// parsed tree of a large list of flows is not held until the end. Their problems are
+    /// reported after the items', in file order, as when they were read last.
+    fn flows(&mut self, value: Spanned<DeValue<'s>>) {
         let span = value.span();
         match value.into_inner() {
-            DeValue::Array(items) => into.extend(items),
+            DeValue::Array(items) => {
+                let others = std::mem::take(&mut self.diags);
+                for value in items {
+                    let loc = self.loc(value.span());
+                    if let Some(v) = self.item::<raw::Flow>(value, "flow") {
+                        self.inv.flows.push(Item {
+                            id: String::new(),
+                            loc,
+                            value: v,
+                        });
+                    }
+                }
+                let mine = std::mem::replace(&mut self.diags, others);
+                self.flow_diags.extend(mine);
+            }
             _ => self.diags.push(
                 Diagnostic::new("wrong-type", "`flows` must be an array of tables")
                     .at(self.loc(span), "expected an array of tables")
@@ -457,7 +491,6 @@ impl<'s> Reader<'s> {
             organization,
             defaults,
             items,
-            flows,
         } = parts;
         if let Some((key, value)) = self.merge(organization, "organization", |_| {
             "`[organization]` defines the same keys twice".to_owned()
@@ -530,16 +563,8 @@ impl<'s> Reader<'s> {
             }
         }
 
-        for value in flows {
-            let loc = self.loc(value.span());
-            if let Some(v) = self.item::<raw::Flow>(value, "flow") {
-                self.inv.flows.push(Item {
-                    id: String::new(),
-                    loc,
-                    value: v,
-                });
-            }
-        }
+        let flow_diags = std::mem::take(&mut self.flow_diags);
+        self.diags.extend(flow_diags);
     }
 
     fn read_into<T: DeserializeOwned>(

@@ -5,6 +5,7 @@
 //! rendered configuration files), `model` is what the rest of capdo uses. Nothing here touches
 //! the network or prints.
 
+mod chunk;
 pub mod load;
 pub mod model;
 pub mod raw;
