@@ -26,7 +26,7 @@ GEN=$PWD/target/release/examples/gen_inventory
 cp -r "$WORK/clean" "$WORK/bad-refs"
 # 2,000 flows, each endpoint a typo of a real id (a letter dropped, or one added).
 grep -o '^\[servers\.[^]]*\]' "$WORK/clean/servers.toml" | sed 's/^\[servers\.//; s/\]$//' |
-    head -2000 | awk '{
+    awk 'NR <= 2000 {
         from = substr($0, 1, 2) substr($0, 4)
         to = $0 "q"
         printf "[[flows]]\nfrom = \"%s\"\nto = \"%s\"\nservices = \"tcp/443\"\n\n", from, to
