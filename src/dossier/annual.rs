@@ -243,14 +243,16 @@ pub fn annual_report(
         ),
     ];
     let org = &inv.organization;
-    let (title, basis, recipient) = match input.regime {
+    // The addressee follows the report's date, not the regime its systems are judged by: a
+    // report dated after 19/8/2026 goes to Bộ Công an whichever regime it uses.
+    let recipient = vi::annual_recipient(input.today);
+    let (title, basis) = match input.regime {
         Regime::Nd331 => (
             format!(
                 "Báo cáo định kỳ về công tác bảo vệ an ninh mạng đối với hệ thống thông tin năm {}",
                 to.year()
             ),
             "NĐ 331/2026 Đ35–Đ36, Mẫu 08",
-            "Bộ Công an",
         ),
         Regime::Nd85 => (
             format!(
@@ -258,7 +260,6 @@ pub fn annual_report(
                 to.year()
             ),
             "TT 12/2022 Đ13–Đ14 (bảng theo bố cục Mẫu 08 của NĐ 331/2026)",
-            "Bộ Thông tin và Truyền thông",
         ),
     };
     let data = Annual {

@@ -654,6 +654,33 @@ pub fn criterion(regime: Regime, basis: &str) -> Option<Criterion> {
     criteria(regime).iter().find(|c| c.basis == basis).copied()
 }
 
+/// Who receives the annual report, by the report's date: the ministry in charge of the
+/// security of information systems on that day (regulations.md §1 "Institutional change").
+/// Each row holds from its date until the next row's; the newest first.
+///
+/// - From 19/8/2026 (NĐ 331/2026 in force, Đ38): **Bộ Công an** (NĐ 331 Đ35.4.b; Luật 116
+///   Đ39.2).
+/// - From the merger of MIC into MOST in 2025 (regulations.md: UNCONFIRMED date 01/3/2025):
+///   Bộ Khoa học và Công nghệ, which took over MIC's role; the row says the date is
+///   unconfirmed.
+/// - Before: Bộ Thông tin và Truyền thông (TT 12/2022 Đ13–Đ14).
+pub const ANNUAL_RECIPIENTS: [(Date, &str); 3] = [
+    (jiff::civil::date(2026, 8, 19), "Bộ Công an"),
+    (
+        jiff::civil::date(2025, 3, 1),
+        "Bộ Khoa học và Công nghệ (hợp nhất Bộ Thông tin và Truyền thông; ngày 01/3/2025 chưa được xác nhận)",
+    ),
+    (jiff::civil::date(1, 1, 1), "Bộ Thông tin và Truyền thông"),
+];
+
+/// The recipient of an annual report dated `day` ([`ANNUAL_RECIPIENTS`]).
+pub fn annual_recipient(day: Date) -> &'static str {
+    ANNUAL_RECIPIENTS
+        .iter()
+        .find(|(from, _)| day >= *from)
+        .map_or(ANNUAL_RECIPIENTS[2].1, |(_, who)| who)
+}
+
 /// A backup schedule in words.
 pub fn schedule(s: crate::inventory::Schedule) -> &'static str {
     use crate::inventory::Schedule;
@@ -685,6 +712,21 @@ pub fn join_or(items: &[String], empty: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report goes to the ministry in charge on its date (issue 15, item 5): Bộ Công an from
+    /// 19/8/2026 whatever the regime, never the merged Bộ Thông tin và Truyền thông after 2025.
+    #[test]
+    fn the_annual_report_goes_to_the_ministry_in_charge_on_its_date() {
+        use jiff::civil::date;
+        assert_eq!(annual_recipient(date(2026, 12, 14)), "Bộ Công an");
+        assert_eq!(annual_recipient(date(2026, 8, 19)), "Bộ Công an");
+        assert!(annual_recipient(date(2026, 8, 18)).starts_with("Bộ Khoa học và Công nghệ"));
+        assert!(annual_recipient(date(2025, 12, 1)).contains("chưa được xác nhận"));
+        assert_eq!(
+            annual_recipient(date(2024, 12, 20)),
+            "Bộ Thông tin và Truyền thông"
+        );
+    }
 
     #[test]
     fn numbers_are_grouped_by_dots_and_dates_written_day_first() {
