@@ -32,6 +32,9 @@ pub struct RawPred {
     fact: Option<Spanned<String>>,
     attr: Option<Spanned<String>>,
     field: Option<String>,
+    /// The control's own parameter at the target's level (`param = "remember", le = 0`): lets
+    /// a rule say "only where the level asks for it".
+    param: Option<String>,
     eq: Option<toml::Value>,
     ne: Option<toml::Value>,
     #[serde(rename = "in")]
@@ -61,12 +64,13 @@ pub enum Subject {
     Fact(String),
     Attr(String),
     Field(String),
+    Param(String),
 }
 
 impl Subject {
     fn name(&self) -> &str {
         match self {
-            Subject::Fact(n) | Subject::Attr(n) | Subject::Field(n) => n,
+            Subject::Fact(n) | Subject::Attr(n) | Subject::Field(n) | Subject::Param(n) => n,
         }
     }
 }
@@ -151,6 +155,7 @@ impl RawPred {
             fact,
             attr,
             field,
+            param,
             eq,
             ne,
             in_,
@@ -170,10 +175,25 @@ impl RawPred {
             fact.map(|f| Subject::Fact(f.into_inner())),
             attr.map(|a| Subject::Attr(a.into_inner())),
             field.map(Subject::Field),
+            param.map(Subject::Param),
         ]
         .into_iter()
         .flatten()
         .collect();
+        for s in &subjects {
+            if let Subject::Param(p) = s
+                && !params.contains(&p.as_str())
+            {
+                errors.push(format!(
+                    "`param = \"{p}\"` names no parameter of this control (it has: {})",
+                    if params.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        params.join(", ")
+                    }
+                ));
+            }
+        }
         let combinators = all.is_some() as usize + any.is_some() as usize + not.is_some() as usize;
         let mut ops: Vec<Op> = Vec::new();
         let mut param_ref = |o: &Operand| {
@@ -415,6 +435,11 @@ fn lookup(
             .and_then(|e| e.get(name))
             .cloned()
             .unwrap_or(Value::Null)),
+        Subject::Param(name) => Ok(env
+            .params
+            .get(name)
+            .and_then(|n| serde_json::Number::from_f64(*n))
+            .map_or(Value::Null, Value::Number)),
         Subject::Attr(name) => {
             let v = env.attrs.get(name).cloned().unwrap_or(Value::Null);
             reads.note(name, &v);
@@ -519,6 +544,33 @@ mod tests {
         let mut reads = Reads::default();
         let t = p.eval(&env, &mut reads);
         (t, reads.evidence())
+    }
+
+    /// A rule can ask for something only at the levels whose parameter asks for it: with no
+    /// password history, `remember` 0 (levels 1–2) passes and `remember` 10 (levels 3–5)
+    /// fails (issue 15, item 4: it used to pass whenever the history was absent).
+    #[test]
+    fn a_param_subject_asks_only_where_the_level_does() {
+        let p = pred(
+            r#"any = [ { param = "remember", le = 0 }, { fact = "password.remember", ge = "$remember" } ]"#,
+            &["remember"],
+        );
+        let none = json!({"password.remember": null});
+        assert_eq!(eval(&p, none.clone(), &[("remember", 0.0)]).0, Ok(true));
+        assert_eq!(eval(&p, none, &[("remember", 10.0)]).0, Ok(false));
+        let five = json!({"password.remember": 5});
+        assert_eq!(eval(&p, five, &[("remember", 10.0)]).0, Ok(false));
+        let ten = json!({"password.remember": 10});
+        assert_eq!(eval(&p, ten, &[("remember", 10.0)]).0, Ok(true));
+        // A parameter the control does not have is a pack problem.
+        let raw: RawPred = toml::from_str(
+            r#"param = "rememebr"
+le = 0"#,
+        )
+        .expect("toml");
+        let mut errors = Vec::new();
+        let _ = raw.build(&["remember"], &mut errors);
+        assert!(errors.iter().any(|e| e.contains("rememebr")), "{errors:?}");
     }
 
     #[test]
