@@ -1,5 +1,7 @@
 //! Escaping, one function per output language capdo writes: the terminal, HTML, Markdown, XML,
-//! Graphviz DOT and Mermaid labels. Every writer calls these; none keeps its own rules.
+//! Graphviz DOT and Mermaid labels, CSV cells; and [`base64`], the one encoding of bytes as text
+//! capdo writes (host key fingerprints, CSP hashes). Every writer calls these; none keeps its
+//! own rules.
 //!
 //! Text that reaches an output comes from the inventory, a report file or a host, so none of it
 //! is trusted: each escaper makes sure such text stays text in its language (never markup, never
@@ -141,9 +143,48 @@ pub fn mermaid(s: &str) -> String {
     out
 }
 
+/// Standard base64 with padding (RFC 4648 §4): how OpenSSH writes host keys and their SHA-256
+/// fingerprints, and how a CSP writes a script's hash.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_rfc_4648() {
+        // The test vectors of RFC 4648 §10.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
 
     #[test]
     fn masking_keeps_byte_offsets_and_removes_every_terminal_control() {
