@@ -130,6 +130,12 @@ pub fn rsyslog_string(s: &str) -> Written {
             "it holds a control character",
         ));
     }
+    Ok(backslash_quoted(s))
+}
+
+/// `s` between double quotes, with `"` and `\` escaped by a backslash: how rsyslog strings and
+/// quoted sshd_config arguments are written.
+fn backslash_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -139,7 +145,7 @@ pub fn rsyslog_string(s: &str) -> Written {
         out.push(c);
     }
     out.push('"');
-    Ok(out)
+    out
 }
 
 /// One sshd_config argument, as OpenSSH's `argv_split` reads it: bare when it holds nothing
@@ -160,16 +166,7 @@ pub fn sshd_value(s: &str) -> Written {
     if plain {
         return Ok(s.to_string());
     }
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    Ok(out)
+    Ok(backslash_quoted(s))
 }
 
 /// One word of a chrony.conf directive. chrony splits on whitespace and has no quoting, so a
