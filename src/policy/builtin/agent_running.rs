@@ -69,15 +69,8 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::HostBuiltin;
-    use super::super::testing::{DEBIAN12, Host, HostCase, host_table, with_section};
+    use super::super::testing::{DEBIAN12, Host, HostCase, h1, host_table, with_section};
     use crate::policy::Status;
-
-    /// Server h1 in a level-3 system.
-    fn h1(extra: &str) -> String {
-        format!(
-            "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
-        )
-    }
 
     #[test]
     fn cases() {
@@ -117,14 +110,6 @@ mod tests {
                 host: Host::Output(unreadable.clone()),
                 expect: Status::Error,
                 message: "the process list could not be read",
-            },
-            HostCase {
-                name: "the host could not be scanned",
-                inventory: &expects,
-                server: "h1",
-                host: Host::Unreachable,
-                expect: Status::Error,
-                message: "h1 could not be scanned (unreachable)",
             },
         ];
         host_table(HostBuiltin::AgentRunning, &cases);

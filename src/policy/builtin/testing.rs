@@ -247,8 +247,24 @@ pub fn host_finding(
 
 /// Run a host built-in's table under both regimes; the table must hold a pass and a fail.
 pub fn host_table(builtin: HostBuiltin, cases: &[HostCase]) {
+    // Every host built-in, on the host where it passes, gives an error naming why when that
+    // host could not be scanned: never a pass, never not-applicable.
+    let passing = cases
+        .iter()
+        .find(|c| c.expect == Status::Pass)
+        .unwrap_or_else(|| panic!("the table of {} has no pass case", builtin_name(builtin)));
+    let message = format!("{} could not be scanned (unreachable)", passing.server);
+    let unreachable = HostCase {
+        name: "the host could not be scanned",
+        inventory: passing.inventory,
+        server: passing.server,
+        host: Host::Unreachable,
+        expect: Status::Error,
+        message: &message,
+    };
+    let all: Vec<&HostCase> = cases.iter().chain([&unreachable]).collect();
     for regime in [Regime::Nd85, Regime::Nd331] {
-        for case in cases {
+        for case in &all {
             let inv = inventory(&full(case.inventory));
             let f = host_finding(builtin, regime, &inv, case.server, &case.host);
             let as_case = Case {
@@ -263,11 +279,23 @@ pub fn host_table(builtin: HostBuiltin, cases: &[HostCase]) {
     }
     for s in [Status::Pass, Status::Fail, Status::Error] {
         assert!(
-            cases.iter().any(|c| c.expect == s),
+            all.iter().any(|c| c.expect == s),
             "the table has no {} case",
             s.as_str()
         );
     }
+}
+
+fn builtin_name(builtin: HostBuiltin) -> &'static str {
+    Builtin::Host(builtin).name()
+}
+
+/// Server `h1` of [`HEAD`]'s `lan` in a level-3 internal system `s`, with `extra` lines in its
+/// table: the inventory of most host cases.
+pub fn h1(extra: &str) -> String {
+    format!(
+        "[servers.h1]\nnetwork = \"lan\"\naddress = [\"10.0.0.1\"]\n{extra}\n\n[systems.s]\nname = \"s\"\nkind = \"internal\"\nlevel = 3\nservers = [\"h1\"]\ndepends_on = []\n"
+    )
 }
 
 /// A plain date for the cases.
