@@ -154,10 +154,7 @@ pub fn judge(
     facts: Option<&Map<String, Value>>,
     loc: &Loc,
 ) -> Finding {
-    let name = target
-        .split_once(':')
-        .map_or(target.as_str(), |(_, n)| n)
-        .to_owned();
+    let name = crate::inventory::split_target(&target).1.to_owned();
     let name = name.as_str();
     let params = control.params_at(level);
     let env = Env {

@@ -206,7 +206,7 @@ fn uri(path: &str) -> (String, Option<&'static str>) {
 
 /// `server:web01` → (`web01`, `server:web01`), with the target's display name when it has one.
 fn logical(target: &str, names: &BTreeMap<String, String>) -> LogicalLocation {
-    let name = target.split_once(':').map_or(target, |(_, id)| id);
+    let name = crate::inventory::split_target(target).1;
     LogicalLocation {
         name: name.to_owned(),
         fully_qualified_name: target.to_owned(),
