@@ -48,23 +48,24 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         .map(FactsFile::read)
         .transpose()?
         .map(Replay::new);
-    let (ssh, options) = ssh(g);
-    let live = !args.offline && replay.is_none();
+    // How to reach hosts (also what a replay resolves them with); offline, nothing is read.
+    let reach = (!args.offline).then(|| ssh(g));
+    let live = reach.is_some() && replay.is_none();
     let bar = Bar::new(
         servers.len(),
         !g.quiet && live && std::io::stderr().is_terminal(),
     );
-    let hosts = match (&replay, args.offline) {
-        (_, true) => Hosts::Offline,
-        (Some(r), false) => Hosts::Scan {
+    let hosts = match (&reach, &replay) {
+        (None, _) => Hosts::Offline,
+        (Some((_, options)), Some(r)) => Hosts::Scan {
             transport: r,
-            options: &options,
+            options,
             jobs: g.ssh.jobs,
             progress: &bar,
         },
-        (None, false) => Hosts::Scan {
-            transport: &ssh,
-            options: &options,
+        (Some((ssh, options)), None) => Hosts::Scan {
+            transport: ssh,
+            options,
             jobs: g.ssh.jobs,
             progress: &bar,
         },
