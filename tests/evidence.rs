@@ -148,22 +148,26 @@ fn an_offline_check_bundles_the_inventory_and_the_report() {
 fn facts_file(path: &Path) -> String {
     let raw = std::fs::read_to_string("tests/fixtures/collect/sections/collector-debian12.txt")
         .expect("captured collector output");
+    let mut file = saved_scan(&raw);
+    file["hosts"]["app02"] = json!({
+        "status": "unreachable", "error": "TCP connect to 10.1.2.12:22: No route to host",
+        "duration_ms": 3001, "facts": {}
+    });
+    std::fs::write(path, serde_json::to_string_pretty(&file).expect("json")).expect("write");
+    raw
+}
+
+/// A `capdo.facts/v1` file in which app01 and bk01 of the `clean` fixture answered with `raw`.
+fn saved_scan(raw: &str) -> Value {
     let scanned = json!({
         "status": "scanned", "error": null, "duration_ms": 412, "facts": {},
         "raw": {"nonce": "5e1f0c9a7b3d2e41", "output": raw, "exit": 0, "signal": null,
                 "truncated": false}
     });
-    let file = json!({
+    json!({
         "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-11-22T08:00:00Z",
-        "hosts": {
-            "app01": scanned,
-            "bk01": scanned,
-            "app02": {"status": "unreachable", "error": "TCP connect to 10.1.2.12:22: No route to host",
-                      "duration_ms": 3001, "facts": {}}
-        }
-    });
-    std::fs::write(path, serde_json::to_string_pretty(&file).expect("json")).expect("write");
-    raw
+        "hosts": {"app01": scanned, "bk01": scanned}
+    })
 }
 
 #[test]
@@ -429,15 +433,7 @@ fn replay_hostile_host() -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tempdir");
     let raw = std::fs::read_to_string("tests/fixtures/collect/secrets/collector-secrets.txt")
         .expect("fixture");
-    let scanned = json!({
-        "status": "scanned", "error": null, "duration_ms": 412, "facts": {},
-        "raw": {"nonce": "5e1f0c9a7b3d2e41", "output": raw, "exit": 0, "signal": null,
-                "truncated": false}
-    });
-    let file = json!({
-        "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-11-22T08:00:00Z",
-        "hosts": {"app01": scanned, "bk01": scanned}
-    });
+    let file = saved_scan(&raw);
     let facts = tmp.path().join("facts.json");
     std::fs::write(&facts, serde_json::to_string(&file).expect("json")).expect("write");
     let dir = tmp.path().join("bundle");
