@@ -20,6 +20,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod declarative;
 pub mod docs;
+pub mod law;
 pub mod offline;
 pub mod online;
 pub mod pack;
