@@ -397,7 +397,7 @@ fn report_templates_can_be_overridden_and_a_bad_one_writes_nothing() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.stdout
-            .starts_with("Bộ Nội vụ: 6 fail\n- Hệ thống thông tin báo cáo Bộ Nội vụ\n")
+            .starts_with("Bộ Nội vụ: 5 fail\n- Hệ thống thông tin báo cáo Bộ Nội vụ\n")
     );
 
     // Strict mode: a value that does not exist is an error (exit 2) and no file is written.
@@ -469,7 +469,9 @@ fn a_host_that_could_not_be_scanned_is_reported_escaped_in_every_format() {
     std::fs::write(&facts, doc.to_string()).expect("write facts");
     let f = facts.to_string_lossy().into_owned();
     let out = check_with(sample(), &["--facts", &f, "vtlt-db01"], &[]);
-    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    // No check fails on vtlt-db01 under nd85 (its second site is a level-5 requirement), and
+    // its host checks could not be made: exit 3.
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
     let json = out.json("json");
     let errors = json["summary"]["error"].as_u64().expect("error count");
     assert!(errors > 0, "the host checks end in error");
