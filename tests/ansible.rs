@@ -945,7 +945,63 @@ fn import_with_datacenter_and_zone_then_one_edit_pass_gives_a_first_check() {
     std::fs::write(&file, edited).expect("write");
     let c = capdo(&out, &["check", "--offline", "--as-of", "2026-11-22"]);
     assert!(matches!(c.code, Some(0 | 1)), "{}{}", c.stdout, c.stderr);
-    assert!(c.stdout.contains("not scanned"), "{}", c.stdout);
+    // Issue 17, honest totals: the first lines say what the totals leave out, and the
+    // percentage never stands without the share of applicable checks evaluated.
+    let lines: Vec<&str> = c.stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        "NOTE the inventory describes no information system: no level is derived and no system control is judged"
+    );
+    assert!(
+        lines[2].starts_with("NOTE 3 of 3 servers not scanned (offline: no host was contacted)"),
+        "{}",
+        c.stdout
+    );
+    let compliance = lines
+        .iter()
+        .find(|l| l.starts_with("Compliance: "))
+        .expect("a compliance line");
+    let share = regex::Regex::new(r"; (\d+) of (\d+) applicable checks evaluated \((\d+\.\d)%\)$")
+        .expect("regex");
+    let m = share
+        .captures(compliance)
+        .expect("the share beside the percentage");
+    let (evaluated, applicable): (usize, usize) =
+        (m[1].parse().expect("n"), m[2].parse().expect("n"));
+    assert!(evaluated < applicable, "{compliance}");
+    assert!(lines[2].ends_with(&format!(
+        "{evaluated} of {applicable} applicable checks evaluated ({}%)",
+        &m[3]
+    )));
+    let html = capdo(
+        &out,
+        &[
+            "check",
+            "--offline",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ],
+    );
+    let header = &html.stdout[..html.stdout.find("</header>").expect("a header")];
+    assert!(
+        header.contains("<p class=\"note\">The inventory describes no information system"),
+        "{header}"
+    );
+    assert!(
+        header.contains("<p class=\"note\">3 of 3 servers not scanned (offline"),
+        "{header}"
+    );
+    assert!(
+        html.stdout.contains(&format!(
+            "{evaluated} of {applicable} applicable checks evaluated"
+        )),
+        "{}",
+        html.stdout
+    );
 }
 
 #[test]
