@@ -419,7 +419,8 @@ fn ssh_jump(args: &str) -> Option<String> {
     if args.trim().is_empty() {
         return None;
     }
-    // Ansible splits the arguments like a POSIX shell (shlex); so does `sh`.
+    // Ansible splits the arguments like a POSIX shell (shlex); so does `sh`. `eval` only sets
+    // the positional words: the arguments come from the corpus, this repository's fixture.
     let out = std::process::Command::new("sh")
         .args([
             "-c",
