@@ -241,6 +241,8 @@ pub struct Diagnostic {
     pub secondary: Vec<(Loc, String)>,
     /// A hint on how to fix it ("did you mean …").
     pub hint: Option<String>,
+    /// A warning: the input is valid but leaves something undecided (validate still exits 0).
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -251,6 +253,21 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             hint: None,
+            warning: false,
+        }
+    }
+
+    /// Make it a warning: the input is valid, but something is left undecided.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    fn severity(&self) -> CsDiagnostic<FileId> {
+        if self.warning {
+            CsDiagnostic::warning()
+        } else {
+            CsDiagnostic::error()
         }
     }
 
@@ -282,7 +299,8 @@ impl Diagnostic {
         for (loc, text) in &self.secondary {
             labels.push(Label::secondary(loc.file, loc.span.clone()).with_message(text));
         }
-        let mut d = CsDiagnostic::error()
+        let mut d = self
+            .severity()
             .with_code(self.code)
             .with_message(&self.message)
             .with_labels(labels);
@@ -337,7 +355,7 @@ impl Sources {
         if let Some(h) = &d.hint {
             notes.push(format!("hint: {h}"));
         }
-        CsDiagnostic::error()
+        d.severity()
             .with_code(d.code)
             .with_message(&d.message)
             .with_notes(notes)

@@ -16,6 +16,18 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         Some(path) => input::waivers(path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
+    // Valid, but some levels cannot be decided: say which key is missing, where.
+    let mut warnings = Vec::new();
+    for regime in input::regimes(g, &inv).list() {
+        for w in crate::graph::level::missing_inputs(&inv, regime) {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
+    if !warnings.is_empty() {
+        crate::diag::render_to(&mut io.err, &sources, &warnings)?;
+    }
     if !g.quiet {
         let counts = [
             (inv.datacenters.len(), "datacenter"),
@@ -29,8 +41,16 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         .join(", ");
         writeln!(
             io.out,
-            "inventory `{}` is valid: {counts}",
-            g.inventory.display()
+            "inventory `{}` is valid: {counts}{}",
+            g.inventory.display(),
+            if warnings.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({}: a level cannot be decided)",
+                    plural(warnings.len(), "warning")
+                )
+            }
         )?;
         if let Some(path) = &waivers_path {
             writeln!(
