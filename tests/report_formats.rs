@@ -570,3 +570,62 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Issue 17: GitHub code scanning accepts the SARIF log. The official validator with GitHub's
+/// ingestion rules (`--rule-kind Sarif;Gh`) reports no error and no warning on the sample's
+/// log, under one regime and under both; and it is a real check: a rule without its
+/// `fullDescription` is caught (GH2012).
+#[test]
+fn sarif_passes_github_ingestion_rules() {
+    let Some(multitool) = common::sarif_multitool() else {
+        return;
+    };
+    for extra in [&[][..], &["--regime", "both", "--lang", "en"][..]] {
+        let out = check_all(sample(), extra);
+        let problems = common::github_sarif_problems(&multitool, &out.path("sarif"));
+        assert_eq!(problems, Vec::<String>::new(), "{extra:?}");
+    }
+    let out = check_all(sample(), &[]);
+    let mut broken = out.json("sarif");
+    let rules = broken["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .expect("rules");
+    rules[0]
+        .as_object_mut()
+        .expect("a rule")
+        .remove("fullDescription");
+    let file = out.dir.path().join("broken.sarif");
+    std::fs::write(&file, broken.to_string()).expect("write");
+    let problems = common::github_sarif_problems(&multitool, &file);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].starts_with("GH2012"), "{problems:#?}");
+}
+
+/// Results keep the same `partialFingerprints` from one run to the next (code scanning tracks
+/// an alert by them), and no two results of a run share one.
+#[test]
+fn sarif_fingerprints_are_stable_and_unique() {
+    let prints = |extra: &[&str]| -> Vec<String> {
+        let sarif = check_all(sample(), extra).json("sarif");
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["capdoFinding/v1"]
+                    .as_str()
+                    .expect("a fingerprint")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let first = prints(&[]);
+    assert!(!first.is_empty());
+    assert_eq!(
+        prints(&["--lang", "en"]),
+        first,
+        "the language changes no fingerprint"
+    );
+    let unique: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert_eq!(unique.len(), first.len(), "{first:#?}");
+}
