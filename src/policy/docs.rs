@@ -85,8 +85,9 @@ pub fn markdown(catalog: &Catalog, ids: &[&str]) -> String {
         o,
         "Every control of the two shipped policy packs: **nd85** (`policies/nd85-tt12-tcvn11930`: NĐ \
          85/2016 + TT 12/2022 + TCVN 11930:2017) and **nd331** (`policies/nd331-tcvn14423`: Luật \
-         116/2025 + NĐ 331/2026 + TCVN 14423:2026). A clause written `x.…` is made concrete for the \
-         level of the target in findings (TCVN numbering puts each level in its own chapter). \
+         116/2025 + NĐ 331/2026 + TCVN 14423:2026). A clause that depends on the level is listed \
+         per level here, and findings print the clause of their target's level (the law tables of \
+         src/policy/law.rs; TCVN 11930 numbers level 1 differently from levels 2–5). \
          `capdo explain ID` prints one control; docs/policies.md describes the pack format.\n"
     );
     let _ = writeln!(
@@ -227,7 +228,13 @@ pub fn list(
         .filter(|id| !in_scope(id).is_empty())
         .collect();
     if format == ListFormat::Md {
-        return markdown(catalog, &ids);
+        let mut md = markdown(catalog, &ids);
+        // The whole reference (docs/controls.md) ends with the coverage of regulations.md §11.1.
+        if regimes.is_empty() && level.is_none() {
+            md.push('\n');
+            md.push_str(&super::coverage::markdown(catalog));
+        }
+        return md;
     }
     let mut out = format!(
         "{:<24} {:<12} {:<16} {:<8} {:<9} TITLE\n",

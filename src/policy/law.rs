@@ -495,6 +495,32 @@ const TCVN14423: &[Item] = &[
         [N, N, At("5.4.2.4 b"), At("6.4.2.4 c"), At("7.4.2.4 d/f")],
     ),
     t14423(
+        "encryption.rest",
+        "mã hóa dữ liệu khi lưu trữ",
+        "Encryption at rest",
+        Source::Tcvn14423Table,
+        [
+            At("3.4.2.4–8"),
+            At("4.4.2.4–8"),
+            At("5.4.2.4–8"),
+            At("6.4.2.4–8"),
+            At("7.4.2.4–8"),
+        ],
+    ),
+    t14423(
+        "asset-inventory",
+        "quản lý, kiểm kê tài sản",
+        "Asset inventory",
+        Source::Tcvn14423Table,
+        [
+            At("3.2.1 c"),
+            At("4.2.1 c"),
+            At("5.2.1 c"),
+            At("6.2.1 c"),
+            At("7.2.1 c"),
+        ],
+    ),
+    t14423(
         "monitoring",
         "giám sát an toàn (SIEM)",
         "Security monitoring",

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 pub mod builtin;
 pub mod catalog;
+pub mod coverage;
 pub mod declarative;
 pub mod docs;
 pub mod law;
