@@ -85,10 +85,7 @@ pub const ROWS: &[Row] = &[
     Row {
         requirement: "Password policy",
         nd85: Full(&["PASSWORD-POLICY"]),
-        nd331: Partial(
-            &["PASSWORD-POLICY"],
-            "the \"≥ 8 characters with MFA\" alternative is not read: a host with MFA needs 14 too",
-        ),
+        nd331: Full(&["PASSWORD-POLICY"]),
     },
     Row {
         requirement: "Lockout",
