@@ -43,6 +43,7 @@ fn settings() -> insta::Settings {
 
 /// Headings every dossier has, in Markdown and HTML alike.
 const SECTIONS: &[&str] = &[
+    "Thành phần hồ sơ, thẩm định và phê duyệt",
     "Phần I. Thuyết minh tổng quan về hệ thống thông tin",
     "1. Thông tin chủ quản hệ thống thông tin",
     "2. Thông tin đơn vị vận hành",
@@ -96,17 +97,32 @@ fn every_system_has_a_complete_dossier_in_both_regimes_and_formats() {
                 let html = format == "html";
                 let found = headings(&r.stdout, html);
                 let mut wanted: Vec<&str> = SECTIONS.to_vec();
+                let level: u8 = (1..=5)
+                    .find(|l| {
+                        r.stdout.contains(&format!("**Cấp độ {l}**"))
+                            || r.stdout.contains(&format!("<strong>Cấp độ {l}</strong>"))
+                    })
+                    .expect("the proposed level");
+                // The forms that apply at the level (regulations.md §4.4): Mẫu 01 at 1–2,
+                // Mẫu 02 from 3, Mẫu 03 at 4–5, Mẫu 05 at 3–4.
+                let forms = [
+                    ("Mẫu 01", level <= 2),
+                    ("Mẫu 02", level >= 3),
+                    ("Mẫu 03", level >= 4),
+                    ("Mẫu 05", (3..=4).contains(&level)),
+                ];
                 if regime == "nd331" {
-                    wanted.extend(["Mẫu 05", "Nhận diện sơ bộ rủi ro"]);
-                    wanted.push(
-                        if r.stdout.contains("Cấp độ đề xuất: Cấp độ 1")
-                            || r.stdout.contains("Cấp độ đề xuất: Cấp độ 2")
-                        {
-                            "Mẫu 01"
+                    wanted.push("Nhận diện sơ bộ rủi ro");
+                    for (form, applies) in forms {
+                        if applies {
+                            wanted.push(form);
                         } else {
-                            "Mẫu 02"
-                        },
-                    );
+                            assert!(
+                                !found.iter().any(|h| h.contains(form)),
+                                "{system} {format}: {form} does not apply at level {level}"
+                            );
+                        }
+                    }
                 }
                 for w in wanted {
                     assert!(
@@ -116,8 +132,16 @@ fn every_system_has_a_complete_dossier_in_both_regimes_and_formats() {
                 }
                 if regime == "nd85" {
                     assert!(
-                        !r.stdout.contains("Mẫu 05"),
+                        !found.iter().any(|h| h.contains("Mẫu 0")),
                         "{system}: forms only under nd331"
+                    );
+                    // The legacy dossier lists the professional opinion at levels 4–5 (NĐ 85/2016
+                    // Đ15) without a form.
+                    assert_eq!(
+                        r.stdout
+                            .contains("Ý kiến chuyên môn của đơn vị chuyên trách"),
+                        level >= 4,
+                        "{system} {format}"
                     );
                 }
                 if html {
@@ -468,8 +492,11 @@ fn a_level_2_system_under_nd331_gets_form_01_and_no_appraisal_opinion() {
         r.stdout
             .contains("### Mẫu 01: Đề nghị thẩm định và phê duyệt hồ sơ đề xuất cấp độ")
     );
-    assert!(r.stdout.contains("### Mẫu 05"));
+    // Mẫu 01 asks for approval too: no submission to the owner (NĐ 331/2026 Đ18.1, Đ20.3.a).
+    assert!(!r.stdout.contains("### Mẫu 05"));
+    assert!(r.stdout.contains("Không lập Mẫu 05"));
     assert!(!r.stdout.contains("Mẫu 02"));
+    assert!(!r.stdout.contains("### Mẫu 03"));
     assert!(!r.stdout.contains("Ý kiến thẩm định"));
     assert!(!r.stdout.contains("Nội dung bổ sung đối với cấp độ 4, 5"));
 }
@@ -516,4 +543,48 @@ fn annual_report_csv_cells_never_become_formulas() {
             "a formula cell: {cell:?}"
         );
     }
+}
+
+/// A level-4 dossier goes to the ministry in charge on its date, under either regime (NĐ 331/2026
+/// Đ35.4.b, Luật 116/2025 Đ39.2): Bộ Công an after 19/8/2026, never the Ministry of Information
+/// and Communications that no longer exists; before, the regime's decree's body (merged into Bộ
+/// Khoa học và Công nghệ in 2025, a date regulations.md leaves unconfirmed). Under nd331 the
+/// level-4 dossier carries Mẫu 03, the request for the professional opinion, to the security unit.
+#[test]
+fn a_level_4_dossier_is_addressed_by_its_date_with_the_professional_opinion() {
+    let on = |date: &str, regime: &str| {
+        let r = common::Capdo::bare()
+            .args(["--color", "never", "--as-of", date, "--regime", regime])
+            .args(["dossier", "csdl-cbccvc"])
+            .run();
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        r.stdout
+    };
+    for regime in ["nd85", "nd331"] {
+        let after = on("2026-11-22", regime);
+        assert!(
+            after.contains("- Thẩm định: Bộ Công an chủ trì thẩm định"),
+            "{regime}"
+        );
+        assert!(!after.contains("Thẩm định: Bộ Thông tin và Truyền thông"));
+        assert!(after.contains("Ý kiến chuyên môn của đơn vị chuyên trách"));
+        let before = on("2026-03-02", regime);
+        assert!(
+            before.contains("- Thẩm định: Bộ Khoa học và Công nghệ"),
+            "{regime}"
+        );
+        assert!(before.contains("chưa được xác nhận"));
+    }
+    let legacy = on("2026-11-22", "nd85");
+    assert!(legacy.contains(
+        "NĐ 85/2016 Đ12 giao việc thẩm định cho Bộ Thông tin và Truyền thông; vào ngày lập hồ sơ (22/11/2026)"
+    ));
+    let current = on("2026-11-22", "nd331");
+    let mau03 = current
+        .split("### Mẫu 03: Đề nghị cho ý kiến chuyên môn về hồ sơ đề xuất cấp độ")
+        .nth(1)
+        .expect("Mẫu 03 at level 4");
+    assert!(mau03.contains("Kính gửi: Trung tâm Thông tin, Bộ Nội vụ"));
+    assert!(current.contains("### Mẫu 02: Đề nghị thẩm định hồ sơ đề xuất cấp độ\n\n**Trung tâm Thông tin, Bộ Nội vụ**\n\nKính gửi: Bộ Công an"));
+    assert!(current.contains("### Mẫu 05: Tờ trình về việc phê duyệt đề xuất cấp độ"));
 }

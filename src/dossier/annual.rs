@@ -245,7 +245,7 @@ pub fn annual_report(
     let org = &inv.organization;
     // The addressee follows the report's date, not the regime its systems are judged by: a
     // report dated after 19/8/2026 goes to Bộ Công an whichever regime it uses.
-    let recipient = vi::annual_recipient(input.today);
+    let recipient = vi::ministry_in_charge(input.today);
     let (title, basis) = match input.regime {
         Regime::Nd331 => (
             format!(

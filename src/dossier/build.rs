@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 use serde::Serialize;
 
-use super::forms::{Forms, forms};
+use super::forms::{Filing, Forms, filing, forms};
 use super::plan::{Plan, Section, plan, proposed_level, sections};
 use super::vi::{join_or, or_blank};
 use super::{Input, vi};
@@ -32,6 +32,8 @@ pub struct Dossier {
     pub level: LevelInfo,
     pub plan: Plan,
     pub sections: Vec<Section>,
+    /// The documents, who appraises and who approves.
+    pub filing: Filing,
     /// The cover forms, under NĐ 331/2026 only (null otherwise).
     pub forms: Option<Forms>,
 }
@@ -311,7 +313,8 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         level: level_info(inv, g, input.regime, system, level),
         plan: plan(input, g, system, level, &targets),
         sections: sections(input, g, system, level, &targets),
-        forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level)),
+        filing: filing(inv, system, input.regime, level, input.today),
+        forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level, input.today)),
         security_unit: or_blank(org.security_unit.as_deref()),
         law: Law {
             instruments: law,
