@@ -241,6 +241,8 @@ pub struct Diagnostic {
     pub secondary: Vec<(Loc, String)>,
     /// A hint on how to fix it ("did you mean …").
     pub hint: Option<String>,
+    /// A warning: shown with its place like an error, but the input is still valid.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -251,6 +253,26 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             hint: None,
+            warning: false,
+        }
+    }
+
+    /// Make this a warning: the input stays valid, the command goes on.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    /// "error" or "warning", as the plain fallback line writes it.
+    fn severity_word(&self) -> &'static str {
+        if self.warning { "warning" } else { "error" }
+    }
+
+    fn empty_codespan(&self) -> CsDiagnostic<FileId> {
+        if self.warning {
+            CsDiagnostic::warning()
+        } else {
+            CsDiagnostic::error()
         }
     }
 
@@ -282,7 +304,8 @@ impl Diagnostic {
         for (loc, text) in &self.secondary {
             labels.push(Label::secondary(loc.file, loc.span.clone()).with_message(text));
         }
-        let mut d = CsDiagnostic::error()
+        let mut d = self
+            .empty_codespan()
             .with_code(self.code)
             .with_message(&self.message)
             .with_labels(labels);
@@ -337,7 +360,7 @@ impl Sources {
         if let Some(h) = &d.hint {
             notes.push(format!("hint: {h}"));
         }
-        CsDiagnostic::error()
+        d.empty_codespan()
             .with_code(d.code)
             .with_message(&d.message)
             .with_notes(notes)
@@ -362,7 +385,12 @@ pub fn render_plain(sources: &Sources, diags: &[Diagnostic]) -> String {
         // back to the message alone rather than lose the problem.
         match term::emit_into_string(&config, sources, &sources.printable(d)) {
             Ok(s) => out.push_str(&s),
-            Err(_) => out.push_str(&format!("error[{}]: {}\n\n", d.code, d.message)),
+            Err(_) => out.push_str(&format!(
+                "{}[{}]: {}\n\n",
+                d.severity_word(),
+                d.code,
+                d.message
+            )),
         }
     }
     out.extend(more_line(diags.len()));
@@ -380,7 +408,7 @@ pub fn render_to(
     let mut sw = term::StylesWriter::new(w, &styles);
     for d in diags.iter().take(MAX_SHOWN) {
         if term::emit_to_write_style(&mut sw, &config, sources, &sources.printable(d)).is_err() {
-            writeln!(sw, "error[{}]: {}", d.code, d.message)?;
+            writeln!(sw, "{}[{}]: {}", d.severity_word(), d.code, d.message)?;
         }
     }
     if let Some(more) = more_line(diags.len()) {

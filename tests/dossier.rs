@@ -588,3 +588,77 @@ fn a_level_4_dossier_is_addressed_by_its_date_with_the_professional_opinion() {
     assert!(current.contains("### Mẫu 02: Đề nghị thẩm định hồ sơ đề xuất cấp độ\n\n**Trung tâm Thông tin, Bộ Nội vụ**\n\nKính gửi: Bộ Công an"));
     assert!(current.contains("### Mẫu 05: Tờ trình về việc phê duyệt đề xuất cấp độ"));
 }
+
+/// The DESIGN.md minimal inventory with its organisation's units (and `extra` lines after them),
+/// in `dir`; returns the path as an argument.
+fn with_units(dir: &Path, units: &str) -> String {
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    assert!(text.contains("regime = \"nd85\"\n"), "the fixture changed");
+    let text = text.replace(
+        "regime = \"nd85\"\n",
+        &format!("regime = \"nd85\"\n{units}"),
+    );
+    let path = dir.join("inventory.toml");
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("path").to_owned()
+}
+
+/// When the security unit that appraises levels 1–3 also operates the system, it may not
+/// appraise its own dossier (TT 12/2022 Đ6; NĐ 331/2026 Đ18.4): `validate` warns at the place
+/// the operator is named (exit 0, the input is valid) and the dossier says so and addresses the
+/// request for appraisal to the unit the owner must assign, not to the operator. An `appraiser`
+/// named by the owner clears the warning and receives the request.
+#[test]
+fn an_operator_that_would_appraise_its_own_dossier_is_flagged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let same = "security_unit = \"Trung tâm Thông tin\"\noperator = \"Trung tâm  thông tin.\"\n";
+    let inv = with_units(dir.path(), same);
+    let v = capdo(&["-i", &inv, "validate"]);
+    assert_eq!(v.code, Some(0), "{}", v.stderr);
+    assert!(v.stdout.contains("is valid"), "{}", v.stdout);
+    assert!(
+        v.stderr.starts_with(
+            "warning[appraisal-not-independent]: the level dossier of system `portal` (level 3) would be appraised by `Trung tâm Thông tin`, which also operates it\n"
+        ),
+        "{}",
+        v.stderr
+    );
+    let file = format!("{inv}:5:12");
+    assert!(v.stderr.contains(&file), "no {file} in {}", v.stderr);
+    assert!(v.stderr.contains("TT 12/2022 Đ6"), "{}", v.stderr);
+
+    let d = capdo(&["-i", &inv, "--regime", "nd331", "dossier", "portal"]);
+    assert_eq!(d.code, Some(0), "{}", d.stderr);
+    assert!(d.stdout.contains("**Tính độc lập của thẩm định:** Đơn vị thẩm định (Trung tâm Thông tin) đồng thời là đơn vị vận hành hệ thống"));
+    assert!(d.stdout.contains("Kính gửi: …………………… (đơn vị được chủ quản giao thẩm định hoặc Hội đồng thẩm định độc lập, NĐ 331/2026 Đ18.4)"));
+    assert!(!d.stdout.contains("Kính gửi: Trung tâm Thông tin"));
+
+    // The owner set up a council: no warning, and the request goes to it.
+    let council = "Hội đồng thẩm định độc lập";
+    let inv = with_units(dir.path(), &format!("{same}appraiser = \"{council}\"\n"));
+    let v = capdo(&["-i", &inv, "validate"]);
+    assert_eq!((v.code, v.stderr.as_str()), (Some(0), ""));
+    let d = capdo(&["-i", &inv, "--regime", "nd331", "dossier", "portal"]);
+    assert!(d.stdout.contains(&format!("Kính gửi: {council}\n")));
+    assert!(!d.stdout.contains("Tính độc lập của thẩm định"));
+
+    // A security unit that does not operate the system appraises it.
+    let inv = with_units(
+        dir.path(),
+        "security_unit = \"Cục An ninh\"\noperator = \"Trung tâm Thông tin\"\n",
+    );
+    let v = capdo(&["-i", &inv, "validate"]);
+    assert_eq!((v.code, v.stderr.as_str()), (Some(0), ""));
+
+    // An empty appraiser names no unit: an input error with its place.
+    let inv = with_units(dir.path(), &format!("{same}appraiser = \" \"\n"));
+    let v = capdo(&["-i", &inv, "validate"]);
+    assert_eq!(v.code, Some(2));
+    assert!(
+        v.stderr
+            .contains("error[empty-value]: `appraiser` names no unit"),
+        "{}",
+        v.stderr
+    );
+    assert!(v.stderr.contains(&format!("{inv}:6:13")), "{}", v.stderr);
+}

@@ -10,6 +10,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::appraisal::{Appraisal, appraisal, independence_clause};
 use super::vi::{self, or_blank};
 use crate::inventory::{Inventory, Level, Regime};
 
@@ -27,6 +28,9 @@ pub struct Filing {
     /// Said when the appraising body is the ministry in charge on the document's date rather
     /// than the one the regime's decree names.
     pub authority_note: String,
+    /// Said when the unit that would appraise also operates the system (TT 12/2022 Đ6; NĐ
+    /// 331/2026 Đ18.4), or which unit the owner assigned instead.
+    pub independence: String,
 }
 
 /// One cover form.
@@ -149,13 +153,15 @@ pub(super) fn filing(
         ),
     };
     let mut authority_note = String::new();
-    let appraiser = match level.get() {
-        1 | 2 => format!("{unit} ({a12})"),
-        3 if !level5_procedure(inv, system, regime, level) => format!("{unit} ({a3})"),
+    let clause = if level.get() <= 2 { a12 } else { a3 };
+    let (appraiser, independence) = match appraisal(inv, system, level) {
+        Some(a) if !level5_procedure(inv, system, regime, level) => {
+            appraiser_text(&a, &unit, clause, regime)
+        }
         _ => {
             let (who, note) = national_appraiser(regime, today);
             authority_note = note;
-            who
+            (who, String::new())
         }
     };
     let approver = if level.get() <= 2 {
@@ -193,6 +199,29 @@ pub(super) fn filing(
         appraiser,
         approver,
         authority_note,
+        independence,
+    }
+}
+
+/// Who appraises at levels 1–3 and what the dossier says of their independence.
+fn appraiser_text(a: &Appraisal, unit: &str, clause: &str, regime: Regime) -> (String, String) {
+    let rule = independence_clause(regime);
+    let name = a.unit.as_deref().unwrap_or(vi::BLANK);
+    match (a.operator_appraises, a.designated) {
+        (true, _) => (
+            format!(
+                "{} ({clause}, {rule}): đơn vị được chủ quản giao thẩm định hoặc Hội đồng thẩm định độc lập",
+                vi::BLANK
+            ),
+            format!(
+                "Đơn vị thẩm định ({name}) đồng thời là đơn vị vận hành hệ thống nên không tự thẩm định hồ sơ của mình: đơn vị chuyên trách trình chủ quản giao một đơn vị trực thuộc khác có đủ năng lực chủ trì thẩm định, hoặc thành lập Hội đồng thẩm định độc lập ({rule}). Ghi đơn vị đó vào inventory (`appraiser`)."
+            ),
+        ),
+        (false, true) => (
+            format!("{name}, đơn vị được chủ quản giao thẩm định thay {unit} ({clause}, {rule})"),
+            String::new(),
+        ),
+        (false, false) => (format!("{unit} ({clause})"), String::new()),
     }
 }
 
@@ -213,8 +242,16 @@ pub(super) fn forms(inv: &Inventory, system: usize, level: Level, today: Date) -
         .unwrap_or_else(|| org.name.clone());
     let mut forms = Vec::new();
     let mut notes = Vec::new();
-    let request_to = match l {
-        1..=3 if !level5 => security_unit.clone(),
+    let request_to = match appraisal(inv, system, level) {
+        Some(a) if !level5 => match (a.operator_appraises, a.unit) {
+            // Never to the operator itself: the owner names the appraiser (Đ18.4).
+            (true, _) => format!(
+                "{} (đơn vị được chủ quản giao thẩm định hoặc Hội đồng thẩm định độc lập, NĐ 331/2026 Đ18.4)",
+                vi::BLANK
+            ),
+            (false, Some(unit)) => unit,
+            (false, None) => vi::BLANK.to_owned(),
+        },
         _ => vi::ministry_in_charge(today).to_owned(),
     };
     forms.push(Form {

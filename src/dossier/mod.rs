@@ -9,6 +9,7 @@
 //! module never prints, never writes files and never touches a host: renderers return strings.
 
 mod annual;
+mod appraisal;
 mod build;
 mod forms;
 mod plan;
@@ -25,6 +26,7 @@ use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
 
 pub use annual::{AnnualFormat, annual_report};
+pub use appraisal::warnings as appraisal_warnings;
 pub use report::ReportInput;
 
 /// Output format of the dossier.
@@ -212,6 +214,8 @@ pub(crate) mod tests {
             regulation: None,
             owner: None,
             operator: None,
+            appraiser: None,
+            unit_locs: Default::default(),
             servers: vec![],
             depends_on: vec![],
             protection: Default::default(),

@@ -233,12 +233,24 @@ impl Protection {
     }
 }
 
+/// Where the units of an organisation or a system are named, for diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct UnitLocs {
+    pub security_unit: Option<Loc>,
+    pub operator: Option<Loc>,
+    pub appraiser: Option<Loc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Organization {
     pub name: String,
     pub owner: Option<String>,
     pub security_unit: Option<String>,
     pub operator: Option<String>,
+    /// Who appraises the level dossiers of levels 1–3 instead of the security unit (TT 12/2022
+    /// Đ6; NĐ 331/2026 Đ18.4).
+    pub appraiser: Option<String>,
+    pub unit_locs: UnitLocs,
     pub address: Option<String>,
     pub regime: Regime,
     pub contacts: Vec<Contact>,
@@ -335,6 +347,9 @@ pub struct System {
     pub regulation: Option<Regulation>,
     pub owner: Option<String>,
     pub operator: Option<String>,
+    /// This system's appraiser, over the organisation's.
+    pub appraiser: Option<String>,
+    pub unit_locs: UnitLocs,
     pub servers: Vec<usize>,
     /// Systems or externals.
     pub depends_on: Vec<NodeRef>,

@@ -16,6 +16,9 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         Some(path) => input::waivers(path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
+    // Valid input that the law would not accept as it stands: shown, not fatal.
+    let warnings = crate::dossier::appraisal_warnings(&inv, input::regimes(g, &inv).main());
+    crate::diag::render_to(io.err, &sources, &warnings)?;
     if !g.quiet {
         let counts = [
             (inv.datacenters.len(), "datacenter"),
