@@ -302,7 +302,8 @@ fn statuses_come_from_a_check_report() {
         .expect("khen-thuong row");
     assert!(
         khen.get(9)
-            .is_some_and(|c| c.starts_with("Một phần") || c.starts_with("Chưa")),
+            .is_some_and(|c| c.starts_with("Đã triển khai một số hạng mục")
+                || c.starts_with("Chưa triển khai")),
         "{khen:?}"
     );
 }
@@ -661,4 +662,42 @@ fn an_operator_that_would_appraise_its_own_dossier_is_flagged() {
         v.stderr
     );
     assert!(v.stderr.contains(&format!("{inv}:6:13")), "{}", v.stderr);
+}
+
+/// Mẫu 08 column 12 reads each system's own assessment date: the organisation's
+/// `last_assessment` is not passed off as every system's (the fixture sets it on the
+/// organisation only, in a second file).
+#[test]
+fn annual_report_column_12_is_each_systems_own_assessment() {
+    let column_12 = |inv: &str| -> String {
+        let r = capdo(&["-i", inv, "annual-report", "--format", "csv"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+        let row = reader
+            .records()
+            .map(|r| r.expect("record"))
+            .find(|r| r.get(1) == Some("Cổng thông tin điện tử"))
+            .expect("the portal's row");
+        row.get(11).expect("column 12").to_owned()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["inventory.toml", "protection.toml"] {
+        std::fs::copy(format!("tests/fixtures/design/{f}"), dir.path().join(f)).expect("copy");
+    }
+    let inv = dir.path().to_str().expect("path");
+    let org_only = column_12(inv);
+    assert!(org_only.starts_with("Chưa có ("), "{org_only}");
+    assert!(
+        org_only.ends_with("đánh giá chung của tổ chức: 01/11/2025)"),
+        "{org_only}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("protection.toml")).expect("read");
+    let portal = "measures = [\"waf\", \"siem\", \"vpn\", \"anti-ddos\"]\n";
+    assert!(text.contains(portal), "the fixture changed");
+    std::fs::write(
+        dir.path().join("protection.toml"),
+        text.replace(portal, &format!("{portal}last_assessment = 2026-03-02\n")),
+    )
+    .expect("write");
+    assert_eq!(column_12(inv), "Định kỳ (02/03/2026)");
 }

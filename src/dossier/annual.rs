@@ -85,26 +85,55 @@ fn assessed_in(from: Date, to: Date, d: Option<Date>) -> bool {
     d.is_some_and(|d| d >= from && d <= to)
 }
 
-/// Column 10 from the statuses of the system's requirements (needs a report).
+/// Column 10 from the statuses of the system's requirements (needs a report), in the words of
+/// Mẫu 08's note: "Đã triển khai đầy đủ" only when every requirement is met or does not apply:
+/// every automatic check passed and nothing is left to a human attestation (a requirement still
+/// to be attested is not implemented as far as the report can tell). Some met → "Đã triển khai
+/// một số hạng mục"; none met and some failing → "Chưa triển khai"; nothing decided at all →
+/// "Chưa xác định" (an unchecked requirement is neither done nor missing).
 fn implemented(rows: &[super::plan::Row]) -> String {
     let mets: Vec<Standing> = rows.iter().filter_map(|r| r.met).collect();
     if mets.is_empty() {
         return vi::BLANK.into();
     }
-    let met = mets.iter().filter(|m| **m == Standing::Met).count();
-    let failing = mets
-        .iter()
-        .filter(|m| matches!(m, Standing::NotMet | Standing::Partly))
-        .count();
-    let manual = mets.iter().filter(|m| **m == Standing::Manual).count();
-    if failing > 0 && met == 0 && !mets.contains(&Standing::Partly) {
-        format!("Chưa ({failing} yêu cầu chưa đáp ứng)")
+    let count = |s: Standing| mets.iter().filter(|m| **m == s).count();
+    let met = count(Standing::Met);
+    let partly = count(Standing::Partly);
+    let failing = count(Standing::NotMet) + partly;
+    let manual = count(Standing::Manual);
+    let mut open = Vec::new();
+    if failing > 0 {
+        open.push(format!("{failing} yêu cầu chưa đáp ứng đầy đủ"));
+    }
+    if manual > 0 {
+        open.push(format!("{manual} yêu cầu cần xác nhận thủ công"));
+    }
+    let open = open.join(", ");
+    if failing + manual == 0 {
+        "Đã triển khai đầy đủ".into()
+    } else if met + partly > 0 {
+        format!("Đã triển khai một số hạng mục ({open})")
     } else if failing > 0 {
-        format!("Một phần ({failing} yêu cầu chưa đáp ứng đầy đủ)")
-    } else if manual > 0 {
-        format!("Chưa xác định ({manual} yêu cầu cần xác nhận thủ công)")
+        format!("Chưa triển khai ({open})")
     } else {
-        "Đầy đủ".into()
+        format!("Chưa xác định ({open})")
+    }
+}
+
+/// Column 12 from the system's own assessment date (`protection.last_assessment` on the
+/// system): the organisation's date is an assessment of the organisation, not of each system,
+/// and is never passed off as one.
+fn assessed(from: Date, to: Date, own: Option<Date>, org: Option<Date>) -> String {
+    match own {
+        Some(d) if assessed_in(from, to, Some(d)) => format!("Định kỳ ({})", vi::date(d)),
+        Some(d) => format!("Chưa trong kỳ (lần gần nhất {})", vi::date(d)),
+        None => match org {
+            Some(o) => format!(
+                "Chưa có (không khai báo ngày đánh giá riêng của hệ thống; đánh giá chung của tổ chức: {})",
+                vi::date(o)
+            ),
+            None => "Chưa có (không khai báo ngày kiểm tra, đánh giá)".into(),
+        },
     }
 }
 
@@ -161,14 +190,12 @@ pub fn annual_report(
         let plan_level = super::plan::proposed_level(inv, &g, i);
         let plan = super::plan::plan_rows(input, &g, i, plan_level, &Targets::of(inv, i));
         let implementation = implemented(&plan);
-        let last = inv.system_protection(i).last_assessment;
-        let assessed = match last {
-            _ if assessed_in(from, to, last) => {
-                format!("Có ({})", last.map(vi::date).unwrap_or_default())
-            }
-            Some(d) => format!("Chưa trong kỳ (lần gần nhất {})", vi::date(d)),
-            None => "Chưa".into(),
-        };
+        let assessed = assessed(
+            from,
+            to,
+            s.protection.last_assessment,
+            inv.organization.protection.last_assessment,
+        );
         let org = &inv.organization;
         rows.push(Row {
             cells: vec![
@@ -195,7 +222,7 @@ pub fn annual_report(
                     vi::BLANK.into()
                 },
                 implementation.clone(),
-                if implementation == "Đầy đủ" {
+                if implementation == "Đã triển khai đầy đủ" {
                     "—".into()
                 } else {
                     vi::BLANK.into()
@@ -236,9 +263,13 @@ pub fn annual_report(
         count("Đã thẩm định", with_status(&[Appraised, Approved])),
         count("Đã được phê duyệt", with_status(&[Approved])),
         count(
-            "Đã kiểm tra, đánh giá định kỳ trong kỳ báo cáo",
-            (0..inv.systems.len())
-                .filter(|&i| assessed_in(from, to, inv.system_protection(i).last_assessment))
+            "Đã phê duyệt cấp độ và được kiểm tra, đánh giá định kỳ trong kỳ báo cáo (ngày đánh giá của chính hệ thống)",
+            inv.systems
+                .iter()
+                .filter(|s| {
+                    s.approval.as_ref().is_some_and(|a| a.status == Approved)
+                        && assessed_in(from, to, s.protection.last_assessment)
+                })
                 .count(),
         ),
     ];
@@ -360,5 +391,70 @@ mod tests {
         assert!(assessed_in(from, to, Some(Date::constant(2026, 5, 15))));
         assert!(!assessed_in(from, to, Some(Date::constant(2024, 6, 10))));
         assert!(!assessed_in(from, to, None));
+    }
+
+    /// Column 12 reads the system's own date; the organisation's is named, never taken as the
+    /// system's (issue 15).
+    #[test]
+    fn column_12_never_inherits_the_organisations_assessment() {
+        let (from, to) = period(Date::constant(2026, 11, 22));
+        let org = Some(Date::constant(2026, 5, 15));
+        assert_eq!(
+            assessed(from, to, Some(Date::constant(2026, 3, 1)), org),
+            "Định kỳ (01/03/2026)"
+        );
+        assert_eq!(
+            assessed(from, to, Some(Date::constant(2024, 6, 10)), org),
+            "Chưa trong kỳ (lần gần nhất 10/06/2024)"
+        );
+        let none = assessed(from, to, None, org);
+        assert!(none.starts_with("Chưa có ("), "{none}");
+        assert!(
+            none.ends_with("đánh giá chung của tổ chức: 15/05/2026)"),
+            "{none}"
+        );
+        assert_eq!(
+            assessed(from, to, None, None),
+            "Chưa có (không khai báo ngày kiểm tra, đánh giá)"
+        );
+    }
+
+    fn row(met: Standing) -> super::super::plan::Row {
+        super::super::plan::Row {
+            stt: 1,
+            id: String::new(),
+            title: String::new(),
+            basis: String::new(),
+            implementation: String::new(),
+            status: met.label(),
+            evidence: String::new(),
+            remediation: String::new(),
+            met: Some(met),
+        }
+    }
+
+    /// Column 10 says "fully" only when nothing fails and nothing waits for a human.
+    #[test]
+    fn column_10_is_full_only_when_every_check_passed_and_nothing_is_left_to_attest() {
+        use Standing::*;
+        let col = |s: &[Standing]| implemented(&s.iter().map(|&m| row(m)).collect::<Vec<_>>());
+        assert_eq!(col(&[Met, NotApplicable]), "Đã triển khai đầy đủ");
+        assert_eq!(
+            col(&[Met, Manual]),
+            "Đã triển khai một số hạng mục (1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(
+            col(&[Partly, NotMet]),
+            "Đã triển khai một số hạng mục (2 yêu cầu chưa đáp ứng đầy đủ)"
+        );
+        assert_eq!(
+            col(&[NotMet, Manual]),
+            "Chưa triển khai (1 yêu cầu chưa đáp ứng đầy đủ, 1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(
+            col(&[Manual, NotApplicable]),
+            "Chưa xác định (1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(implemented(&[]), vi::BLANK);
     }
 }
