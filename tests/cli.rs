@@ -597,7 +597,7 @@ fn regime_both_is_refused_where_it_means_nothing_and_lists_both_bases() {
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr
-            .contains("`--regime both` applies to `check` and `controls`"),
+            .contains("`--regime both` applies to `check` and `controls` (and, during the transition, `dossier` and `annual-report`)"),
         "{}",
         r.stderr
     );

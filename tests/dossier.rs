@@ -321,13 +321,34 @@ fn unknown_system_and_both_regimes_are_refused() {
         "{}",
         r.stderr
     );
-    let r = capdo(&["--regime", "both", "dossier", "baocao"]);
-    assert_eq!(r.code, Some(2));
-    assert!(
-        r.stderr.contains("choose `nd85` or `nd331`"),
-        "{}",
-        r.stderr
-    );
+    // `--regime both` only during the transition (01/07/2026 – 30/06/2027), for both documents.
+    for (date, ok) in [
+        ("2026-06-30", false),
+        ("2026-07-01", true),
+        ("2027-06-30", true),
+        ("2027-07-01", false),
+    ] {
+        for cmd in [&["dossier", "baocao"][..], &["annual-report"]] {
+            let r = common::Capdo::bare()
+                .args(["--color", "never", "--as-of", date, "--regime", "both"])
+                .args(cmd)
+                .run();
+            if ok {
+                assert_eq!(r.code, Some(0), "{date} {cmd:?}: {}", r.stderr);
+            } else {
+                assert_eq!(r.code, Some(2), "{date} {cmd:?}");
+                assert_eq!(r.stdout, "");
+                assert!(
+                    r.stderr
+                        .contains("exists only from 01/07/2026 to 30/06/2027")
+                        && r.stderr
+                            .contains("choose `--regime nd85` or `--regime nd331`"),
+                    "{}",
+                    r.stderr
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -700,4 +721,89 @@ fn annual_report_column_12_is_each_systems_own_assessment() {
     )
     .expect("write");
     assert_eq!(column_12(inv), "Định kỳ (02/03/2026)");
+}
+
+/// `--regime both` during the transition, as `check` takes it: the dossier is written under the
+/// inventory's regime (nd85 in the sample) and adds Phần IV, the transition debt; with a report
+/// of both regimes it lists what fails under NĐ 331/2026 while passing under NĐ 85/2016. The
+/// annual report adds a section, and a 13th CSV column after the form's 12.
+#[test]
+fn both_regimes_add_the_transition_debt_to_the_dossier_and_the_annual_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("both.json");
+    let report = report.to_str().expect("path");
+    let check = capdo(&[
+        "--regime",
+        "both",
+        "check",
+        "--offline",
+        "--format",
+        "json",
+        "--output",
+        report,
+    ]);
+    assert!(matches!(check.code, Some(0 | 1)), "{}", check.stderr);
+
+    let plain = capdo(&["--regime", "both", "dossier", "dvc"]);
+    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    // Filed under the inventory's regime, with the debt after Phần III.
+    assert!(plain.stdout.contains("Căn cứ: TT 12/2022 Đ8.3."));
+    let debt = plain
+        .stdout
+        .split("## Phần IV. Nợ chuyển đổi sang NĐ 331/2026")
+        .nth(1)
+        .expect("Phần IV");
+    assert!(debt.contains("trước ngày 01/07/2027"), "{debt}");
+    assert!(
+        debt.contains("chỉ liệt kê các yêu cầu mới của NĐ 331/2026"),
+        "{debt}"
+    );
+    assert!(debt.contains("| Yêu cầu mới theo NĐ 331/2026"), "{debt}");
+    assert!(!capdo(&["dossier", "dvc"]).stdout.contains("Phần IV"));
+
+    let judged = capdo(&["--regime", "both", "dossier", "dvc", "--report", report]);
+    assert_eq!(judged.code, Some(0), "{}", judged.stderr);
+    let row = plan_row(&judged.stdout, "FOURLAYER-ASSESSMENT");
+    assert!(
+        judged
+            .stdout
+            .lines()
+            .any(|l| l.contains("| `FOURLAYER-ASSESSMENT` |")
+                && l.contains("| Đạt theo NĐ 85/2016, không đạt theo NĐ 331/2026 |")),
+        "{row}"
+    );
+
+    let annual = capdo(&[
+        "--regime",
+        "both",
+        "annual-report",
+        "--format",
+        "csv",
+        "--report",
+        report,
+    ]);
+    assert_eq!(annual.code, Some(0), "{}", annual.stderr);
+    let mut reader = csv::Reader::from_reader(annual.stdout.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    assert_eq!(header.len(), 13);
+    assert_eq!(
+        header.get(12),
+        Some("Nợ chuyển đổi sang NĐ 331/2026 (hạn 01/07/2027)")
+    );
+    let dvc = reader
+        .records()
+        .map(|r| r.expect("record"))
+        .find(|r| r.get(1) == Some("Cổng dịch vụ công Bộ Nội vụ"))
+        .expect("dvc row");
+    assert!(
+        dvc.get(12)
+            .is_some_and(|c| c.contains("FOURLAYER-ASSESSMENT") && c.ends_with("hạn 01/07/2027")),
+        "{dvc:?}"
+    );
+    let md = capdo(&["--regime", "both", "annual-report"]);
+    assert!(md.stdout.contains("## 4. Nợ chuyển đổi sang NĐ 331/2026"));
+    // One regime: the form's 12 columns only.
+    let one = capdo(&["annual-report", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(one.stdout.as_bytes());
+    assert_eq!(reader.headers().expect("header").len(), 12);
 }

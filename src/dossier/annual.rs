@@ -34,6 +34,9 @@ pub const COLUMNS: [&str; 12] = [
     "Đã kiểm tra, đánh giá an ninh mạng",
 ];
 
+/// The column `--regime both` adds after the 12 of the form.
+pub const DEBT_COLUMN: &str = "Nợ chuyển đổi sang NĐ 331/2026 (hạn 01/07/2027)";
+
 #[derive(Debug, Serialize)]
 struct Annual {
     title: String,
@@ -49,6 +52,16 @@ struct Annual {
     columns: Vec<String>,
     rows: Vec<Row>,
     source: String,
+    /// Under `--regime both`: each system's transition debt (null otherwise).
+    transition: Option<Vec<DebtLine>>,
+}
+
+/// One system's transition debt, in one line.
+#[derive(Debug, Serialize)]
+struct DebtLine {
+    stt: usize,
+    name: String,
+    debt: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,11 +81,14 @@ struct Count {
 }
 
 /// One system's row; `cells` are the 12 columns as text (blanks dotted), `level_note` adds the
-/// required level in the Markdown and HTML table when it differs from the proposed one.
+/// required level in the Markdown and HTML table when it differs from the proposed one; `debt`
+/// is the transition debt under `--regime both` (a 13th CSV column).
 #[derive(Debug, Serialize)]
 struct Row {
     cells: Vec<String>,
     level_note: String,
+    #[serde(skip)]
+    debt: Option<String>,
 }
 
 /// The reporting period that ends in the year of `today`: 15/12 of the year before to 14/12.
@@ -234,6 +250,10 @@ pub fn annual_report(
             } else {
                 String::new()
             },
+            debt: input
+                .transition
+                .as_ref()
+                .map(|t| super::transition::debt(input, t, i).summary()),
         });
     }
     if format == AnnualFormat::Csv {
@@ -293,6 +313,16 @@ pub fn annual_report(
             "TT 12/2022 Đ13–Đ14 (bảng theo bố cục Mẫu 08 của NĐ 331/2026)",
         ),
     };
+    let transition = input.transition.as_ref().map(|_| {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| DebtLine {
+                stt: i + 1,
+                name: r.cells[1].clone(),
+                debt: r.debt.clone().unwrap_or_default(),
+            })
+            .collect()
+    });
     let data = Annual {
         title,
         basis,
@@ -338,6 +368,7 @@ pub fn annual_report(
             .map(|(i, c)| format!("({}) {c}", i + 1))
             .collect(),
         rows,
+        transition,
         source: match input.report {
             Some(r) => format!("Cột 10 lấy từ báo cáo kiểm tra capdo \"{}\".", r.path),
             None => {
@@ -357,12 +388,18 @@ pub fn annual_report(
 /// not a formula).
 fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
+    let debt = rows.first().is_some_and(|r| r.debt.is_some());
+    let mut header = COLUMNS.to_vec();
+    if debt {
+        header.push(DEBT_COLUMN);
+    }
+    w.write_record(header)?;
     for r in rows {
         // A blank to fill by hand is an empty field in CSV.
         let cells: Vec<std::borrow::Cow<str>> = r
             .cells
             .iter()
+            .chain(r.debt.as_ref())
             .map(|c| {
                 if c == vi::BLANK {
                     "".into()

@@ -36,6 +36,8 @@ pub struct Dossier {
     pub filing: Filing,
     /// The cover forms, under NĐ 331/2026 only (null otherwise).
     pub forms: Option<Forms>,
+    /// The transition debt, under `--regime both` only (null otherwise).
+    pub transition: Option<super::transition::Debt>,
 }
 
 /// The regime's instruments as the templates cite them (`law.decree`, `law.abbr`, …).
@@ -314,6 +316,10 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         plan: plan(input, g, system, level, &targets),
         sections: sections(input, g, system, level, &targets),
         filing: filing(inv, system, input.regime, level, input.today),
+        transition: input
+            .transition
+            .as_ref()
+            .map(|t| super::transition::debt(input, t, system)),
         forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level, input.today)),
         security_unit: or_blank(org.security_unit.as_deref()),
         law: Law {
