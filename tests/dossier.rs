@@ -57,6 +57,8 @@ const SECTIONS: &[&str] = &[
     "Lý do không thuộc cấp độ cao hơn",
     "Phần III. Thuyết minh phương án bảo đảm",
     "1. Bảng đáp ứng yêu cầu",
+    "2. Yêu cầu quản lý",
+    "3. Yêu cầu kỹ thuật về ứng dụng và dữ liệu",
     "a) Bảo đảm",
     "b) Bảo đảm",
     "c) Kiểm tra, đánh giá",
@@ -806,4 +808,122 @@ fn both_regimes_add_the_transition_debt_to_the_dossier_and_the_annual_report() {
     let one = capdo(&["annual-report", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(one.stdout.as_bytes());
     assert_eq!(reader.headers().expect("header").len(), 12);
+}
+
+/// The rows of a Markdown table that follows `heading`, up to the next heading.
+fn table_after<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
+    text.split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading}"))
+        .lines()
+        .take_while(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| STT"))
+        .collect()
+}
+
+/// The protection plan lists the management requirements of the level (the seven groups, the
+/// items TT 12/2022 adds at levels 2 and 3) and the application and data items with their
+/// TCVN 11930:2017 clause at that level, each marked for the security unit: capdo does not judge
+/// them. Human-attestation controls say so in the controls table too.
+#[test]
+fn the_plan_lists_management_application_and_data_requirements_for_the_security_unit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let inv = dir.path().join("inventory.toml");
+    let inv_arg = inv.to_str().expect("path");
+    for (level, management, backup) in [(2, 13, "6.2.4.2"), (3, 17, "7.2.4.3")] {
+        std::fs::write(
+            &inv,
+            fixture.replace("level = 3\n", &format!("level = {level}\n")),
+        )
+        .expect("write");
+        let r = capdo(&["-i", inv_arg, "dossier", "portal"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let rows = table_after(&r.stdout, "### 2. Yêu cầu quản lý");
+        assert_eq!(rows.len(), management, "level {level}: {rows:#?}");
+        for group in [
+            "| Chính sách |",
+            "| Tổ chức |",
+            "| Nguồn nhân lực |",
+            "| Quản lý rủi ro |",
+            "| Kết thúc vận hành |",
+        ] {
+            assert!(rows.iter().any(|r| r.contains(group)), "{group}");
+        }
+        assert!(
+            rows.iter()
+                .all(|r| r.ends_with("| Đơn vị chuyên trách đánh giá, xác nhận |"))
+        );
+        let technical = table_after(&r.stdout, "### 3. Yêu cầu kỹ thuật về ứng dụng và dữ liệu");
+        let backup_row = technical
+            .iter()
+            .find(|r| r.contains("sao lưu dự phòng"))
+            .expect("backup row");
+        assert!(
+            backup_row.contains(&format!("| TCVN 11930:2017 {backup} |")),
+            "{backup_row}"
+        );
+        assert_eq!(
+            technical.iter().any(|r| r.contains("chống chối bỏ")),
+            level >= 3,
+            "non-repudiation from level 3"
+        );
+    }
+    let current = capdo(&["-i", inv_arg, "--regime", "nd331", "dossier", "portal"]);
+    let technical = table_after(
+        &current.stdout,
+        "### 3. Yêu cầu kỹ thuật về ứng dụng và dữ liệu",
+    );
+    assert!(
+        technical
+            .iter()
+            .any(|r| r.contains("| NĐ 331/2026 Đ30.4.d |"))
+    );
+    assert!(
+        current
+            .stdout
+            .contains("TCVN 14423:2026 chưa được công bố công khai")
+    );
+    let manual = plan_row(&current.stdout, "MANUAL-RISK-ASSESSMENT");
+    assert!(
+        manual.contains("capdo không kiểm tra được, đơn vị chuyên trách đánh giá, xác nhận"),
+        "{manual}"
+    );
+}
+
+/// A control whose numbers or scope regulations.md marks UNCONFIRMED says so in the dossier's
+/// basis column, as the findings do; the others do not.
+#[test]
+fn unconfirmed_rules_stay_marked_in_the_dossier() {
+    let check = capdo(&[
+        "--regime",
+        "nd331",
+        "check",
+        "--offline",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&check.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    let dossier = capdo(&["--regime", "nd331", "dossier", "dvc"]);
+    assert_eq!(dossier.code, Some(0), "{}", dossier.stderr);
+    let mut marked = 0;
+    for f in findings.iter().filter(|f| f["target"] == "system:dvc") {
+        let control = f["control"].as_str().expect("control");
+        // Controls outside the proposed level have no row.
+        let Some(row) = dossier
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("| ") && l.contains(&format!("| `{control}` |")))
+        else {
+            continue;
+        };
+        assert_eq!(
+            row.contains("(CHƯA XÁC NHẬN: "),
+            f["unconfirmed"].is_string(),
+            "{row}"
+        );
+        marked += usize::from(f["unconfirmed"].is_string());
+    }
+    assert!(marked > 0, "the sample has unconfirmed system controls");
 }

@@ -31,6 +31,8 @@ pub struct Dossier {
     pub zones: Vec<ZoneRow>,
     pub level: LevelInfo,
     pub plan: Plan,
+    /// The management and application/data requirements the controls do not judge.
+    pub requirements: super::requirements::Tables,
     pub sections: Vec<Section>,
     /// The documents, who appraises and who approves.
     pub filing: Filing,
@@ -314,6 +316,7 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         zones: zones(inv, &targets),
         level: level_info(inv, g, input.regime, system, level),
         plan: plan(input, g, system, level, &targets),
+        requirements: super::requirements::tables(input, system, level, &targets),
         sections: sections(input, g, system, level, &targets),
         filing: filing(inv, system, input.regime, level, input.today),
         transition: input

@@ -14,6 +14,7 @@ mod build;
 mod forms;
 mod plan;
 mod report;
+mod requirements;
 mod transition;
 pub mod vi;
 

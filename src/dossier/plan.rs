@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use crate::inventory::{Inventory, Level, Regime, Role};
 use crate::policy::builtin::DossierScope;
 use crate::policy::catalog::AppliesTo;
-use crate::policy::catalog::Source;
+use crate::policy::catalog::{Confidence, Source};
 use crate::policy::{Catalog, Control, Lang};
 
 #[derive(Debug, Serialize)]
@@ -220,6 +220,10 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
             if basis.is_empty() {
                 basis = vi::BLANK.into();
             }
+            // A rule regulations.md marks UNCONFIRMED says so wherever it is printed.
+            if let Confidence::Unconfirmed(why) = &c.confidence {
+                basis.push_str(&format!(" (CHƯA XÁC NHẬN: {why})"));
+            }
             Row {
                 stt: i + 1,
                 id: c.id.clone(),
@@ -227,6 +231,12 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
                 basis,
                 implementation: match implementation(input.inv, g, system, t, c) {
                     Some(text) => format!("{text} (áp dụng cho {scope})"),
+                    // A human attestation: capdo cannot judge it, the security unit does.
+                    None if c.source == Source::Manual => format!(
+                        "{}: capdo không kiểm tra được, {} (áp dụng cho {scope})",
+                        vi::MANUAL,
+                        vi::FOR_SECURITY_UNIT.to_lowercase()
+                    ),
                     None => format!("{} (áp dụng cho {scope})", vi::MANUAL),
                 },
                 status: met.label(),

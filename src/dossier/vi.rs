@@ -18,6 +18,9 @@ pub const BLANK: &str = "……………………";
 /// What a status cell says when nothing decided the requirement.
 pub const MANUAL: &str = "Cần hoàn thiện thủ công";
 
+/// What a requirement capdo does not judge says: the security unit does.
+pub const FOR_SECURITY_UNIT: &str = "Đơn vị chuyên trách đánh giá, xác nhận";
+
 /// `dd/mm/yyyy`, as Vietnamese official documents write dates.
 pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
