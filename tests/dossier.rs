@@ -927,3 +927,80 @@ fn unconfirmed_rules_stay_marked_in_the_dossier() {
     }
     assert!(marked > 0, "the sample has unconfirmed system controls");
 }
+
+/// A human attestation recorded in the inventory (`protection.attestations`: control id →
+/// evidence) meets that requirement of the protection plan, with its evidence; `validate`
+/// refuses, at their place, an id that is no control, a control capdo checks itself, and an
+/// attestation without evidence.
+#[test]
+fn recorded_attestations_meet_manual_requirements_and_are_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    let inv = dir.path().join("inventory.toml");
+    let inv_arg = inv.to_str().expect("path");
+    let write = |lines: &str| {
+        std::fs::write(
+            &inv,
+            format!("{fixture}\n[systems.portal.protection.attestations]\n{lines}"),
+        )
+        .expect("write")
+    };
+    write("MANUAL-RISK-ASSESSMENT = \"Báo cáo đánh giá rủi ro số 12/BC-TTTT ngày 02/03/2026\"\n");
+    let v = capdo(&["-i", inv_arg, "validate"]);
+    assert_eq!(v.code, Some(0), "{}", v.stderr);
+    let d = capdo(&["-i", inv_arg, "dossier", "portal"]);
+    assert_eq!(d.code, Some(0), "{}", d.stderr);
+    let row = plan_row(&d.stdout, "MANUAL-RISK-ASSESSMENT");
+    assert!(
+        row.contains(
+            "| Đã đáp ứng | Đã xác nhận: Báo cáo đánh giá rủi ro số 12/BC-TTTT ngày 02/03/2026 |"
+        ),
+        "{row}"
+    );
+    // Another human attestation, not recorded, still waits for one.
+    assert!(plan_row(&d.stdout, "MANUAL-INCIDENT-DRILL").contains("| Cần hoàn thiện thủ công |"));
+
+    let lines = fixture.lines().count();
+    write("MANUAL-RISK-ASESSMENT = \"x\"\nSSH-ROOT-LOGIN = \"x\"\nMANUAL-INCIDENT-DRILL = \" \"\n");
+    let v = capdo(&["-i", inv_arg, "validate"]);
+    assert_eq!(v.code, Some(2), "{}", v.stderr);
+    // The empty evidence is an inventory problem; the ids are checked once the inventory is valid.
+    assert!(
+        v.stderr.contains(
+            "error[empty-value]: the attestation of `MANUAL-INCIDENT-DRILL` gives no evidence"
+        ),
+        "{}",
+        v.stderr
+    );
+    write("MANUAL-RISK-ASESSMENT = \"x\"\nSSH-ROOT-LOGIN = \"x\"\n");
+    let v = capdo(&["-i", inv_arg, "validate"]);
+    assert_eq!(v.code, Some(2), "{}", v.stderr);
+    assert!(
+        v.stderr.contains(
+            "error[unknown-control]: `MANUAL-RISK-ASESSMENT` is not a control of the policy packs"
+        ),
+        "{}",
+        v.stderr
+    );
+    assert!(
+        v.stderr.contains("did you mean `MANUAL-RISK-ASSESSMENT`?"),
+        "{}",
+        v.stderr
+    );
+    assert!(
+        v.stderr.contains(&format!("{inv_arg}:{}:1", lines + 3)),
+        "{}",
+        v.stderr
+    );
+    assert!(
+        v.stderr
+            .contains("error[not-attestable]: `SSH-ROOT-LOGIN` is decided by capdo (host)"),
+        "{}",
+        v.stderr
+    );
+    assert!(
+        v.stderr.contains(&format!("{inv_arg}:{}:1", lines + 4)),
+        "{}",
+        v.stderr
+    );
+}

@@ -27,7 +27,7 @@ impl std::fmt::Display for Reported {
 impl std::error::Error for Reported {}
 
 /// Show every problem of an input, say that nothing was checked, and stop.
-fn invalid(
+pub fn invalid(
     io: &mut Io,
     sources: &Sources,
     diags: &[diag::Diagnostic],

@@ -10,6 +10,7 @@
 
 mod annual;
 mod appraisal;
+mod attest;
 mod build;
 mod forms;
 mod plan;
@@ -30,6 +31,7 @@ use crate::inventory::{Inventory, NodeRef, Regime};
 
 pub use annual::{AnnualFormat, annual_report};
 pub use appraisal::warnings as appraisal_warnings;
+pub use attest::problems as attestation_problems;
 pub use report::ReportInput;
 pub use transition::Transition;
 

@@ -208,7 +208,12 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
     requirements(input.catalog, input.regime, level)
         .enumerate()
         .map(|(i, c)| {
-            let (met, evidence) = judge(input, c, t);
+            // A human attestation recorded in the inventory meets the requirement.
+            let attested = super::attest::attested(input.inv, system, c);
+            let (met, evidence) = match &attested {
+                Some(e) => (Standing::Met, format!("Đã xác nhận: {e}")),
+                None => judge(input, c, t),
+            };
             let scope = match c.applies_to {
                 AppliesTo::System => "hệ thống",
                 AppliesTo::Server => "từng máy chủ",
@@ -231,6 +236,9 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
                 basis,
                 implementation: match implementation(input.inv, g, system, t, c) {
                     Some(text) => format!("{text} (áp dụng cho {scope})"),
+                    None if attested.is_some() => format!(
+                        "Xác nhận của đơn vị chuyên trách, ghi trong protection.attestations (áp dụng cho {scope})"
+                    ),
                     // A human attestation: capdo cannot judge it, the security unit does.
                     None if c.source == Source::Manual => format!(
                         "{}: capdo không kiểm tra được, {} (áp dụng cho {scope})",

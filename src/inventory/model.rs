@@ -3,7 +3,7 @@
 //! Code after validation uses only these types. They keep the [`Loc`] of each item (its id in
 //! `[servers.ID]`) and of the keys that findings point at, so a finding can say file:line.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -197,8 +197,21 @@ pub struct Protection {
     pub assessor: Option<String>,
     pub national_monitoring: Option<bool>,
     pub measures: Option<BTreeSet<Measure>>,
+    /// Human attestations recorded, by control id (a `manual` control of the packs): the
+    /// evidence a person vouches for. The system's and the organisation's are merged, the
+    /// system's winning for the same control.
+    pub attestations: BTreeMap<String, Attestation>,
     /// Where each attestation is written, for findings.
     pub locs: ProtectionLocs,
+}
+
+/// One recorded human attestation.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// The evidence: document number and date, or what the person vouches for.
+    pub evidence: String,
+    /// Where the control id is written.
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -222,6 +235,12 @@ impl Protection {
             assessor: self.assessor.clone().or_else(|| base.assessor.clone()),
             national_monitoring: self.national_monitoring.or(base.national_monitoring),
             measures: self.measures.clone().or_else(|| base.measures.clone()),
+            attestations: base
+                .attestations
+                .iter()
+                .chain(&self.attestations)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             locs: ProtectionLocs {
                 last_assessment: if self.last_assessment.is_some() {
                     self.locs.last_assessment.clone()

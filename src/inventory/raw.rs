@@ -154,6 +154,8 @@ pub struct Protection {
     pub national_monitoring: Option<bool>,
     /// Design measures present.
     pub measures: Option<Spanned<List<Measure>>>,
+    /// Human attestations recorded: control id → the evidence (document number and date).
+    pub attestations: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(

@@ -14,6 +14,7 @@ use super::model::*;
 use super::raw;
 use crate::diag::{Diagnostic, Loc, Sources, Suggester, suggest};
 
+mod attest;
 mod units;
 
 /// Check the raw inventory. Returns the model, or every problem found.
@@ -336,6 +337,7 @@ impl Validator<'_> {
                     .map(|(x, _)| *x)
                     .collect::<BTreeSet<_>>()
             }),
+            attestations: self.attestations(p.attestations),
             locs: ProtectionLocs {
                 last_assessment: p.last_assessment.map(|d| self.loc(d.span())),
             },

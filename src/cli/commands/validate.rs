@@ -16,6 +16,12 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         Some(path) => input::waivers(path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
+    // Attestations name controls, which only the packs know.
+    let problems = crate::dossier::attestation_problems(&inv, &catalog);
+    if !problems.is_empty() {
+        let what = format!("inventory `{}`", g.inventory.display());
+        return Err(input::invalid(io, &sources, &problems, &what));
+    }
     // Valid input that the law would not accept as it stands: shown, not fatal.
     let warnings = crate::dossier::appraisal_warnings(&inv, input::regimes(g, &inv).main());
     crate::diag::render_to(io.err, &sources, &warnings)?;
