@@ -241,7 +241,7 @@ pub struct Diagnostic {
     pub secondary: Vec<(Loc, String)>,
     /// A hint on how to fix it ("did you mean …").
     pub hint: Option<String>,
-    /// A warning: shown with its place like an error, but the input is still valid.
+    /// A warning: the input is valid but leaves something undecided (validate still exits 0).
     pub warning: bool,
 }
 
@@ -257,7 +257,7 @@ impl Diagnostic {
         }
     }
 
-    /// Make this a warning: the input stays valid, the command goes on.
+    /// Make it a warning: the input is valid, but something is left undecided.
     pub fn warning(mut self) -> Self {
         self.warning = true;
         self
@@ -268,7 +268,7 @@ impl Diagnostic {
         if self.warning { "warning" } else { "error" }
     }
 
-    fn empty_codespan(&self) -> CsDiagnostic<FileId> {
+    fn severity(&self) -> CsDiagnostic<FileId> {
         if self.warning {
             CsDiagnostic::warning()
         } else {
@@ -305,7 +305,7 @@ impl Diagnostic {
             labels.push(Label::secondary(loc.file, loc.span.clone()).with_message(text));
         }
         let mut d = self
-            .empty_codespan()
+            .severity()
             .with_code(self.code)
             .with_message(&self.message)
             .with_labels(labels);
@@ -360,7 +360,7 @@ impl Sources {
         if let Some(h) = &d.hint {
             notes.push(format!("hint: {h}"));
         }
-        d.empty_codespan()
+        d.severity()
             .with_code(d.code)
             .with_message(&d.message)
             .with_notes(notes)

@@ -25,7 +25,7 @@ fn validate_accepts_the_sample() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "inventory `inventory` is valid: 5 datacenters, 36 networks, 79 servers, 16 systems, 8 externals, 77 flows\n"
+        "inventory `inventory` is valid: 5 datacenters, 36 networks, 79 servers, 16 systems, 8 externals, 77 flows (1 warning, shown above)\n"
     );
     // Valid, but the sample's security unit also operates its level-3 systems and would
     // appraise their dossiers itself (TT 12/2022 Đ6): one warning, at the operator's line.

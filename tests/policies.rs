@@ -47,24 +47,22 @@ fn a_pack_on_disk_replaces_the_built_in_one() {
     // The copy judges as the built-in packs do.
     let built_in = check("does-not-exist");
     assert_eq!(check(p)["summary"], built_in["summary"]);
-    assert!(!judged(&built_in, "PUBLIC-IPV6-HTTPS").contains(&"system:baocao".to_owned()));
-    // The organisation asks for IPv6 and HTTPS on level-2 public services too: the level-2
-    // citizen service is now judged.
+    assert!(!judged(&built_in, "DESIGN-PAM").contains(&"system:dvc".to_owned()));
+    // The organisation asks for PAM from level 3 too: the level-3 citizen service is now
+    // judged.
     let design = dir.path().join("nd85-tt12-tcvn11930/design.toml");
     let text = std::fs::read_to_string(&design).expect("design.toml");
-    let at = text
-        .find("id = \"PUBLIC-IPV6-HTTPS\"")
-        .expect("PUBLIC-IPV6-HTTPS");
+    let at = text.find("id = \"DESIGN-PAM\"").expect("DESIGN-PAM");
     let edited = format!(
         "{}{}",
         &text[..at],
-        text[at..].replacen("levels = [3, 4]", "levels = [2, 3, 4]", 1)
+        text[at..].replacen("levels = [4, 5]", "levels = [3, 4, 5]", 1)
     );
     std::fs::write(&design, edited).expect("write");
     let wider = check(p);
-    assert!(judged(&wider, "PUBLIC-IPV6-HTTPS").contains(&"system:baocao".to_owned()));
-    let explained = run(&["-p", p, "explain", "PUBLIC-IPV6-HTTPS"]).stdout;
-    assert!(explained.contains("Levels: 2–4"), "{explained}");
+    assert!(judged(&wider, "DESIGN-PAM").contains(&"system:dvc".to_owned()));
+    let explained = run(&["-p", p, "explain", "DESIGN-PAM"]).stdout;
+    assert!(explained.contains("Levels: 3–5"), "{explained}");
 }
 
 #[test]

@@ -220,8 +220,12 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         kind_clause: format!("{}.2.{point}", law.classification_article),
         information: join_or(&info, "Chưa khai báo"),
         information_clause: format!("{}.1", law.classification_article),
-        personal_basic: vi::number(s.personal_data.basic),
-        personal_sensitive: vi::number(s.personal_data.sensitive),
+        personal_basic: s
+            .personal_data
+            .map_or_else(|| vi::BLANK.into(), |pd| vi::number(pd.basic)),
+        personal_sensitive: s
+            .personal_data
+            .map_or_else(|| vi::BLANK.into(), |pd| vi::number(pd.sensitive)),
         users: s.users.map(vi::number).unwrap_or_else(|| vi::BLANK.into()),
         public_names: public_names.clone(),
         always_on: vi::yes_no(s.always_on),
@@ -293,10 +297,15 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
             .users
             .map(|u| format!("{} người sử dụng", vi::number(u)))
             .unwrap_or_else(|| vi::BLANK.into()),
-        personal_data: format!(
-            "{} chủ thể dữ liệu cá nhân cơ bản, {} chủ thể dữ liệu cá nhân nhạy cảm",
-            vi::number(s.personal_data.basic),
-            vi::number(s.personal_data.sensitive)
+        personal_data: s.personal_data.map_or_else(
+            || vi::BLANK.into(),
+            |pd| {
+                format!(
+                    "{} chủ thể dữ liệu cá nhân cơ bản, {} chủ thể dữ liệu cá nhân nhạy cảm",
+                    vi::number(pd.basic),
+                    vi::number(pd.sensitive)
+                )
+            },
         ),
         public_names,
         availability: if s.always_on {

@@ -293,19 +293,22 @@ impl Criterion {
             ),
             Facts::Users => format!(
                 "{kind}; số người sử dụng có thông tin riêng, thông tin cá nhân được xử lý: {}",
-                number(
-                    s.users
-                        .unwrap_or(s.personal_data.basic + s.personal_data.sensitive)
-                )
+                s.users
+                    .or(s.personal_data.map(|pd| pd.basic + pd.sensitive))
+                    .map(number)
+                    .unwrap_or_else(|| "không khai báo".into())
             ),
-            Facts::PersonalData => format!(
-                "{kind}; chủ thể dữ liệu cá nhân cơ bản: {}, nhạy cảm: {}",
-                number(s.personal_data.basic),
-                number(s.personal_data.sensitive)
-            ),
+            Facts::PersonalData => match s.personal_data {
+                Some(pd) => format!(
+                    "{kind}; chủ thể dữ liệu cá nhân cơ bản: {}, nhạy cảm: {}",
+                    number(pd.basic),
+                    number(pd.sensitive)
+                ),
+                None => format!("{kind}; số chủ thể dữ liệu cá nhân: không khai báo"),
+            },
             Facts::AdministrativeProcedures => format!(
                 "giải quyết thủ tục hành chính: {}",
-                yes_no(s.administrative_procedures)
+                s.administrative_procedures.map_or("không khai báo", yes_no)
             ),
             Facts::Infrastructure => format!(
                 "{kind}; phạm vi phục vụ: {}; yêu cầu vận hành 24/7: {}",
@@ -627,6 +630,30 @@ const ND331: &[Criterion] = &[
         Facts::Industrial,
     ),
     c(
+        2,
+        "NĐ 331/2026 Đ12.4",
+        "Hệ thống thông tin khác được xác định cấp độ 2 theo quyết định của Thủ tướng Chính phủ hoặc theo kết quả đánh giá rủi ro",
+        Facts::RiskLevel,
+    ),
+    c(
+        3,
+        "NĐ 331/2026 Đ13.5",
+        "Hệ thống thông tin khác được xác định cấp độ 3 theo quyết định của Thủ tướng Chính phủ hoặc theo kết quả đánh giá rủi ro",
+        Facts::RiskLevel,
+    ),
+    c(
+        4,
+        "NĐ 331/2026 Đ14.4",
+        "Hệ thống thông tin khác được xác định cấp độ 4 theo quyết định của Thủ tướng Chính phủ hoặc theo kết quả đánh giá rủi ro",
+        Facts::RiskLevel,
+    ),
+    c(
+        5,
+        "NĐ 331/2026 Đ15.5",
+        "Hệ thống thông tin khác theo quyết định của Thủ tướng Chính phủ hoặc theo kết quả đánh giá rủi ro",
+        Facts::RiskLevel,
+    ),
+    c(
         5,
         "NĐ 331/2026 Đ16.4",
         "Hệ thống thông tin quan trọng về an ninh quốc gia (thuộc danh mục do Thủ tướng Chính phủ phê duyệt)",
@@ -761,12 +788,12 @@ mod tests {
             s.national_data_store = true;
             s.international_gateway = true;
             s.national_security_list = true;
-            s.administrative_procedures = true;
+            s.administrative_procedures = Some(true);
             s.risk_level = Level::new(4);
-            s.personal_data = PersonalData {
+            s.personal_data = Some(PersonalData {
                 basic: 200_000,
                 sensitive: 0,
-            };
+            });
             for kind in [
                 SystemKind::Internal,
                 SystemKind::CitizenService,

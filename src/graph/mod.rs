@@ -14,7 +14,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::inventory::{Inventory, Level, NodeRef, Regime, Role, Service, Zone};
-pub use level::{Criterion, Required};
+pub use level::{Criterion, Missing, Required};
 
 pub use crate::inventory::Node;
 
@@ -209,12 +209,42 @@ impl Graph {
         self.index.get(&n).copied()
     }
 
-    /// The level a system is held to: its declared level, or the required one when none is
-    /// declared.
+    /// The level a system is held to: the higher of its declared level and the level its
+    /// attributes require (raised to what a missing input could require). A system declared
+    /// below its requirement is still judged by every control of the required level.
     pub fn system_level(&self, inv: &Inventory, system: usize) -> Level {
+        let held = self.required[system].held();
+        inv.systems[system].level.map_or(held, |l| l.max(held))
+    }
+
+    /// The level a system is protected at, as far as its dependants can count on: its
+    /// declared (proposed or approved) level, even when its attributes require more; the held
+    /// level when it declares none.
+    pub fn declared_or_held(&self, inv: &Inventory, system: usize) -> Level {
         inv.systems[system]
             .level
-            .unwrap_or(self.required[system].level)
+            .unwrap_or_else(|| self.required[system].held())
+    }
+
+    /// Why a system is held above its declared level, when it is: "held to level 3, above its
+    /// declared level 2: NĐ 331/2026 Đ13.2.b (handles administrative procedures)".
+    pub fn held_above_declared(&self, inv: &Inventory, system: usize) -> Option<String> {
+        let declared = inv.systems[system].level?;
+        let req = &self.required[system];
+        let held = req.held();
+        if held <= declared {
+            return None;
+        }
+        let why = if req.level >= held {
+            let c = req.deciding();
+            format!("{} ({})", c.basis, c.reason)
+        } else {
+            let m = &req.missing[0];
+            format!("{}: {}", m.basis, m.reason)
+        };
+        Some(format!(
+            "held to level {held}, above its declared level {declared}: {why}"
+        ))
     }
 
     /// Servers take the highest level of the systems they serve; a server that stores another
@@ -323,16 +353,34 @@ impl Graph {
                 let s = &inv.systems[i];
                 let req = &self.required[i];
                 let c = req.deciding();
-                Some(match s.level {
+                let mut text = match s.level {
+                    Some(l) if l < req.held() => format!(
+                        "{} is declared level {l} but held to level {}; its attributes require level {} ({}: {})",
+                        s.id,
+                        req.held(),
+                        req.level,
+                        c.basis,
+                        c.reason
+                    ),
                     Some(l) => format!(
                         "{} is declared level {l}; its attributes require level {} ({}: {})",
                         s.id, req.level, c.basis, c.reason
                     ),
                     None => format!(
                         "{} declares no level, so it is held to the required level {} ({}: {})",
-                        s.id, req.level, c.basis, c.reason
+                        s.id,
+                        req.held(),
+                        c.basis,
+                        c.reason
                     ),
-                })
+                };
+                for m in &req.missing {
+                    text.push_str(&format!(
+                        "; level {} cannot be ruled out ({}: {})",
+                        m.could_require, m.basis, m.reason
+                    ));
+                }
+                Some(text)
             }
             NodeRef::External(_) => None,
         }

@@ -180,12 +180,18 @@ fn the_required_level_names_its_clause() {
         (hub.level.get(), hub.deciding().basis.as_str()),
         (4, "NĐ 85/2016 Đ10.3")
     );
-    // Under NĐ 331 a citizen service counts data subjects: 25,000 users without counts is level 2.
+    // Under NĐ 331 a citizen service counts data subjects: 25,000 users without counts is level
+    // 2 decided, and level 3 if 10,000 of them have sensitive data: the system is held to 3.
     let g = Graph::build(&inv, Regime::Nd331);
     let dvc = &g.required[system_ix(&inv, "dvc")];
     assert_eq!(
         (dvc.level.get(), dvc.deciding().basis.as_str()),
         (2, "NĐ 331/2026 Đ12.2.a")
+    );
+    let missing: Vec<&str> = dvc.missing.iter().map(|m| m.key).collect();
+    assert_eq!(
+        (dvc.held().get(), missing),
+        (3, vec!["administrative_procedures", "personal_data"])
     );
     let hub = &g.required[system_ix(&inv, "hub")];
     assert_eq!(
@@ -378,4 +384,194 @@ proptest! {
             prop_assert!(down.contains(&s.because));
         }
     }
+}
+
+/// The required level of one system written with `keys`, under `regime`: (decided, held).
+fn levels_of(keys: &str, regime: Regime) -> (u8, u8, Vec<&'static str>, Vec<String>) {
+    let text = format!("{HEAD}[systems.s]\nname = \"S\"\n{keys}\n");
+    let inv = load(&text);
+    let r = super::level::required(&inv.systems[0], regime);
+    (
+        r.level.get(),
+        r.held().get(),
+        r.missing.iter().map(|m| m.key).collect(),
+        r.criteria.iter().map(|c| c.basis.clone()).collect(),
+    )
+}
+
+#[test]
+fn an_online_public_service_handles_administrative_procedures_under_nd331() {
+    let dvc = "kind = \"citizen-service\"\ninformation = [\"public\"]\npublic_service_level = 4";
+    let (level, held, missing, basis) = levels_of(dvc, Regime::Nd331);
+    assert_eq!((level, held), (3, 3), "{basis:?}");
+    assert!(missing.is_empty(), "{missing:?}");
+    assert!(
+        basis.contains(&"NĐ 331/2026 Đ13.2.b".to_owned()),
+        "{basis:?}"
+    );
+    // Written explicitly, the key wins.
+    let (level, ..) = levels_of(
+        &format!("{dvc}\nadministrative_procedures = false"),
+        Regime::Nd331,
+    );
+    assert_eq!(level, 2);
+    // A citizen service that says nothing cannot be decided: held to 3, never read as "no".
+    let bare = "kind = \"citizen-service\"\ninformation = [\"public\"]";
+    let (level, held, missing, _) = levels_of(bare, Regime::Nd331);
+    assert_eq!(
+        (level, held, missing),
+        (2, 3, vec!["administrative_procedures"])
+    );
+}
+
+#[test]
+fn users_are_evidence_of_data_subjects_when_personal_data_is_absent() {
+    let base = "kind = \"citizen-service\"\ninformation = [\"personal\"]\nadministrative_procedures = false";
+    let cases = [
+        ("users = 150000", 3, 3, vec![]),
+        ("users = 25000", 2, 3, vec!["personal_data"]),
+        ("users = 5000", 2, 2, vec![]),
+        ("", 2, 3, vec!["personal_data"]),
+        ("personal_data = { basic = 5000 }", 2, 2, vec![]),
+    ];
+    for (keys, level, held, missing) in cases {
+        let got = levels_of(&format!("{base}\n{keys}"), Regime::Nd331);
+        assert_eq!(
+            (got.0, got.1, got.2),
+            (level, held, missing),
+            "{keys}: {:?}",
+            got.3
+        );
+    }
+    // NĐ 85 reads the same count of users; without one the level is open up to 3.
+    let got = levels_of(base, Regime::Nd85);
+    assert_eq!((got.0, got.1, got.2), (2, 3, vec!["users"]));
+}
+
+#[test]
+fn missing_inputs_are_never_read_as_the_lowest_level() {
+    let cases = [
+        ("kind = \"infrastructure\"", Regime::Nd85, 2, 3, "scope"),
+        (
+            "kind = \"infrastructure\"\nalways_on = true",
+            Regime::Nd331,
+            2,
+            4,
+            "scope",
+        ),
+        ("kind = \"internal\"", Regime::Nd331, 1, 2, "information"),
+        (
+            "kind = \"industrial-control\"",
+            Regime::Nd85,
+            1,
+            5,
+            "works_grade",
+        ),
+    ];
+    for (keys, regime, level, held, key) in cases {
+        let got = levels_of(keys, regime);
+        assert_eq!(
+            (got.0, got.1, got.2),
+            (level, held, vec![key]),
+            "{keys} ({regime:?})"
+        );
+    }
+    // Every one is a located warning of `validate`.
+    let text = format!("{HEAD}[systems.s]\nname = \"S\"\nkind = \"infrastructure\"\n");
+    let inv = load(&text);
+    let w = super::level::missing_inputs(&inv, Regime::Nd331);
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].warning && w[0].message.contains("`scope` is not written"),
+        "{w:?}"
+    );
+    assert!(w[0].primary.is_some());
+}
+
+#[test]
+fn the_national_security_list_and_works_tied_to_national_security() {
+    // A level-3 system on the list keeps its level and follows the level-5 procedure.
+    let listed = "kind = \"infrastructure\"\nscope = \"ministry\"\nnational_security_list = true";
+    let text = format!("{HEAD}[systems.s]\nname = \"S\"\n{listed}\n");
+    let inv = load(&text);
+    let r = super::level::required(&inv.systems[0], Regime::Nd331);
+    assert_eq!((r.level.get(), r.held().get()), (3, 3));
+    assert_eq!(
+        r.level5_procedure.as_deref(),
+        Some("NĐ 331/2026 Đ16.4, Đ20.4")
+    );
+    // Listed without a level-3 or 4 criterion: level 5 cannot be ruled out.
+    let got = levels_of(
+        "kind = \"internal\"\ninformation = [\"public\"]\nnational_security_list = true",
+        Regime::Nd331,
+    );
+    assert_eq!((got.1, got.2), (5, vec!["national_security_list"]));
+    for (regime, clause) in [
+        (Regime::Nd85, "NĐ 85/2016 Đ11.4"),
+        (Regime::Nd331, "NĐ 331/2026 Đ15.4"),
+    ] {
+        let got = levels_of(
+            "kind = \"industrial-control\"\nworks_grade = \"II\"\nnational_security_works = true",
+            regime,
+        );
+        assert_eq!((got.0, got.3[0].as_str()), (5, clause));
+    }
+}
+
+#[test]
+fn a_level_set_by_risk_assessment_cites_its_level_s_clause() {
+    for (n, clause) in [(2, "Đ12.4"), (3, "Đ13.5"), (4, "Đ14.4"), (5, "Đ15.5")] {
+        let got = levels_of(
+            &format!("kind = \"internal\"\ninformation = [\"public\"]\nrisk_level = {n}"),
+            Regime::Nd331,
+        );
+        assert_eq!(
+            (got.0, got.3[0].clone()),
+            (n, format!("NĐ 331/2026 {clause}"))
+        );
+    }
+}
+
+#[test]
+fn an_inventory_written_for_nd85_never_comes_out_lower_under_nd331() {
+    // Every system of the sample (written with NĐ 85 keys) and of the nd85-only fixture.
+    for dir in ["inventory", "tests/fixtures/nd85-keys"] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut sources = Sources::new();
+        let inv =
+            inventory::load(&root, &mut sources).unwrap_or_else(|_| panic!("{dir} does not load"));
+        let old = Graph::build(&inv, Regime::Nd85);
+        let new = Graph::build(&inv, Regime::Nd331);
+        for (i, s) in inv.systems.iter().enumerate() {
+            assert!(
+                new.required[i].held() >= old.required[i].held(),
+                "{dir}: {} is held to {} under nd85 but {} under nd331",
+                s.id,
+                old.required[i].held(),
+                new.required[i].held()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_system_declared_below_its_requirement_is_held_to_the_requirement() {
+    let text = format!(
+        "{HEAD}{}[systems.s]\nname = \"S\"\nkind = \"infrastructure\"\nscope = \"ministry\"\nlevel = 2\nservers = [\"a\"]\n",
+        server("a", 1, "")
+    );
+    let inv = load(&text);
+    let g = Graph::build(&inv, Regime::Nd85);
+    assert_eq!(g.system_level(&inv, 0).get(), 3);
+    assert_eq!(g.declared_or_held(&inv, 0).get(), 2);
+    assert_eq!(
+        g.level_of(&inv, NodeRef::Server(server_ix(&inv, "a")))
+            .map(|l| l.get()),
+        Some(3)
+    );
+    let why = g.held_above_declared(&inv, 0).expect("held above");
+    assert!(
+        why.contains("held to level 3, above its declared level 2: NĐ 85/2016 Đ9.3"),
+        "{why}"
+    );
 }

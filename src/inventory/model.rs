@@ -346,16 +346,21 @@ pub struct System {
     pub description: Option<String>,
     pub kind: SystemKind,
     pub information: BTreeSet<InfoType>,
-    pub personal_data: PersonalData,
+    /// `None` when not written (never read as zero data subjects).
+    pub personal_data: Option<PersonalData>,
     pub users: Option<u64>,
     pub public_service_level: Option<u8>,
-    pub administrative_procedures: bool,
+    /// `None` when not written: under NĐ 331 an online public service then counts as handling
+    /// administrative procedures, and another citizen service cannot be decided.
+    pub administrative_procedures: Option<bool>,
     pub conditional_business: bool,
     pub scope: Option<Scope>,
     pub national: bool,
     pub always_on: bool,
     pub security_impact: Option<SecurityImpact>,
     pub works_grade: Option<WorksGrade>,
+    /// Industrial control of construction works tied to national security (level 5).
+    pub national_security_works: bool,
     pub national_data_store: bool,
     pub international_gateway: bool,
     pub national_security_list: bool,

@@ -374,8 +374,7 @@ pub struct System {
     /// Legacy online public service level (mức độ 1–4).
     pub public_service_level: Option<Spanned<i64>>,
     /// Handles administrative procedures (NĐ 331 Đ13.2.b).
-    #[serde(default)]
-    pub administrative_procedures: bool,
+    pub administrative_procedures: Option<bool>,
     /// Provides an online service on the conditional-business list.
     #[serde(default)]
     pub conditional_business: bool,
@@ -391,6 +390,9 @@ pub struct System {
     pub security_impact: Option<SecurityImpact>,
     /// For industrial-control systems: the grade of the construction works controlled.
     pub works_grade: Option<WorksGrade>,
+    /// For industrial-control systems: the works controlled are tied to national security.
+    #[serde(default)]
+    pub national_security_works: bool,
     /// Centralised storage of especially important national data.
     #[serde(default)]
     pub national_data_store: bool,

@@ -136,9 +136,12 @@ pub struct Control {
     pub severity: Severity,
     /// What is checked, and why (English).
     pub description: String,
-    /// Its legal basis in its pack's regime; `x.` in a TCVN clause stands for the level's
-    /// chapter and is made concrete in findings.
+    /// Its legal basis in its pack's regime, as listed without a level (a level-dependent
+    /// citation names its clause at every level the control applies at).
     pub basis: Vec<String>,
+    /// The same, as written: text, or a citation whose clause depends on the level
+    /// ([`super::law`]).
+    pub cites: Vec<Basis>,
     pub remediation_vi: String,
     pub remediation_en: String,
     pub confidence: Confidence,
@@ -214,24 +217,36 @@ impl Control {
             .collect()
     }
 
-    /// The basis with `x.` clauses made concrete for the level (TCVN numbering puts each level
-    /// in its own chapter).
+    /// The basis at the target's level, each citation with the clause of that level (a target
+    /// without a level is held to the level-1 controls, so to their level-1 clauses).
     pub fn basis_at(&self, level: Option<Level>) -> Vec<String> {
-        self.basis
+        let level = level.unwrap_or(Level::MIN);
+        self.cites
             .iter()
-            .map(|b| match level {
-                Some(l) => {
-                    if let Some(rest) = b.strip_prefix("TCVN 14423:2026 x.") {
-                        tcvn14423(l, rest)
-                    } else if let Some(rest) = b.strip_prefix("TCVN 11930:2017 x.") {
-                        tcvn11930(l, rest)
-                    } else {
-                        b.clone()
-                    }
-                }
-                None => b.clone(),
+            .filter_map(|b| match b {
+                Basis::Text(t) => Some(t.clone()),
+                Basis::Law(c) => c.at(level),
             })
             .collect()
+    }
+}
+
+/// One entry of a control's `basis`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// An article or clause that does not depend on the level, as written.
+    Text(String),
+    /// `@tcvn11930/ITEM`, `@tcvn14423/ITEM`, `@tt12/SECTION`: the clause of the level.
+    Law(super::law::Cite),
+}
+
+impl Basis {
+    /// How it is listed without a level, over the levels `on`.
+    pub fn over(&self, on: [bool; 5]) -> String {
+        match self {
+            Basis::Text(t) => t.clone(),
+            Basis::Law(c) => c.over(on),
+        }
     }
 }
 
@@ -240,22 +255,6 @@ pub enum Lang {
     #[default]
     Vi,
     En,
-}
-
-/// TCVN 11930:2017 puts level L in chapter L+4 (§5 = level 1 … §9 = level 5).
-pub fn tcvn11930(level: Level, rest: &str) -> String {
-    format!("TCVN 11930:2017 §{}.{rest}", level.get() + 4)
-}
-
-/// TCVN 14423:2026 puts level L in chapter L+2 (§3 = level 1 … §7 = level 5).
-pub fn tcvn14423(level: Level, rest: &str) -> String {
-    format!("TCVN 14423:2026 §{}.{rest}", level.get() + 2)
-}
-
-/// TT 12/2022 has one appendix per level (Phụ lục I … V).
-pub fn tt12_appendix(level: Level, section: &str) -> String {
-    let roman = ["I", "II", "III", "IV", "V"][level.get() as usize - 1];
-    format!("TT 12/2022 Phụ lục {roman} mục {section}")
 }
 
 /// A built-in evaluator, by what it reads.

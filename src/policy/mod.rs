@@ -20,6 +20,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod declarative;
 pub mod docs;
+pub mod law;
 pub mod offline;
 pub mod online;
 pub mod pack;
@@ -86,6 +87,47 @@ pub struct Finding {
     pub regime: Option<crate::inventory::Regime>,
     /// Under `--regime both`: fails under the current regime where the legacy one passes.
     pub transition_debt: bool,
+}
+
+/// Say in each finding judged at a level above the one its system declares why: the system is
+/// held to the level its attributes require (`Graph::system_level`), and so are its servers.
+pub fn note_held_levels(
+    findings: &mut [Finding],
+    inv: &crate::inventory::Inventory,
+    graph: &crate::graph::Graph,
+) {
+    use crate::inventory::NodeRef;
+    let mut notes: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for i in 0..inv.systems.len() {
+        if let Some(note) = graph.held_above_declared(inv, i) {
+            notes.insert(inv.target_id(NodeRef::System(i)), note);
+        }
+    }
+    if notes.is_empty() {
+        return;
+    }
+    for (i, source) in graph.server_levels.iter().enumerate() {
+        if let Some(src) = source
+            && let Some(note) = notes.get(&inv.target_id(NodeRef::System(src.system)))
+        {
+            let note = format!("serves {}, {note}", inv.systems[src.system].id);
+            notes.insert(inv.target_id(NodeRef::Server(i)), note);
+        }
+    }
+    for f in findings.iter_mut() {
+        let Some(note) = notes.get(&f.target) else {
+            continue;
+        };
+        let node = inv.lookup(crate::inventory::split_target(&f.target).1);
+        if node.is_none_or(|n| graph.level_of(inv, n) != f.level) {
+            continue;
+        }
+        if f.evidence.is_empty() {
+            f.evidence = note.clone();
+        } else {
+            f.evidence = format!("{}; {note}", f.evidence);
+        }
+    }
 }
 
 /// Mark the current-regime failures whose legacy-regime finding (same control and target)

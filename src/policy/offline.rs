@@ -42,5 +42,6 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             _ => {}
         }
     }
+    super::note_held_levels(&mut out, cx.inv, cx.graph);
     out
 }

@@ -73,6 +73,7 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             });
         }
     }
+    super::note_held_levels(&mut out, cx.inv, cx.graph);
     out
 }
 

@@ -14,7 +14,7 @@ use toml::Spanned;
 use std::sync::Arc;
 
 use super::catalog::{
-    AppliesTo, Builtin, Catalog, Check, Confidence, Control, Param, Severity, Source,
+    AppliesTo, Basis, Builtin, Catalog, Check, Confidence, Control, Param, Severity, Source,
 };
 use super::rule::{Name, RawPred};
 use crate::diag::{Diagnostic, Loc, Sources, suggest};
@@ -338,7 +338,10 @@ fn build(
         missing("remediation", "{ vi = \"…\", en = \"…\" }");
     }
     match &basis {
-        None => missing("basis", "[\"TCVN 11930:2017 x.2.2.1\"]"),
+        None => missing(
+            "basis",
+            "[\"NĐ 331/2026 Đ30\", \"@tcvn14423/account.password\"]",
+        ),
         Some(b) if b.get_ref().iter().all(|s| s.trim().is_empty()) => diags.push(
             Diagnostic::new("no-basis", "a control must cite its legal basis")
                 .at(at(b.span()), "empty")
@@ -383,6 +386,10 @@ fn build(
             );
         }
     }
+    let cites = basis
+        .as_ref()
+        .map(|b| cites(b, level_set, &at, diags))
+        .unwrap_or_default();
 
     // Parameters: one value per level the control applies at.
     let mut param_list = Vec::new();
@@ -567,7 +574,7 @@ fn build(
     if diags.len() > before {
         return None;
     }
-    let (id, source, applies_to, severity, title, description, basis, remediation, check) = (
+    let (id, source, applies_to, severity, title, description, _basis, remediation, check) = (
         id?,
         source?,
         applies_to?,
@@ -590,7 +597,8 @@ fn build(
         levels: level_set,
         severity,
         description,
-        basis: basis.into_inner(),
+        basis: cites.iter().map(|c| c.over(level_set)).collect(),
+        cites,
         remediation_vi: remediation.vi,
         remediation_en: remediation.en,
         confidence: match unconfirmed {
@@ -692,6 +700,64 @@ impl Catalog {
             LoadError::Io(e) => format!("{e:#}"),
         })
     }
+}
+
+/// A control's `basis` as written: text, or `@standard/item` citations resolved against the
+/// law tables ([`super::law`]). A citation must name a known item that the standard has at
+/// every level the control applies at; a `x.` clause pattern is refused (clause numbers are
+/// data, never made by substituting the level).
+fn cites(
+    basis: &Spanned<Vec<String>>,
+    levels: [bool; 5],
+    at: &dyn Fn(std::ops::Range<usize>) -> Loc,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Basis> {
+    let mut out = Vec::new();
+    for text in basis.get_ref() {
+        if let Some(reference) = text.strip_prefix('@') {
+            match super::law::resolve(reference) {
+                Ok(cite) => {
+                    let applies: Vec<crate::inventory::Level> = (1..=5u8)
+                        .filter(|&l| levels[l as usize - 1])
+                        .filter_map(|l| crate::inventory::Level::new(l.into()))
+                        .collect();
+                    let absent = applies
+                        .iter()
+                        .all(|&l| cite.clause(l) == super::law::Clause::Absent);
+                    if absent && !applies.is_empty() {
+                        diags.push(
+                            Diagnostic::new(
+                                "bad-basis",
+                                format!(
+                                    "`{text}` has no clause at any level the control applies at (regulations.md: \"–\")"
+                                ),
+                            )
+                            .at(at(basis.span()), "cited here")
+                            .hint("cite an item the standard has at those levels, or widen `levels`"),
+                        );
+                    }
+                    out.push(Basis::Law(cite));
+                }
+                Err(e) => diags.push(
+                    Diagnostic::new("bad-basis", format!("`{text}`: {e}"))
+                        .at(at(basis.span()), "cited here")
+                        .hint("the items are in src/policy/law.rs and docs/policies.md"),
+                ),
+            }
+        } else if text.contains(" x.") {
+            diags.push(
+                Diagnostic::new(
+                    "bad-basis",
+                    format!("`{text}`: a clause pattern with `x.` is not a clause"),
+                )
+                .at(at(basis.span()), "cited here")
+                .hint("TCVN numbers items differently per level: cite `@tcvn11930/ITEM` or `@tcvn14423/ITEM` (docs/policies.md)"),
+            );
+        } else {
+            out.push(Basis::Text(text.clone()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

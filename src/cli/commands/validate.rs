@@ -22,9 +22,23 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         let what = format!("inventory `{}`", g.inventory.display());
         return Err(input::invalid(io, &sources, &problems, &what));
     }
-    // Valid input that the law would not accept as it stands: shown, not fatal.
-    let warnings = crate::dossier::appraisal_warnings(&inv, input::regimes(g, &inv).main());
-    crate::diag::render_to(io.err, &sources, &warnings)?;
+    // Valid, but some levels cannot be decided: say which key is missing, where.
+    let mut warnings = Vec::new();
+    for regime in input::regimes(g, &inv).list() {
+        for w in crate::graph::level::missing_inputs(&inv, regime) {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
+    // Valid, but the law would not accept it as it stands: an appraiser that operates the system.
+    warnings.extend(crate::dossier::appraisal_warnings(
+        &inv,
+        input::regimes(g, &inv).main(),
+    ));
+    if !warnings.is_empty() {
+        crate::diag::render_to(&mut io.err, &sources, &warnings)?;
+    }
     if !g.quiet {
         let counts = [
             (inv.datacenters.len(), "datacenter"),
@@ -38,8 +52,13 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         .join(", ");
         writeln!(
             io.out,
-            "inventory `{}` is valid: {counts}",
-            g.inventory.display()
+            "inventory `{}` is valid: {counts}{}",
+            g.inventory.display(),
+            if warnings.is_empty() {
+                String::new()
+            } else {
+                format!(" ({}, shown above)", plural(warnings.len(), "warning"))
+            }
         )?;
         if let Some(path) = &waivers_path {
             writeln!(

@@ -32,12 +32,12 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
         }
         let weaker: Vec<String> = systems
             .iter()
-            .filter(|&&j| cx.graph.system_level(cx.inv, j) < level)
+            .filter(|&&j| cx.graph.declared_or_held(cx.inv, j) < level)
             .map(|&j| {
                 format!(
                     "{} (level {})",
                     cx.inv.systems[j].id,
-                    cx.graph.system_level(cx.inv, j)
+                    cx.graph.declared_or_held(cx.inv, j)
                 )
             })
             .collect();
@@ -47,7 +47,7 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
                 format!(
                     "{} (level {})",
                     cx.inv.systems[j].id,
-                    cx.graph.system_level(cx.inv, j)
+                    cx.graph.declared_or_held(cx.inv, j)
                 )
             })
             .collect();

@@ -2,8 +2,7 @@
 //! (and at level 5, datacenters less than 30 km apart).
 
 use super::join_or;
-use crate::inventory::{Regime, Role};
-use crate::policy::catalog::{tcvn14423, tt12_appendix};
+use crate::inventory::Role;
 use std::sync::Arc;
 
 use super::{Builder, DossierScope, Inputs};
@@ -54,10 +53,6 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
                 ));
             }
         }
-        let mut basis_extra = vec![match cx.regime {
-            Regime::Nd85 => tt12_appendix(level, "II.1.b"),
-            Regime::Nd331 => tcvn14423(level, "12.2.2"),
-        }];
         let mut evidence = groups.join("; ");
         if level.get() >= 5 {
             let dcs: std::collections::BTreeSet<usize> = s
@@ -87,12 +82,8 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
             } else if coords.len() < dcs.len() {
                 problems.push("the datacenters' coordinates are not all declared, so the 30 km distance cannot be shown".into());
             }
-            basis_extra.push(match cx.regime {
-                Regime::Nd85 => tt12_appendix(level, "II.1.b (≥ 30 km)"),
-                Regime::Nd331 => tcvn14423(level, "12.2.2 (≥ 30 km)"),
-            });
         }
-        let mut f = if problems.is_empty() {
+        let f = if problems.is_empty() {
             b.finding(
                 node,
                 Some(level),
@@ -111,7 +102,6 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
                 &s.loc,
             )
         };
-        f.basis.extend(basis_extra);
         out.push(f);
     }
 }

@@ -69,8 +69,15 @@ pub fn server(id: &str, network: &str, n: u8, extra: &str) -> String {
 
 /// An internal system `id` declared at `level`.
 pub fn system(id: &str, level: u8, servers: &[&str], deps: &[&str], extra: &str) -> String {
+    // Public information unless `extra` says otherwise: an internal system without
+    // `information` cannot be given a level (the level engine reads nothing as the lowest case).
+    let information = if extra.contains("information") {
+        ""
+    } else {
+        "information = [\"public\"]\n"
+    };
     format!(
-        "[systems.{id}]\nname = \"{id}\"\nkind = \"internal\"\nlevel = {level}\nservers = {servers:?}\ndepends_on = {deps:?}\n{extra}\n"
+        "[systems.{id}]\nname = \"{id}\"\nkind = \"internal\"\nlevel = {level}\nservers = {servers:?}\ndepends_on = {deps:?}\n{information}{extra}\n"
     )
 }
 
