@@ -772,6 +772,11 @@ fn both_regimes_add_the_transition_debt_to_the_dossier_and_the_annual_report() {
     );
     assert!(debt.contains("| Yêu cầu mới theo NĐ 331/2026"), "{debt}");
     assert!(!capdo(&["dossier", "dvc"]).stdout.contains("Phần IV"));
+    let html = capdo(&["--regime", "both", "dossier", "dvc", "--format", "html"]);
+    assert!(
+        html.stdout
+            .contains("<h2>Phần IV. Nợ chuyển đổi sang NĐ 331/2026</h2>")
+    );
 
     let judged = capdo(&["--regime", "both", "dossier", "dvc", "--report", report]);
     assert_eq!(judged.code, Some(0), "{}", judged.stderr);
@@ -814,6 +819,11 @@ fn both_regimes_add_the_transition_debt_to_the_dossier_and_the_annual_report() {
     );
     let md = capdo(&["--regime", "both", "annual-report"]);
     assert!(md.stdout.contains("## 4. Nợ chuyển đổi sang NĐ 331/2026"));
+    let html = capdo(&["--regime", "both", "annual-report", "--format", "html"]);
+    assert!(
+        html.stdout
+            .contains("<h2>4. Nợ chuyển đổi sang NĐ 331/2026</h2>")
+    );
     // One regime: the form's 12 columns only.
     let one = capdo(&["annual-report", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(one.stdout.as_bytes());

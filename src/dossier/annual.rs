@@ -180,6 +180,11 @@ pub fn annual_report(
     let (from, to) = period(input.today);
     let mut rows = Vec::new();
     let mut levels = [0usize; 5];
+    // Under `--regime both`, each regime's graph, built once for every system's debt.
+    let graphs = input
+        .transition
+        .as_ref()
+        .map(|_| super::transition::Graphs::build(input));
     for (i, s) in inv.systems.iter().enumerate() {
         let required = g.required[i].level;
         let proposed = s.level.unwrap_or(required);
@@ -253,7 +258,8 @@ pub fn annual_report(
             debt: input
                 .transition
                 .as_ref()
-                .map(|t| super::transition::debt(input, t, i).summary()),
+                .zip(graphs.as_ref())
+                .map(|(t, gs)| super::transition::debt_in(input, t, i, gs).summary()),
         });
     }
     if format == AnnualFormat::Csv {

@@ -102,11 +102,30 @@ impl Debt {
 /// of both regimes that the report could not decide is counted, not listed; without such a
 /// report only the new requirements are listed (nothing else is known to be owed).
 pub fn debt(input: &Input, t: &Transition, system: usize) -> Debt {
+    debt_in(input, t, system, &Graphs::build(input))
+}
+
+/// The inventory's graph under each regime, built once for every system's debt.
+pub struct Graphs {
+    legacy: Graph,
+    current: Graph,
+}
+
+impl Graphs {
+    pub fn build(input: &Input) -> Graphs {
+        Graphs {
+            legacy: Graph::build(input.inv, Regime::Nd85),
+            current: Graph::build(input.inv, Regime::Nd331),
+        }
+    }
+}
+
+/// [`debt`] with the graphs already built.
+pub fn debt_in(input: &Input, t: &Transition, system: usize, graphs: &Graphs) -> Debt {
     let inv = input.inv;
-    let legacy_graph = Graph::build(inv, Regime::Nd85);
-    let current_graph = Graph::build(inv, Regime::Nd331);
-    let legacy_level = proposed_level(inv, &legacy_graph, system);
-    let current_level = proposed_level(inv, &current_graph, system);
+    let (legacy_graph, current_graph) = (&graphs.legacy, &graphs.current);
+    let legacy_level = proposed_level(inv, legacy_graph, system);
+    let current_level = proposed_level(inv, current_graph, system);
     let legacy: std::collections::BTreeSet<&str> =
         requirements(input.catalog, Regime::Nd85, legacy_level)
             .map(|c| c.id.as_str())
@@ -120,7 +139,7 @@ pub fn debt(input: &Input, t: &Transition, system: usize) -> Debt {
         transition: None,
     };
     let targets = Targets::of(inv, system);
-    let rows = plan_rows(&current, &current_graph, system, current_level, &targets);
+    let rows = plan_rows(&current, current_graph, system, current_level, &targets);
     let debt_marked = |id: &str| {
         t.report.is_some_and(|r| {
             r.findings
