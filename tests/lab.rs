@@ -150,9 +150,28 @@ fn live_audit_of_the_lab() {
     lab.wait_for_clocks(&["good", "open"]);
 
     // --- A full check: every host's facts and every host control. -------------------------
-    let r = capdo(&inv, &["--as-of", &today, "check", "--format", "json"]);
+    let sarif_dir = tempfile::tempdir().expect("tempdir");
+    let sarif = sarif_dir.path().join("lab.sarif");
+    let sarif_arg = sarif.to_str().expect("utf-8 path");
+    let r = capdo(
+        &inv,
+        &[
+            "--as-of",
+            &today,
+            "check",
+            "--format",
+            "json",
+            "--out-sarif",
+            sarif_arg,
+        ],
+    );
     assert_eq!(r.code, Some(1), "failures at high severity: {}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).expect("json report");
+    // Issue 17: GitHub code scanning accepts a live scan's SARIF, host findings included.
+    if let Some(multitool) = common::sarif_multitool() {
+        let problems = common::github_sarif_problems(&multitool, &sarif);
+        assert_eq!(problems, Vec::<String>::new(), "the lab scan's SARIF");
+    }
     let expected: Vec<(String, String)> = EXPECTED
         .iter()
         .map(|(h, v)| (h.to_string(), v.to_string()))

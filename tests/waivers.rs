@@ -50,7 +50,9 @@ fn count(report: &Value, control: &str) -> usize {
         .count()
 }
 
-/// The sample's six planted failures, each waived on its target: nothing fails any more.
+/// The sample's five planted failures under nd85, each waived on its target: nothing fails any
+/// more. (BACKUP-OFFSITE of vtlt-db01 fails under nd331 only: TT 12 asks for a second site at
+/// level 5.)
 const ALL_PLANTED: &str = r#"
 [[waiver]]
 control = "LEVEL-UNDERCLASSIFIED"
@@ -83,13 +85,6 @@ approved_by = "a"
 expires = 2026-11-22
 
 [[waiver]]
-control = "BACKUP-OFFSITE"
-system = "luu-tru"
-reason = "r"
-approved_by = "a"
-expires = 2027-06-30
-
-[[waiver]]
 control = "FOURLAYER-ASSESSMENT"
 target = "email"
 reason = "r"
@@ -102,7 +97,7 @@ fn live_waivers_waive_their_failures_and_the_exit_code_follows() {
     let (code, report) = check_with(ALL_PLANTED, &[]);
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["summary"]["fail"], 0, "{:#}", report["summary"]);
-    assert_eq!(report["summary"]["waived"], 6, "{:#}", report["summary"]);
+    assert_eq!(report["summary"]["waived"], 5, "{:#}", report["summary"]);
     let f = finding(&report, "LEVEL-UNDERCLASSIFIED", "system:baocao");
     assert_eq!(f["status"], "waived");
     let w = &f["waiver"];
@@ -155,7 +150,7 @@ fn an_expired_waiver_no_longer_applies_and_is_named() {
         "{message}"
     );
     assert_eq!(e["location"]["line"], 24, "{e}");
-    assert_eq!(report["summary"]["waived"], 5);
+    assert_eq!(report["summary"]["waived"], 4);
     assert_eq!(report["summary"]["fail"], 2);
 }
 
@@ -163,7 +158,7 @@ fn an_expired_waiver_no_longer_applies_and_is_named() {
 fn a_waiver_that_covers_no_failure_is_reported() {
     let waivers = r#"
 [[waiver]]
-control = "BACKUP-OFFSITE"
+control = "BACKUP-CENTRAL"
 target = "server:dvc-db01"
 reason = "the control passes there"
 approved_by = "a"
@@ -212,7 +207,7 @@ expires = 2027-06-30
     );
     // The planted failures are not waived.
     assert_eq!(report["summary"]["waived"], 0);
-    assert_eq!(report["summary"]["fail"], 6 + 2);
+    assert_eq!(report["summary"]["fail"], 5 + 2);
 }
 
 #[test]
@@ -283,11 +278,11 @@ fn the_policies_folder_waivers_file_is_used_by_default_and_validated() {
     let r = capdo(&["-p", policies, "check", "--offline", "--format", "json"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).expect("json");
-    assert_eq!(report["summary"]["waived"], 6);
+    assert_eq!(report["summary"]["waived"], 5);
 
     let r = capdo(&["-p", policies, "validate"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stdout.contains("are valid: 6 waivers"), "{}", r.stdout);
+    assert!(r.stdout.contains("are valid: 5 waivers"), "{}", r.stdout);
 
     // A broken default file stops `validate` too.
     std::fs::write(dir.path().join("waivers.toml"), "[[waiver]]\nexpires = 1\n").expect("write");

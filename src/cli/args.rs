@@ -293,6 +293,13 @@ pub enum ImportFrom {
         /// Write `DIR/inventory.toml` instead of printing it.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The data centre of every network no host's `capdo_datacenter` places: its table is
+        /// written (with its name to fill in).
+        #[arg(long, value_name = "ID", value_parser = crate::import::to_toml::datacenter_id)]
+        datacenter: Option<String>,
+        /// The zone of every network no host's `capdo_zone` places (`server`, `dmz`, …).
+        #[arg(long, value_name = "ZONE", value_parser = crate::import::to_toml::zone)]
+        zone: Option<crate::inventory::Zone>,
     },
 }
 

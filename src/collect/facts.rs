@@ -100,6 +100,11 @@ pub struct Sshd {
     pub client_alive_count_max: Option<u32>,
     pub allow_users: Vec<String>,
     pub allow_groups: Vec<String>,
+    /// `AuthenticationMethods`: the lists of methods, any of which logs a user in (`["any"]`
+    /// by default; `publickey,keyboard-interactive` asks for two factors). Empty in facts saved
+    /// before capdo read it.
+    #[serde(default)]
+    pub authentication_methods: Vec<String>,
     /// The address patterns of `Match Address …` blocks in the configuration files, in the
     /// order read (only the files say this: `sshd -T` does not).
     pub match_addresses: Vec<String>,

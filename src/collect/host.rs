@@ -226,6 +226,8 @@ pub const FACT_NAMES: &[&str] = &[
     "time.synchronized",
     "sshd.client_alive_interval",
     "sshd.client_alive_count_max",
+    "sshd.client_alive_timeout",
+    "sshd.authentication_methods",
     "sshd.allow_users",
     "sshd.allow_groups",
     "sshd.match_address",
@@ -416,6 +418,22 @@ impl HostFacts {
         put(
             "sshd.client_alive_count_max",
             field(&self.sshd, |(s, _)| json!(s.client_alive_count_max)),
+        );
+        // How long an unanswering SSH session lives: ClientAliveInterval × ClientAliveCountMax
+        // (0: never closed; an interval without a count is OpenSSH's default count, 3).
+        put(
+            "sshd.client_alive_timeout",
+            field(&self.sshd, |(s, _)| {
+                json!(
+                    s.client_alive_interval.map(|i| {
+                        u64::from(i) * u64::from(s.client_alive_count_max.unwrap_or(3))
+                    })
+                )
+            }),
+        );
+        put(
+            "sshd.authentication_methods",
+            field(&self.sshd, |(s, _)| json!(s.authentication_methods)),
         );
         put(
             "sshd.allow_users",

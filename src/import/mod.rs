@@ -9,4 +9,5 @@
 
 pub mod ansible;
 pub mod export;
+pub mod reach;
 pub mod to_toml;

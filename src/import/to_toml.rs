@@ -13,8 +13,25 @@ use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
 
+use std::path::PathBuf;
+
 use super::ansible::{Host, Inventory, Origin, Problem, Problems};
+use super::reach::{self, Connection, Jump, Setting};
 use crate::inventory::{Regime, Zone};
+
+/// What the import is told beyond the Ansible inventory.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `organization.regime` of the written inventory.
+    pub regime: Regime,
+    /// The data centre of every network no host's `capdo_datacenter` places (`--datacenter`).
+    pub datacenter: Option<String>,
+    /// The zone of every network no host's `capdo_zone` places (`--zone`).
+    pub zone: Option<Zone>,
+    /// The folder relative key paths are resolved against: where Ansible runs, which is where
+    /// `capdo import` runs (ssh reads a relative `IdentityFile` from its working folder).
+    pub base: PathBuf,
+}
 
 /// The written inventory and what it holds.
 #[derive(Debug)]
@@ -24,6 +41,18 @@ pub struct Imported {
     pub networks: usize,
     /// Hosts whose address Ansible does not give as an IP address.
     pub without_address: Vec<String>,
+    /// Hosts Ansible reaches without SSH, with their `ansible_connection`: not imported as
+    /// servers, written as commented entries.
+    pub not_ssh: Vec<(String, String)>,
+    /// Jump hosts outside the inventory (a `ProxyJump` or `ProxyCommand ssh -W` target, or a
+    /// `ProxyCommand` capdo cannot follow), with the hosts that go through each.
+    pub outside_jumps: Vec<(String, Vec<String>)>,
+    /// `host: variable `template``, for each template capdo left unresolved.
+    pub unresolved: Vec<String>,
+    /// Relative key paths, each `host: path → absolute path`.
+    pub relative_keys: Vec<String>,
+    /// Commented-out host lines of an inventory with no host (`None` when it has hosts).
+    pub no_hosts: Option<usize>,
     /// `# TODO` marks written.
     pub todos: usize,
 }
@@ -43,36 +72,64 @@ struct Server<'a> {
     id: String,
     host: &'a Host,
     address: Option<IpAddr>,
+    /// What Ansible connects to when it is a name, not an address.
+    connect_name: Option<String>,
     network: Option<IpNetwork>,
     ssh: Ssh,
     /// `capdo_datacenter` and `capdo_zone`, when set.
     datacenter: Option<String>,
     zone: Option<String>,
+    /// Connection variables left unset because their template could not be resolved.
+    templates: Vec<(&'static str, String)>,
+    /// A relative key path as Ansible wrote it (resolved into `ssh.identity`).
+    relative_key: Option<String>,
+    /// A jump capdo cannot express as `ssh.jump`: (what to show, how Ansible wrote it).
+    jump_outside: Option<(String, String)>,
 }
 
 /// Turn `inv` into the text of one capdo inventory file.
-pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
+pub fn to_toml(inv: &Inventory, options: &Options) -> Result<Imported, Problems> {
     let mut problems = Vec::new();
     let ids = server_ids(inv.hosts.iter().map(|h| h.name.as_str()));
     let mut servers: Vec<Server<'_>> = Vec::new();
+    let mut not_ssh: Vec<(&Host, String, String)> = Vec::new();
     for (host, id) in inv.hosts.iter().zip(ids) {
-        let address = host
-            .var("ansible_host")
-            .or_else(|| host.var("ansible_ssh_host"))
-            .map(|(v, _)| v)
-            .unwrap_or_else(|| host.name.clone())
-            .parse::<IpAddr>()
-            .ok();
-        let port = match host
-            .var("ansible_port")
-            .or_else(|| host.var("ansible_ssh_port"))
-        {
+        if let Connection::Other(kind) = reach::connection(host) {
+            not_ssh.push((host, id, kind));
+            continue;
+        }
+        let mut templates = Vec::new();
+        let mut value = |keys: &reach::Keys| match reach::setting(host, keys) {
+            Setting::Unset => None,
+            Setting::Value(v, at) => Some((v, at)),
+            Setting::Template { key, text, .. } => {
+                templates.push((key, text));
+                None
+            }
+        };
+        let target = value(&reach::HOST);
+        let port = value(&reach::PORT);
+        let user = value(&reach::USER).map(|(v, _)| v);
+        let key = value(&reach::KEY).map(|(v, _)| v);
+        let templated_host = templates.iter().any(|(k, _)| reach::HOST.contains(k));
+        let (address, connect_name) = match target {
+            Some((t, _)) => match t.parse::<IpAddr>() {
+                Ok(a) => (Some(a), None),
+                Err(_) => (None, Some(t)),
+            },
+            None if templated_host => (None, None),
+            None => match host.name.parse::<IpAddr>() {
+                Ok(a) => (Some(a), None),
+                Err(_) => (None, Some(host.name.clone())),
+            },
+        };
+        let port = match port {
             None => None,
             Some((p, at)) => match p.parse::<u16>() {
                 Ok(n) if n > 0 => Some(n),
                 _ => {
                     problems.push(problem(
-                        at,
+                        &at,
                         format!(
                             "ansible_port `{p}` of `{}` is not a port (1–65535)",
                             host.name
@@ -82,16 +139,18 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
                 }
             },
         };
+        // ssh reads a relative key path from the folder it runs in: where Ansible runs.
+        let (identity, relative_key) = match key {
+            Some(k) if !k.starts_with('/') && !k.starts_with('~') => {
+                let absolute: PathBuf = options.base.join(&k).components().collect();
+                (Some(absolute.display().to_string()), Some(k))
+            }
+            k => (k, None),
+        };
         let ssh = Ssh {
-            user: host
-                .var("ansible_user")
-                .or_else(|| host.var("ansible_ssh_user"))
-                .map(|(v, _)| v),
+            user,
             port,
-            identity: host
-                .var("ansible_ssh_private_key_file")
-                .or_else(|| host.var("ansible_private_key_file"))
-                .map(|(v, _)| v),
+            identity,
             jump: None,
         };
         let network = match (address, host.var("capdo_network")) {
@@ -130,23 +189,17 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
             (Some(a), None) => Some(derived(a)),
         };
         let datacenter = host.var("capdo_datacenter").and_then(|(v, at)| {
-            if !v.is_empty() && v.len() <= 64 && sanitize(&v) == v {
+            if is_id(&v) {
                 Some(v)
             } else {
                 problems.push(problem(at, format!("capdo_datacenter `{v}` is not a capdo id (lowercase letters, digits, `-` and `_`)")));
                 None
             }
         });
-        let zone = host.var("capdo_zone").and_then(|(v, at)| {
-            if Zone::ALL.iter().any(|z| z.as_str() == v) {
-                Some(v)
-            } else {
-                let hint = crate::diag::suggest(&v, Zone::ALL.iter().map(|z| z.as_str()))
-                    .unwrap_or_else(|| format!("one of {}", ZONES.replace(" |", ",")));
-                problems.push(problem(
-                    at,
-                    format!("capdo_zone `{v}` is not a zone ({hint})"),
-                ));
+        let zone = host.var("capdo_zone").and_then(|(v, at)| match zone(&v) {
+            Ok(z) => Some(z.as_str().to_owned()),
+            Err(m) => {
+                problems.push(problem(at, format!("capdo_zone {m}")));
                 None
             }
         });
@@ -154,64 +207,104 @@ pub fn to_toml(inv: &Inventory, regime: Regime) -> Result<Imported, Problems> {
             id,
             host,
             address,
+            connect_name,
             network,
             ssh,
-            datacenter,
-            zone,
+            datacenter: datacenter.or_else(|| options.datacenter.clone()),
+            zone: zone.or_else(|| options.zone.map(|z| z.as_str().to_owned())),
+            templates,
+            relative_key,
+            jump_outside: None,
         });
     }
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
-    // `-o ProxyJump=…` or `-J …` naming a host of this inventory becomes `ssh.jump`.
-    let jumps: Vec<Option<String>> = servers
+    // A jump to a host of this inventory (by name, address or the name Ansible connects to)
+    // becomes `ssh.jump`; one outside it is written as a TODO and listed.
+    let jumps: Vec<Option<Result<String, (String, String)>>> = servers
         .iter()
-        .map(|sv| {
-            let via = proxy_jump(sv.host)?;
-            servers
-                .iter()
-                .find(|o| o.host.name == via || o.address.is_some_and(|a| a.to_string() == via))
-                .filter(|o| o.id != sv.id)
-                .map(|o| o.id.clone())
+        .map(|sv| match reach::jump(sv.host)? {
+            Jump::Via { host, spec } => {
+                let found = servers.iter().find(|o| {
+                    o.host.name == host
+                        || o.address.is_some_and(|a| Some(a) == host.parse().ok())
+                        || o.connect_name.as_deref() == Some(host.as_str())
+                });
+                match found {
+                    Some(o) if o.id == sv.id => None,
+                    Some(o) => Some(Ok(o.id.clone())),
+                    None => Some(Err((host, format!("ProxyJump {spec}")))),
+                }
+            }
+            Jump::Command(c) => Some(Err((format!("ProxyCommand {c}"), c))),
         })
         .collect();
     for (sv, jump) in servers.iter_mut().zip(jumps) {
-        sv.ssh.jump = jump;
+        match jump {
+            Some(Ok(id)) => sv.ssh.jump = Some(id),
+            Some(Err(outside)) => sv.jump_outside = Some(outside),
+            None => {}
+        }
     }
-    Ok(write(inv, &servers, regime))
+    let mut imported = write(inv, &servers, &not_ssh, options);
+    for sv in &servers {
+        if let Some((shown, _)) = &sv.jump_outside {
+            match imported.outside_jumps.iter_mut().find(|(j, _)| j == shown) {
+                Some((_, hosts)) => hosts.push(sv.host.name.clone()),
+                None => imported
+                    .outside_jumps
+                    .push((shown.clone(), vec![sv.host.name.clone()])),
+            }
+        }
+        for (key, text) in &sv.templates {
+            imported
+                .unresolved
+                .push(format!("{}: {key} `{text}`", sv.host.name));
+        }
+        if let (Some(rel), Some(abs)) = (&sv.relative_key, &sv.ssh.identity) {
+            imported
+                .relative_keys
+                .push(format!("{}: {rel} → {abs}", sv.host.name));
+        }
+    }
+    imported.not_ssh = not_ssh
+        .iter()
+        .map(|(h, _, kind)| (h.name.clone(), kind.clone()))
+        .collect();
+    if inv.hosts.is_empty() {
+        imported.no_hosts = Some(inv.commented_hosts);
+    }
+    Ok(imported)
 }
 
-/// The host of the first jump in `ansible_ssh_common_args` or `ansible_ssh_extra_args`,
-/// without user or port.
-fn proxy_jump(host: &Host) -> Option<String> {
-    let args = ["ansible_ssh_common_args", "ansible_ssh_extra_args"]
+/// Whether `v` is a capdo id.
+fn is_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 64 && sanitize(v) == v
+}
+
+/// `v` as a zone, or why it is not one (with a suggestion).
+pub fn zone(v: &str) -> Result<Zone, String> {
+    Zone::ALL
         .iter()
-        .filter_map(|k| host.var(k).map(|(v, _)| v))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let words: Vec<&str> = args
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let target = words.iter().enumerate().find_map(|(i, w)| {
-        if let Some(v) = w.strip_prefix("ProxyJump=") {
-            Some(v)
-        } else if *w == "-J" || w.eq_ignore_ascii_case("ProxyJump") {
-            words.get(i + 1).copied()
-        } else {
-            w.strip_prefix("-J").filter(|v| !v.is_empty())
-        }
-    })?;
-    let first = target.split(',').next()?;
-    let host = first.rsplit_once('@').map_or(first, |(_, h)| h);
-    let host = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or(rest)
-    } else if host.matches(':').count() == 1 {
-        host.split(':').next().unwrap_or(host)
+        .copied()
+        .find(|z| z.as_str() == v)
+        .ok_or_else(|| {
+            let hint = crate::diag::suggest(v, Zone::ALL.iter().map(|z| z.as_str()))
+                .unwrap_or_else(|| format!("one of {}", ZONES.replace(" |", ",")));
+            format!("`{v}` is not a zone ({hint})")
+        })
+}
+
+/// `v` as a data centre id for `--datacenter`, or why it is not one.
+pub fn datacenter_id(v: &str) -> Result<String, String> {
+    if is_id(v) {
+        Ok(v.to_owned())
     } else {
-        host
-    };
-    Some(host.to_owned())
+        Err(format!(
+            "`{v}` is not a capdo id (lowercase letters, digits, `-` and `_`; at most 64)"
+        ))
+    }
 }
 
 fn problem(at: &Origin, message: String) -> Problem {
@@ -318,7 +411,13 @@ fn common<T: Ord + Clone>(values: impl Iterator<Item = Option<T>>) -> Option<T> 
 
 const ZONES: &str = "internet-edge | dmz | server | database | management | device-management | user | wireless | backup | special-purpose";
 
-fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
+fn write(
+    inv: &Inventory,
+    servers: &[Server<'_>],
+    not_ssh: &[(&Host, String, String)],
+    options: &Options,
+) -> Imported {
+    let regime = options.regime;
     let mut o = String::new();
     let mut todos = 0;
     let source = inv
@@ -334,6 +433,19 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
          # each `# TODO` below marks one of them. `capdo -i <this folder> validate` lists what is\n\
          # still missing; docs/inventory.md describes every key.\n"
     );
+    if inv.hosts.is_empty() {
+        todos += 1;
+        let why = match inv.commented_hosts {
+            0 => "it names no host".to_owned(),
+            1 => "its one host line is commented out".to_owned(),
+            n => format!("all its {n} host lines are commented out"),
+        };
+        let _ = writeln!(
+            o,
+            "# TODO: no server was imported: {why}. Uncomment the hosts in `{source}` (or list them)\n\
+             # and import again.\n"
+        );
+    }
     let (regime_name, regime_note) = match regime {
         Regime::Nd85 => ("nd85", "legacy: NĐ 85/2016 + TT 12/2022 + TCVN 11930:2017"),
         Regime::Nd331 => ("nd331", "Luật 116/2025 + NĐ 331/2026 + TCVN 14423:2026"),
@@ -406,7 +518,8 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         let _ = writeln!(
             o,
             "[datacenters.{dc}]\n\
-             # TODO: the name of this data centre (trung tâm dữ liệu), named `{dc}` by capdo_datacenter.\n\
+             # TODO: the name of this data centre (trung tâm dữ liệu), named `{dc}` by capdo_datacenter or\n\
+             # --datacenter: uncomment `name` and write it.\n\
              # name = \"…\"\n"
         );
     }
@@ -414,8 +527,10 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         todos += 1;
         let _ = writeln!(
             o,
-            "# TODO: the data centres (trung tâm dữ liệu). Ansible does not know them: describe each one\n\
-             # and point every network below at one (or set `capdo_datacenter` in Ansible).\n\
+            "# TODO: the data centres (trung tâm dữ liệu). Ansible does not know them: uncomment the\n\
+             # table below, both `[datacenters.dc1]` and its `name`, name it (add one table per data\n\
+             # centre), and point every network below at one (or import again with `--datacenter ID`,\n\
+             # or set `capdo_datacenter` in Ansible).\n\
              # [datacenters.dc1]\n\
              # name = \"…\"\n"
         );
@@ -487,18 +602,41 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
             _ => {
                 todos += 1;
                 without_address.push(sv.host.name.clone());
-                let given = sv
-                    .host
-                    .var("ansible_host")
-                    .map(|(h, _)| format!("ansible_host is `{h}`, a name"))
-                    .unwrap_or_else(|| "Ansible reaches it by its name".to_owned());
+                let given = match &sv.connect_name {
+                    Some(n) => format!("Ansible connects to\n# `{n}`, a name, not an address"),
+                    None => "Ansible's address for\n# it is a template (below)".to_owned(),
+                };
                 let _ = writeln!(
                     o,
-                    "# TODO: the IP address of this host ({given}) and the network that holds it.\n\
+                    "# TODO: the IP address of this host and the network that holds it: {given}.\n\
                      # network = \"…\"\n\
                      # address = [\"…\"]"
                 );
             }
+        }
+        for (key, text) in &sv.templates {
+            todos += 1;
+            let _ = writeln!(
+                o,
+                "# TODO: `{key}` is the template `{text}`, which capdo cannot resolve (it resolves only\n\
+                 # `{{{{ variable }}}}` with the variable set for this host): write the value it stands for."
+            );
+        }
+        if let Some((shown, written)) = &sv.jump_outside {
+            todos += 1;
+            let _ = writeln!(
+                o,
+                "# TODO: Ansible jumps through `{shown}` (`{written}` in its SSH arguments), which is\n\
+                 # not a host of this inventory: add it as a server and write `ssh = {{ jump = \"its id\" }}`\n\
+                 # here, or capdo connects directly."
+            );
+        }
+        if let Some(rel) = &sv.relative_key {
+            let _ = writeln!(
+                o,
+                "# The key file `{rel}` is relative: ssh reads it from the folder Ansible runs in, taken\n\
+                 # to be where `capdo import` ran. Check the path below."
+            );
         }
         let own = Ssh {
             user: sv
@@ -536,6 +674,34 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         o.push('\n');
     }
 
+    for (host, id, kind) in not_ssh {
+        todos += 1;
+        let _ = writeln!(
+            o,
+            "# TODO: Ansible reaches `{}` over `{kind}`, not SSH, so capdo does not import it as a\n\
+             # server. Uncomment it only if it also runs sshd and capdo should audit it.\n\
+             # [servers.{id}]",
+            host.name
+        );
+        if *id != host.name {
+            let _ = writeln!(o, "# name = {}", s(&host.name));
+        }
+        let address = match reach::setting(host, &reach::HOST) {
+            Setting::Value(v, _) => v.parse::<IpAddr>().ok(),
+            _ => host.name.parse::<IpAddr>().ok(),
+        };
+        let _ = writeln!(o, "# network = \"…\"");
+        match address {
+            Some(a) => {
+                let _ = writeln!(o, "# address = [{}]", s(&a.to_string()));
+            }
+            None => {
+                let _ = writeln!(o, "# address = [\"…\"]");
+            }
+        }
+        o.push('\n');
+    }
+
     todos += 1;
     let _ = writeln!(
         o,
@@ -567,6 +733,11 @@ fn write(inv: &Inventory, servers: &[Server<'_>], regime: Regime) -> Imported {
         servers: servers.len(),
         networks: networks.len(),
         without_address,
+        not_ssh: Vec::new(),
+        outside_jumps: Vec::new(),
+        unresolved: Vec::new(),
+        relative_keys: Vec::new(),
+        no_hosts: None,
         todos,
     }
 }

@@ -667,8 +667,25 @@ impl<'s> Reader<'s> {
                     .iter()
                     .any(|k| message == format!("missing field `{k}`"));
                 if !ours {
-                    let loc = self.loc(err_span);
+                    let loc = self.loc(err_span.clone());
                     self.diags.push(serde_diagnostic(kind, &message, loc));
+                    // Serde names the first missing key only; every other one of the same item
+                    // is reported now, so one `validate` lists them all (issue 17).
+                    if let (Some(first), DeValue::Table(table)) =
+                        (message.strip_prefix("missing field `"), &value)
+                    {
+                        let first = first.trim_end_matches('`');
+                        for key in required_keys(kind) {
+                            if *key != first
+                                && !table.contains_key(*key)
+                                && !removed.iter().any(|r| r == key)
+                            {
+                                let loc = self.loc(err_span.clone());
+                                let message = format!("missing field `{key}`");
+                                self.diags.push(serde_diagnostic(kind, &message, loc));
+                            }
+                        }
+                    }
                 }
                 return None;
             };
@@ -690,6 +707,18 @@ impl<'s> Reader<'s> {
             }
             removed.push(key);
         }
+    }
+}
+
+/// The keys an item of `kind` must have, in the order its raw struct declares them (a test
+/// below keeps this list equal to what serde requires).
+fn required_keys(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "organization" | "datacenter" => &["name"],
+        "network" => &["datacenter", "zone", "cidr"],
+        "server" => &["network", "address"],
+        "system" | "external" => &["name", "kind"],
+        _ => &[],
     }
 }
 
@@ -893,4 +922,45 @@ fn serde_diagnostic(kind: &str, message: &str, loc: Loc) -> Diagnostic {
             .hint("write an IPv4 or IPv6 address such as \"10.10.1.11\" or \"fd00:10:1::11\"");
     }
     Diagnostic::new("invalid-value", format!("invalid value in {kind}")).at(loc, message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`required_keys`] is exactly what serde requires of each kind: an item with only those
+    /// keys reads, and one without any of them is refused for that key.
+    #[test]
+    fn required_keys_match_the_raw_structs() {
+        fn check<T: DeserializeOwned>(kind: &str, minimal: &str) {
+            let keys = required_keys(kind);
+            let table: toml::Table = toml::from_str(minimal).expect("toml");
+            assert_eq!(
+                table.keys().map(String::as_str).collect::<Vec<_>>().len(),
+                keys.len(),
+                "{kind}: the minimal item has exactly the required keys"
+            );
+            assert!(toml::from_str::<T>(minimal).is_ok(), "{kind}: {minimal}");
+            for key in keys {
+                let mut without = table.clone();
+                without.remove(*key);
+                let text = toml::to_string(&without).expect("toml");
+                let err = toml::from_str::<T>(&text).err().map(|e| e.to_string());
+                assert!(
+                    err.as_deref()
+                        .is_some_and(|e| e.contains(&format!("missing field `{key}`"))),
+                    "{kind} without `{key}`: {err:?}"
+                );
+            }
+        }
+        check::<raw::Organization>("organization", "name = \"x\"");
+        check::<raw::Datacenter>("datacenter", "name = \"x\"");
+        check::<raw::Network>(
+            "network",
+            "datacenter = \"hq\"\nzone = \"dmz\"\ncidr = \"10.0.0.0/24\"",
+        );
+        check::<raw::Server>("server", "network = \"n\"\naddress = \"10.0.0.1\"");
+        check::<raw::System>("system", "name = \"x\"\nkind = \"internal\"");
+        check::<raw::External>("external", "name = \"x\"\nkind = \"internet\"");
+    }
 }

@@ -496,7 +496,9 @@ pub struct Regulation {
     pub date: Option<Spanned<Datetime>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ApprovalStatus {
     /// Đang dự thảo.

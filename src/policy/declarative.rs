@@ -34,6 +34,7 @@ pub const SERVER_ATTRS: &[&str] = &[
     "server.services",
     "server.agents",
     "server.os",
+    "server.backup_to_roles",
 ];
 
 /// The attributes [`system_attrs`] gives: what a rule on a system may name with `attr`.
@@ -49,6 +50,10 @@ pub const SYSTEM_ATTRS: &[&str] = &[
     "system.always_on",
     "system.public_names",
     "system.measures",
+    "system.measures_from",
+    "system.approval_status",
+    "system.approval_decision",
+    "system.criteria",
     "system.server_roles",
     "system.public_servers",
 ];
@@ -83,6 +88,14 @@ pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Val
     );
     m.insert("server.agents".into(), json!(s.agents));
     m.insert("server.os".into(), json!(s.os));
+    // The roles of the server its backups go to (null without a declared backup): a central
+    // backup server has the `backup` or `storage` role.
+    m.insert(
+        "server.backup_to_roles".into(),
+        s.backup
+            .as_ref()
+            .map_or(Value::Null, |b| json!(inv.servers[b.to].roles)),
+    );
     m
 }
 
@@ -114,6 +127,36 @@ pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Val
     m.insert("system.always_on".into(), json!(s.always_on));
     m.insert("system.public_names".into(), json!(s.public_names));
     m.insert("system.measures".into(), json!(p.measures));
+    m.insert(
+        "system.approval_status".into(),
+        json!(s.approval.as_ref().map(|a| a.status)),
+    );
+    m.insert(
+        "system.approval_decision".into(),
+        json!(s.approval.as_ref().and_then(|a| a.decision.as_deref())),
+    );
+    // Whose list the measures come from: a pass on the organisation's list is only as good as
+    // the organisation-wide device's reach, and the finding says so.
+    m.insert(
+        "system.measures_from".into(),
+        json!(if s.protection.measures.is_some() {
+            "system"
+        } else {
+            "organization"
+        }),
+    );
+    // The clauses of the level criteria the system meets ("NĐ 85/2016 Đ9.2.c", …): design
+    // measures required for the systems of one criterion read them.
+    m.insert(
+        "system.criteria".into(),
+        json!(
+            graph.required[i]
+                .criteria
+                .iter()
+                .map(|c| c.basis.as_str())
+                .collect::<Vec<_>>()
+        ),
+    );
     let roles: std::collections::BTreeSet<Role> = s
         .servers
         .iter()
@@ -188,7 +231,15 @@ pub fn judge(
                     Status::NotApplicable,
                     format!("the condition of the control does not hold for {name}"),
                 ),
-                Ok(Some(true)) => (Status::Pass, fill(pass, name, &params)),
+                Ok(Some(true)) => {
+                    let mut message = fill(pass, name, &params);
+                    if reads.has("system.measures")
+                        && attrs.get("system.measures_from") == Some(&json!("organization"))
+                    {
+                        message.push_str(" (on the organisation's list, `[organization.protection] measures`: confirm that the organisation-wide device protects this system)");
+                    }
+                    (Status::Pass, message)
+                }
                 Ok(Some(false)) => (Status::Fail, fill(fail, name, &params)),
                 Err(why) => (Status::Error, format!("{name}: {why}")),
             }

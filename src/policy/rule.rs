@@ -328,6 +328,11 @@ impl Reads {
         }
     }
 
+    /// Whether the evaluation read `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
     pub fn evidence(&self) -> String {
         self.0
             .iter()

@@ -75,6 +75,7 @@ impl Renderer<'_> {
         text::render(
             self.report,
             &text::groups(self.inventory),
+            self.inventory.systems.len(),
             &self.inventory.organization.name,
             &self.style,
         )

@@ -265,6 +265,77 @@ fn unstated_severity() -> Severity {
     Severity::Info
 }
 
+/// What a report's totals rest on. A compliance percentage is never shown without the share of
+/// applicable checks that were evaluated beside it, and a report says in its first lines when
+/// the inventory has no information system or when servers were not scanned: "100%" of 4
+/// checks out of 75 is not compliance (issue 17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footing {
+    /// Checks that apply, and those decided (pass, fail or waived), over every level.
+    pub applicable: usize,
+    pub evaluated: usize,
+    /// Servers among the targets, and those not scanned (offline, unreachable, …).
+    pub servers: usize,
+    pub servers_not_scanned: usize,
+    /// Information systems in the inventory.
+    pub systems: usize,
+}
+
+impl Footing {
+    /// From the report's coverage; a report without one (written by an older capdo) counts
+    /// its findings instead: every one but not-applicable applies, pass, fail and waived are
+    /// decided.
+    pub fn of(report: &Report, systems: usize) -> Footing {
+        let (applicable, evaluated) = if report.coverage.is_empty() {
+            let s = &report.summary;
+            (
+                s.pass + s.fail + s.error + s.waived + s.manual,
+                s.pass + s.fail + s.waived,
+            )
+        } else {
+            report
+                .coverage
+                .iter()
+                .fold((0, 0), |(a, e), c| (a + c.applicable, e + c.evaluated))
+        };
+        let servers: Vec<&Target> = report
+            .targets
+            .iter()
+            .filter(|t| t.kind == "server")
+            .collect();
+        Footing {
+            applicable,
+            evaluated,
+            servers: servers.len(),
+            servers_not_scanned: servers
+                .iter()
+                .filter(|t| t.status != TargetStatus::Scanned)
+                .count(),
+            systems,
+        }
+    }
+
+    /// The share of applicable checks evaluated, in percent, one decimal (`"16.3"`).
+    pub fn evaluated_percent(&self) -> String {
+        if self.applicable == 0 {
+            return "0.0".to_owned();
+        }
+        format!(
+            "{:.1}",
+            100.0 * self.evaluated as f64 / self.applicable as f64
+        )
+    }
+
+    /// Whether every server was left unscanned because the run was offline.
+    pub fn all_offline(report: &Report) -> bool {
+        report
+            .targets
+            .iter()
+            .filter(|t| t.kind == "server")
+            .all(|t| t.status == TargetStatus::Offline)
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Summary {

@@ -24,6 +24,33 @@ use crate::policy::{Severity, Status};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// `tool.driver.informationUri`: the package's homepage when the build names one, otherwise a
+/// URN naming the tool (the field must be an absolute URI, and capdo has no public address).
+const INFORMATION_URI: &str = match option_env!("CARGO_PKG_HOMEPAGE") {
+    Some(h) if !h.is_empty() => h,
+    _ => "urn:capdo:docs:report",
+};
+
+/// A rule's `fullDescription`: what fails, and the clauses every finding of it cites.
+fn full_description(title: &str, basis: &[String]) -> String {
+    let title = mask_controls(title);
+    if basis.is_empty() {
+        title
+    } else {
+        format!("{title} — {}", mask_controls(&basis.join("; ")))
+    }
+}
+
+/// A rule's `help.text` (GitHub requires one): the remediation, or where to read about the
+/// control when it has none.
+fn help_text(control: &str, remediation: &str) -> String {
+    if remediation.trim().is_empty() {
+        format!("`capdo explain {control}` describes this control and how to meet it.")
+    } else {
+        mask_controls(remediation)
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Log {
     #[serde(rename = "$schema")]
@@ -60,6 +87,8 @@ pub struct Driver {
     pub name: &'static str,
     pub version: String,
     pub semantic_version: String,
+    /// Where to learn about the tool (GitHub's ingestion rules warn without it).
+    pub information_uri: &'static str,
     pub rules: Vec<Rule>,
 }
 
@@ -73,6 +102,8 @@ pub struct Message {
 pub struct Rule {
     pub id: String,
     pub short_description: Message,
+    /// Required by GitHub code scanning (GH2012): the title with the control's legal basis.
+    pub full_description: Message,
     pub help: Message,
     pub default_configuration: Configuration,
     pub properties: RuleProperties,
@@ -314,8 +345,11 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
                 short_description: Message {
                     text: f.title.clone(),
                 },
+                full_description: Message {
+                    text: full_description(&f.title, &shared),
+                },
                 help: Message {
-                    text: f.remediation.clone(),
+                    text: help_text(&f.control, &f.remediation),
                 },
                 default_configuration: Configuration {
                     level: level(f.severity),
@@ -345,6 +379,7 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
                     name: "capdo",
                     version: report.tool.version.clone(),
                     semantic_version: report.tool.version.clone(),
+                    information_uri: INFORMATION_URI,
                     rules,
                 },
             },

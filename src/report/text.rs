@@ -120,15 +120,28 @@ pub fn groups(inv: &crate::inventory::Inventory) -> Groups {
     g
 }
 
-pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Styled {
+pub fn render(
+    report: &Report,
+    groups: &Groups,
+    systems: usize,
+    org: &str,
+    style: &Style,
+) -> Styled {
     let mut out = Styled::new();
     let _ = writeln!(
         out,
-        "capdo {} — {org} — regime {} ({})\n",
+        "capdo {} — {org} — regime {} ({})",
         report.tool.version,
         report.regime,
         report.regime.title(", and ")
     );
+    // What the totals do not cover, before anything else.
+    let footing = super::Footing::of(report, systems);
+    for note in first_lines(report, &footing) {
+        paint(&mut out, "1;33", "NOTE");
+        let _ = writeln!(out, " {note}");
+    }
+    out.text("\n");
     let rank = |f: &ReportFinding| match f.status {
         Status::Fail | Status::Error => 0,
         Status::Waived | Status::Manual => 1,
@@ -267,24 +280,55 @@ pub fn render(report: &Report, groups: &Groups, org: &str, style: &Style) -> Sty
             cov.map(|c| coverage_note(c)).unwrap_or_default()
         );
     }
-    // A check that could not be made counts against compliance: it is not shown to pass.
+    // A check that could not be made counts against compliance: it is not shown to pass. The
+    // share of applicable checks evaluated always stands beside the percentage.
     let checked = s.pass + s.fail + s.error;
     if checked > 0 {
         let _ = writeln!(
             out,
-            "Compliance: {:.1}% of the checks made pass{}",
+            "Compliance: {:.1}% of the checks made pass{}; {} of {} applicable checks evaluated ({}%)",
             100.0 * s.pass as f64 / checked as f64,
             if s.error > 0 {
                 format!(" ({} could not be made)", s.error)
             } else {
                 String::new()
-            }
+            },
+            footing.evaluated,
+            footing.applicable,
+            footing.evaluated_percent()
         );
     }
     if !unscanned.is_empty() {
         let _ = writeln!(out, "Not scanned: {}", unscanned.len());
     }
     out
+}
+
+/// The notes the text report opens with: no information system, servers not scanned.
+pub fn first_lines(report: &Report, f: &super::Footing) -> Vec<String> {
+    let mut notes = Vec::new();
+    if f.systems == 0 {
+        notes.push(
+            "the inventory describes no information system: no level is derived and no system control is judged"
+                .to_owned(),
+        );
+    }
+    if f.servers_not_scanned > 0 {
+        let why = if super::Footing::all_offline(report) {
+            "offline: no host was contacted"
+        } else {
+            "see NOT SCANNED below"
+        };
+        notes.push(format!(
+            "{} of {} servers not scanned ({why}): their host checks are not in the totals; {} of {} applicable checks evaluated ({}%)",
+            f.servers_not_scanned,
+            f.servers,
+            f.evaluated,
+            f.applicable,
+            f.evaluated_percent()
+        ));
+    }
+    notes
 }
 
 /// "; 219 of 956 applicable checks evaluated (737 host not scanned)", or nothing when all were.
@@ -345,7 +389,14 @@ mod tests {
         };
         let out = crate::check::run(&Catalog::embedded(), &inv, &sources, &[], plan);
         let style = Style { verbose: true };
-        let shown = render(&out.report, &groups(&inv), "Test", &style).plain();
+        let shown = render(
+            &out.report,
+            &groups(&inv),
+            inv.systems.len(),
+            "Test",
+            &style,
+        )
+        .plain();
         let section = |name: &str| {
             let start = shown.find(&format!("── system {name}:")).expect(name);
             let rest = &shown[start + "── ".len()..];
@@ -357,5 +408,66 @@ mod tests {
         assert!(!alpha.contains("system:beta") && !beta.contains("system:alpha"));
         let other = &shown[shown.find("── other targets").expect("other")..];
         assert!(other.contains("organization"), "{shown}");
+    }
+
+    /// Issue 17: the first lines say when servers were not scanned, offline or not, and a
+    /// report read without coverage counts its findings for the share evaluated.
+    #[test]
+    fn first_lines_name_unscanned_servers_and_missing_systems() {
+        let text = format!(
+            "{HEAD}\n{}{}",
+            server("a", "lan", 5, ""),
+            server("b", "lan", 6, "")
+        );
+        let mut sources = crate::diag::Sources::new();
+        let files = vec![(std::path::PathBuf::from("test.toml"), text.into_bytes())];
+        let inv = crate::inventory::load_files(std::path::Path::new("test"), files, &mut sources)
+            .expect("inventory");
+        let plan = CheckPlan {
+            regimes: Regimes::One(Regime::Nd85),
+            servers: vec![0, 1],
+            partial: false,
+            hosts: Hosts::Offline,
+            today: jiff::civil::date(2026, 11, 22),
+            generated_at: "2026-11-22T00:00:00Z".into(),
+            fail_on: Severity::High,
+            lang: Lang::En,
+        };
+        let mut report = crate::check::run(&Catalog::embedded(), &inv, &sources, &[], plan).report;
+        let footing = crate::report::Footing::of(&report, 0);
+        let notes = first_lines(&report, &footing);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("the inventory describes no information system"));
+        assert!(
+            notes[1].starts_with("2 of 2 servers not scanned (offline"),
+            "{notes:?}"
+        );
+        // One server scanned, the other unreachable; no coverage in the report.
+        for (t, status) in report
+            .targets
+            .iter_mut()
+            .filter(|t| t.kind == "server")
+            .zip([
+                crate::report::TargetStatus::Scanned,
+                crate::report::TargetStatus::Failed(
+                    crate::collect::transport::FailKind::Unreachable,
+                ),
+            ])
+        {
+            t.status = status;
+        }
+        report.coverage.clear();
+        let footing = crate::report::Footing::of(&report, 1);
+        let s = &report.summary;
+        assert_eq!(
+            footing.applicable,
+            s.pass + s.fail + s.error + s.waived + s.manual
+        );
+        let notes = first_lines(&report, &footing);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("1 of 2 servers not scanned (see NOT SCANNED below)"),
+            "{notes:?}"
+        );
     }
 }

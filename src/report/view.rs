@@ -162,6 +162,12 @@ pub struct View<'a> {
     pub summary: Counts,
     /// Share of the checks made that pass, one decimal ("97.6"), or null when none was made.
     pub compliance: Option<String>,
+    /// How many applicable checks were evaluated, in `lang`: what stands beside `compliance`
+    /// wherever it is shown ("331 of 2030 applicable checks evaluated (16.3%)").
+    pub evaluated: String,
+    /// What the totals do not cover, for the first lines of the report (no information
+    /// system; servers not scanned), in `lang`.
+    pub notes: Vec<String>,
     pub levels: Vec<LevelRow>,
     pub systems: Vec<SystemRow>,
     /// Every finding, in report order.
@@ -517,6 +523,7 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
     });
     let s = &report.summary;
     let checked = s.pass + s.fail + s.error;
+    let footing = super::Footing::of(report, scope.systems.len());
     View {
         lang: match lang {
             Lang::Vi => "vi",
@@ -530,6 +537,8 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
         regime_title: report.regime.title("; "),
         summary: Counts::of(s),
         compliance: (checked > 0).then(|| format!("{:.1}", 100.0 * s.pass as f64 / checked as f64)),
+        evaluated: evaluated(lang, &footing),
+        notes: notes(lang, report, &footing),
         levels,
         systems,
         findings,
@@ -547,6 +556,43 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
             .collect(),
         graph_svg,
     }
+}
+
+/// "331 of 2030 applicable checks evaluated (16.3%)", in `lang`.
+fn evaluated(lang: Lang, f: &super::Footing) -> String {
+    let pct = f.evaluated_percent();
+    match lang {
+        Lang::Vi => format!(
+            "đã đánh giá {} trên {} kiểm tra áp dụng ({}%)",
+            f.evaluated, f.applicable, pct
+        ),
+        Lang::En => format!(
+            "{} of {} applicable checks evaluated ({pct}%)",
+            f.evaluated, f.applicable
+        ),
+    }
+}
+
+/// The report's first lines: what its totals do not cover.
+fn notes(lang: Lang, report: &Report, f: &super::Footing) -> Vec<String> {
+    let mut notes = Vec::new();
+    let offline = super::Footing::all_offline(report);
+    if f.systems == 0 {
+        notes.push(match lang {
+            Lang::Vi => "Inventory không mô tả hệ thống thông tin nào: không suy ra được cấp độ và không đánh giá kiểm tra nào của hệ thống.".to_owned(),
+            Lang::En => "The inventory describes no information system: no level is derived and no system control is judged.".to_owned(),
+        });
+    }
+    if f.servers_not_scanned > 0 {
+        let (n, m, share) = (f.servers_not_scanned, f.servers, evaluated(lang, f));
+        notes.push(match (lang, offline) {
+            (Lang::Vi, true) => format!("{n} trên {m} máy chủ chưa được quét (chạy ngoại tuyến, không kết nối máy nào): các kiểm tra trên máy chủ không nằm trong tổng số; {share}."),
+            (Lang::Vi, false) => format!("{n} trên {m} máy chủ không quét được (xem danh sách bên dưới): các kiểm tra trên các máy đó không nằm trong tổng số; {share}."),
+            (Lang::En, true) => format!("{n} of {m} servers not scanned (offline: no host was contacted): their host checks are not in the totals; {share}."),
+            (Lang::En, false) => format!("{n} of {m} servers could not be scanned (listed below): their host checks are not in the totals; {share}."),
+        });
+    }
+    notes
 }
 
 /// Render the shipped report template `(name, text)`, or `<templates>/report/<name>.hbs` when

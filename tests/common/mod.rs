@@ -256,3 +256,97 @@ pub fn finding<'a>(report: &'a Value, host: &str, control: &str) -> &'a Value {
         .find(|f| f["target"] == format!("server:{host}") && f["control"] == control)
         .unwrap_or_else(|| panic!("no {control} finding for {host}"))
 }
+
+/// Whether a test that needs the outside tool `what` can run. When the tool is absent the test
+/// prints why it is skipped and returns `false`, unless the environment variable `require` is
+/// set (`.ci/run` sets it after installing the tool): then the absence fails the test, so CI
+/// can never skip it silently.
+pub fn needs_tool(what: &str, present: bool, require: &str, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var_os(require).is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{what} is required ({require} is set) but absent: {install}");
+    }
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {what} is not installed ({install}; set {require}=1 to make its absence fail)"
+    );
+    false
+}
+
+/// The SARIF multitool's own program (`@microsoft/sarif-multitool` from npm): the file named by
+/// `CAPDO_SARIF_MULTITOOL`, else where `.ci/run` installs it. Its npm `bin.js` wrapper runs
+/// through a shell, which would split `--rule-kind "Sarif;Gh"` at the `;`: the program is run
+/// directly.
+pub fn sarif_multitool() -> Option<PathBuf> {
+    let path = std::env::var_os("CAPDO_SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(
+                "/var/tmp/capdo-npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
+            )
+        });
+    let present = path.is_file();
+    needs_tool(
+        "the SARIF validator (@microsoft/sarif-multitool)",
+        present,
+        "CAPDO_REQUIRE_SARIF_MULTITOOL",
+        "`npm install --prefix /var/tmp/capdo-npm @microsoft/sarif-multitool` or set CAPDO_SARIF_MULTITOOL",
+    )
+    .then_some(path)
+}
+
+/// What the SARIF multitool, with GitHub code scanning's ingestion rules (`--rule-kind
+/// Sarif;Gh`), reports as an error or a warning about the SARIF log `file`: one line per
+/// problem, `RULE: message`.
+pub fn github_sarif_problems(multitool: &Path, file: &Path) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("validation.sarif");
+    let run = Command::new(multitool)
+        .args([
+            "validate",
+            "--rule-kind",
+            "Sarif;Gh",
+            "--level",
+            "Error;Warning",
+        ])
+        .args(["--log", "ForceOverwrite", "-o"])
+        .arg(&out)
+        .arg(file)
+        // .NET without ICU: CI does not install it, and the rules compare ASCII names.
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .output()
+        .expect("run the SARIF multitool");
+    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
+        panic!(
+            "the SARIF multitool wrote no log ({e}): {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    let log: Value = serde_json::from_str(&text).expect("the validator's log is JSON");
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(
+        invocation["executionSuccessful"],
+        true,
+        "the validator failed: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    log["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} at {}: {}",
+                r["ruleId"].as_str().unwrap_or("?"),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                r["message"]
+            )
+        })
+        .collect()
+}

@@ -105,8 +105,14 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
         ),
         Command::Init { dir } => init::run(g, io, dir),
         Command::Import {
-            from: ImportFrom::Ansible { inventory, out },
-        } => import::run(g, io, inventory, out.as_deref()),
+            from:
+                ImportFrom::Ansible {
+                    inventory,
+                    out,
+                    datacenter,
+                    zone,
+                },
+        } => import::run(g, io, inventory, out.as_deref(), datacenter.clone(), *zone),
         Command::Export {
             to: ExportTo::Ansible { format, output },
         } => export::run(g, io, *format, output.as_deref()),

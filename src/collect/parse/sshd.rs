@@ -54,6 +54,9 @@ pub fn from_t(text: &str) -> Sshd {
                 s.client_alive_count_max = first.parse().ok();
             }
             "allowusers" => s.allow_users.extend(values.iter().map(|v| (*v).to_owned())),
+            "authenticationmethods" if s.authentication_methods.is_empty() => {
+                s.authentication_methods = values.iter().map(|v| (*v).to_owned()).collect();
+            }
             "allowgroups" => s
                 .allow_groups
                 .extend(values.iter().map(|v| (*v).to_owned())),
@@ -118,6 +121,11 @@ pub fn from_files(files: &[(String, String)]) -> Sshd {
         ),
         allow_users: r.allow_users,
         allow_groups: r.allow_groups,
+        // OpenSSH's default is `any`: one method suffices.
+        authentication_methods: single.get("authenticationmethods").map_or_else(
+            || vec!["any".to_owned()],
+            |v| v.split_whitespace().map(str::to_owned).collect(),
+        ),
         match_addresses: {
             let mut seen = std::collections::HashSet::new();
             r.match_addresses
@@ -280,6 +288,13 @@ impl Reader<'_> {
                 self.allow_groups.extend(args.iter().cloned());
                 return;
             }
+            "authenticationmethods" => {
+                // Single-valued (the first line wins), but its value is a list of lists.
+                self.single
+                    .entry("authenticationmethods")
+                    .or_insert_with(|| args.join(" "));
+                return;
+            }
             "permitrootlogin" => "permitrootlogin",
             "passwordauthentication" => "passwordauthentication",
             "clientaliveinterval" => "clientaliveinterval",
@@ -422,6 +437,7 @@ mod tests {
             client_alive_count_max: Some(count),
             allow_users: users.iter().map(|u| (*u).to_owned()).collect(),
             allow_groups: vec![],
+            authentication_methods: vec!["any".into()],
             match_addresses: vec![],
             match_overrides: vec![],
         }
@@ -562,6 +578,7 @@ mod tests {
             (t.client_alive_interval, t.client_alive_count_max),
             (Some(300), Some(0))
         );
+        assert_eq!(t.authentication_methods, got.authentication_methods);
         // `Address` after another criterion, and a list of two.
         assert_eq!(
             got.match_addresses,

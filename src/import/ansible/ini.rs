@@ -17,7 +17,21 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Vec<Problem>> {
             line: i + 1,
         };
         let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+        if line.starts_with('#') || line.starts_with(';') {
+            // A host line put out of use: counted, so an inventory without hosts can say why.
+            let inner = line.trim_start_matches(['#', ';']).trim();
+            if matches!(section, Section::Hosts(_))
+                && host_line(inner, &at).is_ok_and(|(_, vars)| {
+                    vars.keys().any(|k| k.starts_with("ansible_"))
+                        || (!inner.contains(char::is_whitespace)
+                            && inner.contains(|c: char| c == '.' || c.is_ascii_digit()))
+                })
+            {
+                out.commented_hosts += 1;
+            }
+            continue;
+        }
+        if line.is_empty() {
             continue;
         }
         let mut problem = |message: String| {
@@ -127,7 +141,7 @@ fn host_line(line: &str, at: &Origin) -> Result<(Vec<String>, Vars), String> {
         return Err("empty host line".to_owned());
     };
     let mut vars = Vars::new();
-    let (pattern, port) = host_port(first);
+    let (pattern, port) = super::host_port(first);
     if let Some(port) = port {
         vars.insert(
             "ansible_port".to_owned(),
@@ -158,18 +172,6 @@ fn host_line(line: &str, at: &Origin) -> Result<(Vec<String>, Vars), String> {
     }
     let names = range::expand(pattern)?;
     Ok((names, vars))
-}
-
-/// `host:port` (not an IPv6 address, which has several colons).
-fn host_port(token: &str) -> (&str, Option<&str>) {
-    match token.rsplit_once(':') {
-        Some((h, p))
-            if !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            (h, Some(p))
-        }
-        _ => (token, None),
-    }
 }
 
 /// Host-line values are Python literals to Ansible: numbers and booleans are typed.
@@ -273,6 +275,18 @@ mod tests {
         );
     }
 
+    /// Issue 17: commented-out host lines are counted; prose comments are not.
+    #[test]
+    fn commented_host_lines_are_counted() {
+        let p = parse_str(
+            "# This inventory describes a cluster\n[nodes]\n# node1 ansible_host=95.54.0.12  # ip=10.3.0.1\n\
+             # node2.example\n# see the docs\n[nodes:vars]\n# x=1\n",
+        )
+        .expect("parses");
+        assert!(p.hosts.is_empty());
+        assert_eq!(p.commented_hosts, 2);
+    }
+
     #[test]
     fn problems_name_their_line() {
         let err = parse_str("[web]\nweb01\n[web:kids]\nweb02 port\n[db:vars]\nnothing\nweb[3:1]\n")
@@ -282,9 +296,15 @@ mod tests {
         assert!(err[0].message.contains(":kids"), "{}", err[0].message);
     }
 
+    /// Issue 17: a range and a port on one host (`host-[10:16].example.net:1234`).
     #[test]
-    fn ipv6_hosts_have_no_port() {
-        assert_eq!(host_port("fd00::1"), ("fd00::1", None));
-        assert_eq!(host_port("h:22"), ("h", Some("22")));
+    fn a_range_with_a_port_splits_the_port_off() {
+        let p = parse_str("[e]\nhost-e-[10:11].example.net:1234\n").expect("parses");
+        let names: Vec<&str> = p.hosts.iter().map(|(h, _, _)| h.as_str()).collect();
+        assert_eq!(names, ["host-e-10.example.net", "host-e-11.example.net"]);
+        assert_eq!(
+            p.hosts[1].1["ansible_port"].value,
+            Value::Str("1234".into())
+        );
     }
 }

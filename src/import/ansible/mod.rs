@@ -106,6 +106,8 @@ pub struct Parsed {
     /// More hosts or group memberships than [`MAX_HOSTS`] / [`MAX_MEMBERSHIPS`] were named;
     /// the rest was not recorded and the import is refused.
     pub over_limit: bool,
+    /// Comment lines in host sections that read as host lines (`# node1 ansible_host=…`).
+    pub commented_hosts: usize,
 }
 
 /// The most hosts an inventory may name (a national roll-out is about 100,000 servers).
@@ -171,6 +173,9 @@ pub struct Inventory {
     pub groups: BTreeMap<String, Vec<String>>,
     /// Variable files encrypted with ansible-vault, which were not read.
     pub vaulted: Vec<PathBuf>,
+    /// Commented-out host lines (`# node1 ansible_host=…`), which say why an inventory
+    /// without hosts has none.
+    pub commented_hosts: usize,
 }
 
 /// Read the inventory `path` (INI or YAML) and the `group_vars/` and `host_vars/` folders
@@ -203,6 +208,35 @@ pub fn load(path: &Path) -> anyhow::Result<Inventory> {
     let mut inv = resolve(path, parsed, &group_vars, &host_vars).map_err(Problems)?;
     inv.vaulted = vaulted;
     Ok(inv)
+}
+
+/// `host:port`, as Ansible splits a host pattern: the port after the last colon outside a
+/// range (`web[01:03].example:2222`), or after a bracketed IPv6 address (`[fd00::1]:22`); a
+/// bare IPv6 address (several colons) has no port.
+pub(crate) fn host_port(token: &str) -> (&str, Option<&str>) {
+    let is_port = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = token.strip_prefix('[')
+        && let Some((inside, port)) = rest.split_once("]:")
+        && inside.parse::<std::net::Ipv6Addr>().is_ok()
+        && is_port(port)
+    {
+        return (inside, Some(port));
+    }
+    // Colons outside `[…]`: exactly one, followed by digits, is a port.
+    let mut depth = 0usize;
+    let mut outside = Vec::new();
+    for (i, c) in token.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => outside.push(i),
+            _ => {}
+        }
+    }
+    match outside.as_slice() {
+        [i] if is_port(&token[i + 1..]) && *i > 0 => (&token[..*i], Some(&token[i + 1..])),
+        _ => (token, None),
+    }
 }
 
 /// YAML by extension, otherwise by a look at the first line that says something.
@@ -291,9 +325,10 @@ fn vars_file(path: &Path) -> bool {
 /// merging grows with it.
 const MAX_GROUP_DEPTH: usize = 64;
 
-/// Merge the variables of each host: groups from the least specific (`all`) to the most
-/// (deepest child; by name among equals), the inventory's group variables before those of
-/// `group_vars/`, then the host's own, then `host_vars/`.
+/// Merge the variables of each host as Ansible does: the inventory file's group variables of
+/// every group, from the least specific (`all`) to the most (deepest child; by name among
+/// equals); then `group_vars/` files in the same order; then the host's own; then
+/// `host_vars/`.
 fn resolve(
     file: &Path,
     mut parsed: Parsed,
@@ -455,11 +490,19 @@ fn resolve(
                 .then_with(|| a.cmp(b))
         });
         let mut vars = Vars::new();
-        for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
-            if let Some(group) = parsed.groups.get(g) {
+        let chain: Vec<&str> = std::iter::once("all")
+            .chain(groups.iter().map(String::as_str))
+            .collect();
+        // Every group's variables written in the inventory file come before any of
+        // `group_vars/` (Ansible's precedence: inventory file group vars, then
+        // `group_vars/all`, then the other `group_vars/` files).
+        for g in &chain {
+            if let Some(group) = parsed.groups.get(*g) {
                 vars.extend(group.vars.clone());
             }
-            if let Some(v) = group_vars.get(g) {
+        }
+        for g in &chain {
+            if let Some(v) = group_vars.get(*g) {
                 vars.extend(v.clone());
             }
         }
@@ -486,6 +529,7 @@ fn resolve(
         hosts,
         groups,
         vaulted: Vec::new(),
+        commented_hosts: parsed.commented_hosts,
     })
 }
 
@@ -510,6 +554,19 @@ mod tests {
         assert!(parsed.hosts.len() <= MAX_HOSTS);
     }
 
+    #[test]
+    fn ports_split_off_names_ranges_and_bracketed_ipv6_only() {
+        assert_eq!(host_port("fd00::1"), ("fd00::1", None));
+        assert_eq!(host_port("h:22"), ("h", Some("22")));
+        assert_eq!(
+            host_port("host-e-[10:16].example.net:1234"),
+            ("host-e-[10:16].example.net", Some("1234"))
+        );
+        assert_eq!(host_port("web[01:03]"), ("web[01:03]", None));
+        assert_eq!(host_port("[fd00::1]:2222"), ("fd00::1", Some("2222")));
+        assert_eq!(host_port("h:x"), ("h:x", None));
+    }
+
     fn var(v: &str, line: usize) -> Var {
         Var {
             value: Value::Str(v.to_owned()),
@@ -520,8 +577,9 @@ mod tests {
         }
     }
 
-    /// Ansible's order: `all`, then parents before children, inventory group variables before
-    /// `group_vars/`, then the host's own, then `host_vars/`.
+    /// Ansible's order: `all`, then parents before children, every inventory group variable
+    /// before any `group_vars/` file (issue 17: `group_vars/prod` beats `[web:vars]`), then the
+    /// host's own, then `host_vars/`.
     #[test]
     fn variables_merge_in_ansible_order() {
         let parsed = ini::parse(
@@ -546,7 +604,7 @@ mod tests {
         )]);
         let inv = resolve(Path::new("hosts"), parsed, &group_vars, &host_vars).expect("resolves");
         let get = |h: usize, k: &str| inv.hosts[h].var(k).map(|(v, _)| v);
-        assert_eq!(get(0, "level").as_deref(), Some("web"));
+        assert_eq!(get(0, "level").as_deref(), Some("prod-file"));
         assert_eq!(get(0, "file").as_deref(), Some("group_vars"));
         assert_eq!(get(0, "own").as_deref(), Some("host"));
         assert_eq!(get(1, "own").as_deref(), Some("host_vars"));
@@ -616,7 +674,13 @@ mod fuzz {
                 ];
                 for p in parsed.into_iter().flatten() {
                     if let Ok(inv) = resolve(Path::new("h"), p, &Default::default(), &Default::default()) {
-                        let _ = crate::import::to_toml::to_toml(&inv, crate::inventory::Regime::Nd331);
+                        let options = crate::import::to_toml::Options {
+                            regime: crate::inventory::Regime::Nd331,
+                            datacenter: None,
+                            zone: None,
+                            base: std::path::PathBuf::from("/"),
+                        };
+                        let _ = crate::import::to_toml::to_toml(&inv, &options);
                     }
                 }
                 let _ = yaml::parse_vars_file(Path::new("all.yml"), t);

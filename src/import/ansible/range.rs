@@ -18,6 +18,12 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
         &pattern[close + 1..],
     );
     let parts: Vec<&str> = body.split(':').collect();
+    // An empty start is 0, as Ansible reads `host[:5]`.
+    let parts: Vec<&str> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i == 0 && p.is_empty() { "0" } else { *p })
+        .collect();
     let (start, end, stride) = match parts.as_slice() {
         [s, e] => (*s, *e, 1),
         [s, e, st] => (
@@ -130,6 +136,15 @@ mod tests {
         assert_eq!(expand("n[1:6:2]").expect("range"), ["n1", "n3", "n5"]);
     }
 
+    /// Issue 17: Ansible reads a range without a start as starting at 0.
+    #[test]
+    fn a_range_without_a_start_begins_at_zero() {
+        assert_eq!(
+            expand("thrudgelmir[:2]").expect("range"),
+            ["thrudgelmir0", "thrudgelmir1", "thrudgelmir2"]
+        );
+    }
+
     #[test]
     fn letters_and_several_ranges() {
         assert_eq!(
@@ -145,6 +160,7 @@ mod tests {
         assert!(expand("web[1]").is_err());
         assert!(expand("web[a:9]").is_err());
         assert!(expand("web[1:3:0]").is_err());
+        assert!(expand("web[1:]").is_err());
         let too_many = expand("h[1:1000][1:1000]").expect_err("a million hosts");
         assert!(too_many.contains("more than 100000 hosts"), "{too_many}");
     }

@@ -162,7 +162,19 @@ fn group(
                         });
                         continue;
                     };
-                    let vars = vars_of(file, hv, &format!("host `{pattern}`"), problems);
+                    let mut vars = vars_of(file, hv, &format!("host `{pattern}`"), problems);
+                    // `host:2222` as a key: the port is Ansible's `ansible_port`, unless the
+                    // host's own variables set it.
+                    let (pattern, port) = match super::host_port(&pattern) {
+                        (p, Some(port)) => (p.to_owned(), Some(port.to_owned())),
+                        (p, None) => (p.to_owned(), None),
+                    };
+                    if let Some(port) = port {
+                        vars.entry("ansible_port".to_owned()).or_insert(Var {
+                            value: Value::Str(port),
+                            at: at(file, h),
+                        });
+                    }
                     match range::expand(&pattern) {
                         Ok(names) => {
                             for n in names {
@@ -233,6 +245,26 @@ mod tests {
         assert_eq!(p.hosts[0].1["ansible_port"].value, Value::Int(2222));
         assert_eq!(p.hosts[0].1["ansible_port"].at.line, 8);
         assert_eq!(p.groups["all"].vars["ansible_user"].at.line, 3);
+    }
+
+    /// Issue 17: a host key with a port (`db:2222`) is the host `db` on port 2222.
+    #[test]
+    fn host_keys_with_a_port_are_split() {
+        let p = parse_inventory(
+            Path::new("inv.yml"),
+            "all:\n  hosts:\n    db.example:2222:\n    web[1:2]:2200:\n      x: 1\n",
+        )
+        .expect("parses");
+        let names: Vec<&str> = p.hosts.iter().map(|(h, _, _)| h.as_str()).collect();
+        assert_eq!(names, ["db.example", "web1", "web2"]);
+        assert_eq!(
+            p.hosts[0].1["ansible_port"].value,
+            Value::Str("2222".into())
+        );
+        assert_eq!(
+            p.hosts[2].1["ansible_port"].value,
+            Value::Str("2200".into())
+        );
     }
 
     #[test]

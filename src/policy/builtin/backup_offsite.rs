@@ -78,11 +78,11 @@ mod tests {
                     1,
                     &format!("backup = {{ to = \"{t}\", schedule = \"daily\" }}"),
                 )
-                + &system("s", 3, &["h1"], &[], "")
+                + &system("s", 5, &["h1"], &[], "")
         };
         let offsite = to("bk");
         let onsite = to("bk2");
-        let none = server("h1", "lan", 1, "") + &system("s", 3, &["h1"], &[], "");
+        let none = server("h1", "lan", 1, "") + &system("s", 5, &["h1"], &[], "");
         let no_level = targets.clone()
             + &server(
                 "h1",
@@ -117,9 +117,43 @@ mod tests {
                 inventory: &no_level,
                 target: "server:h1",
                 expect: Status::NotApplicable,
-                message: "applies at level 3–5; h1 has no level",
+                message: "h1 has no level (it serves no system)",
             },
         ];
         inventory_table(InventoryBuiltin::BackupOffsite, date("2026-11-22"), &cases);
+    }
+
+    /// TT 12 asks for a second site only at level 5 (centralised backup at levels 3–4:
+    /// BACKUP-CENTRAL); TCVN 14423 asks for an off-site copy (3-2-1) from level 3.
+    #[test]
+    fn the_second_site_is_a_level_5_requirement_under_nd85_and_level_3_under_nd331() {
+        use super::super::testing::{inventory, inventory_findings};
+        use crate::inventory::Regime;
+        let text = format!(
+            "{}\n{}{}",
+            super::super::testing::HEAD,
+            server("bk2", "lan", 3, "roles = [\"backup\"]")
+                + &server(
+                    "h1",
+                    "lan",
+                    1,
+                    "backup = { to = \"bk2\", schedule = \"daily\" }"
+                ),
+            system("s", 3, &["h1"], &[], "")
+        );
+        let inv = inventory(&text);
+        let status = |regime| {
+            inventory_findings(
+                InventoryBuiltin::BackupOffsite,
+                regime,
+                &inv,
+                date("2026-11-22"),
+            )
+            .into_iter()
+            .find(|f| f.target == "server:h1")
+            .map(|f| f.status)
+        };
+        assert_eq!(status(Regime::Nd85), Some(Status::NotApplicable));
+        assert_eq!(status(Regime::Nd331), Some(Status::Fail));
     }
 }
