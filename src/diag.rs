@@ -263,6 +263,11 @@ impl Diagnostic {
         self
     }
 
+    /// "error" or "warning", as the plain fallback line writes it.
+    fn severity_word(&self) -> &'static str {
+        if self.warning { "warning" } else { "error" }
+    }
+
     fn severity(&self) -> CsDiagnostic<FileId> {
         if self.warning {
             CsDiagnostic::warning()
@@ -380,7 +385,12 @@ pub fn render_plain(sources: &Sources, diags: &[Diagnostic]) -> String {
         // back to the message alone rather than lose the problem.
         match term::emit_into_string(&config, sources, &sources.printable(d)) {
             Ok(s) => out.push_str(&s),
-            Err(_) => out.push_str(&format!("error[{}]: {}\n\n", d.code, d.message)),
+            Err(_) => out.push_str(&format!(
+                "{}[{}]: {}\n\n",
+                d.severity_word(),
+                d.code,
+                d.message
+            )),
         }
     }
     out.extend(more_line(diags.len()));
@@ -398,7 +408,7 @@ pub fn render_to(
     let mut sw = term::StylesWriter::new(w, &styles);
     for d in diags.iter().take(MAX_SHOWN) {
         if term::emit_to_write_style(&mut sw, &config, sources, &sources.printable(d)).is_err() {
-            writeln!(sw, "error[{}]: {}", d.code, d.message)?;
+            writeln!(sw, "{}[{}]: {}", d.severity_word(), d.code, d.message)?;
         }
     }
     if let Some(more) = more_line(diags.len()) {

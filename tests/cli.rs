@@ -25,9 +25,26 @@ fn validate_accepts_the_sample() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "inventory `inventory` is valid: 5 datacenters, 36 networks, 79 servers, 16 systems, 8 externals, 77 flows\n"
+        "inventory `inventory` is valid: 5 datacenters, 36 networks, 79 servers, 16 systems, 8 externals, 77 flows (1 warning, shown above)\n"
     );
-    assert_eq!(r.stderr, "");
+    // Valid, but the sample's security unit also operates its level-3 systems and would
+    // appraise their dossiers itself (TT 12/2022 Đ6): one warning, at the operator's line.
+    assert!(
+        r.stderr.starts_with(
+            "warning[appraisal-not-independent]: the level dossiers of systems `baocao` (level 3),"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.matches("warning[").count(), 1, "{}", r.stderr);
+    // At the organisation's `operator` key, whatever line it is on.
+    let org = std::fs::read_to_string("inventory/organization.toml").expect("sample");
+    let line = 1 + org
+        .lines()
+        .position(|l| l.starts_with("operator = "))
+        .expect("the sample names its operator");
+    let at = format!("inventory/organization.toml:{line}:12");
+    assert!(r.stderr.contains(&at), "no {at} in {}", r.stderr);
 }
 
 #[test]
@@ -583,7 +600,7 @@ fn regime_both_is_refused_where_it_means_nothing_and_lists_both_bases() {
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr
-            .contains("`--regime both` applies to `check` and `controls`"),
+            .contains("`--regime both` applies to `check` and `controls` (and, during the transition, `dossier` and `annual-report`)"),
         "{}",
         r.stderr
     );

@@ -28,7 +28,8 @@ pub struct Cli {
     pub inventory: PathBuf,
 
     /// Legal regime to judge by; defaults to the inventory's `organization.regime`. `both`
-    /// (check, controls) judges by each and marks transition debt.
+    /// (check, controls; dossier, annual-report during the transition 01/07/2026–30/06/2027)
+    /// judges by each and marks transition debt.
     #[arg(long, global = true, value_enum)]
     pub regime: Option<RegimeArg>,
 
@@ -332,7 +333,8 @@ pub enum AnsibleFormat {
 pub enum RegimeArg {
     Nd85,
     Nd331,
-    /// Both, side by side (`check` and `controls`): transition debt is marked.
+    /// Both, side by side (`check` and `controls`): transition debt is marked. `dossier` and
+    /// `annual-report` take it from 01/07/2026 to 30/06/2027 and add the transition debt.
     Both,
 }
 

@@ -27,7 +27,7 @@ impl std::fmt::Display for Reported {
 impl std::error::Error for Reported {}
 
 /// Show every problem of an input, say that nothing was checked, and stop.
-fn invalid(
+pub fn invalid(
     io: &mut Io,
     sources: &Sources,
     diags: &[diag::Diagnostic],
@@ -119,7 +119,7 @@ pub fn regime(g: &Global, inv: &Inventory) -> anyhow::Result<Regime> {
         Regimes::One(r) => Ok(r),
         Regimes::Both { .. } => {
             bail!(
-                "`--regime both` applies to `check` and `controls`; choose `nd85` or `nd331` here"
+                "`--regime both` applies to `check` and `controls` (and, during the transition, `dossier` and `annual-report`); choose `nd85` or `nd331` here"
             )
         }
     }

@@ -34,6 +34,9 @@ pub const COLUMNS: [&str; 12] = [
     "Đã kiểm tra, đánh giá an ninh mạng",
 ];
 
+/// The column `--regime both` adds after the 12 of the form.
+pub const DEBT_COLUMN: &str = "Nợ chuyển đổi sang NĐ 331/2026 (hạn 01/07/2027)";
+
 #[derive(Debug, Serialize)]
 struct Annual {
     title: String,
@@ -49,6 +52,16 @@ struct Annual {
     columns: Vec<String>,
     rows: Vec<Row>,
     source: String,
+    /// Under `--regime both`: each system's transition debt (null otherwise).
+    transition: Option<Vec<DebtLine>>,
+}
+
+/// One system's transition debt, in one line.
+#[derive(Debug, Serialize)]
+struct DebtLine {
+    stt: usize,
+    name: String,
+    debt: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,11 +81,14 @@ struct Count {
 }
 
 /// One system's row; `cells` are the 12 columns as text (blanks dotted), `level_note` adds the
-/// required level in the Markdown and HTML table when it differs from the proposed one.
+/// required level in the Markdown and HTML table when it differs from the proposed one; `debt`
+/// is the transition debt under `--regime both` (a 13th CSV column).
 #[derive(Debug, Serialize)]
 struct Row {
     cells: Vec<String>,
     level_note: String,
+    #[serde(skip)]
+    debt: Option<String>,
 }
 
 /// The reporting period that ends in the year of `today`: 15/12 of the year before to 14/12.
@@ -85,26 +101,55 @@ fn assessed_in(from: Date, to: Date, d: Option<Date>) -> bool {
     d.is_some_and(|d| d >= from && d <= to)
 }
 
-/// Column 10 from the statuses of the system's requirements (needs a report).
+/// Column 10 from the statuses of the system's requirements (needs a report), in the words of
+/// Mẫu 08's note: "Đã triển khai đầy đủ" only when every requirement is met or does not apply:
+/// every automatic check passed and nothing is left to a human attestation (a requirement still
+/// to be attested is not implemented as far as the report can tell). Some met → "Đã triển khai
+/// một số hạng mục"; none met and some failing → "Chưa triển khai"; nothing decided at all →
+/// "Chưa xác định" (an unchecked requirement is neither done nor missing).
 fn implemented(rows: &[super::plan::Row]) -> String {
     let mets: Vec<Standing> = rows.iter().filter_map(|r| r.met).collect();
     if mets.is_empty() {
         return vi::BLANK.into();
     }
-    let met = mets.iter().filter(|m| **m == Standing::Met).count();
-    let failing = mets
-        .iter()
-        .filter(|m| matches!(m, Standing::NotMet | Standing::Partly))
-        .count();
-    let manual = mets.iter().filter(|m| **m == Standing::Manual).count();
-    if failing > 0 && met == 0 && !mets.contains(&Standing::Partly) {
-        format!("Chưa ({failing} yêu cầu chưa đáp ứng)")
+    let count = |s: Standing| mets.iter().filter(|m| **m == s).count();
+    let met = count(Standing::Met);
+    let partly = count(Standing::Partly);
+    let failing = count(Standing::NotMet) + partly;
+    let manual = count(Standing::Manual);
+    let mut open = Vec::new();
+    if failing > 0 {
+        open.push(format!("{failing} yêu cầu chưa đáp ứng đầy đủ"));
+    }
+    if manual > 0 {
+        open.push(format!("{manual} yêu cầu cần xác nhận thủ công"));
+    }
+    let open = open.join(", ");
+    if failing + manual == 0 {
+        "Đã triển khai đầy đủ".into()
+    } else if met + partly > 0 {
+        format!("Đã triển khai một số hạng mục ({open})")
     } else if failing > 0 {
-        format!("Một phần ({failing} yêu cầu chưa đáp ứng đầy đủ)")
-    } else if manual > 0 {
-        format!("Chưa xác định ({manual} yêu cầu cần xác nhận thủ công)")
+        format!("Chưa triển khai ({open})")
     } else {
-        "Đầy đủ".into()
+        format!("Chưa xác định ({open})")
+    }
+}
+
+/// Column 12 from the system's own assessment date (`protection.last_assessment` on the
+/// system): the organisation's date is an assessment of the organisation, not of each system,
+/// and is never passed off as one.
+fn assessed(from: Date, to: Date, own: Option<Date>, org: Option<Date>) -> String {
+    match own {
+        Some(d) if assessed_in(from, to, Some(d)) => format!("Định kỳ ({})", vi::date(d)),
+        Some(d) => format!("Chưa trong kỳ (lần gần nhất {})", vi::date(d)),
+        None => match org {
+            Some(o) => format!(
+                "Chưa có (không khai báo ngày đánh giá riêng của hệ thống; đánh giá chung của tổ chức: {})",
+                vi::date(o)
+            ),
+            None => "Chưa có (không khai báo ngày kiểm tra, đánh giá)".into(),
+        },
     }
 }
 
@@ -135,6 +180,11 @@ pub fn annual_report(
     let (from, to) = period(input.today);
     let mut rows = Vec::new();
     let mut levels = [0usize; 5];
+    // Under `--regime both`, each regime's graph, built once for every system's debt.
+    let graphs = input
+        .transition
+        .as_ref()
+        .map(|_| super::transition::Graphs::build(input));
     for (i, s) in inv.systems.iter().enumerate() {
         let required = g.required[i].level;
         let proposed = s.level.unwrap_or(required);
@@ -161,14 +211,12 @@ pub fn annual_report(
         let plan_level = super::plan::proposed_level(inv, &g, i);
         let plan = super::plan::plan_rows(input, &g, i, plan_level, &Targets::of(inv, i));
         let implementation = implemented(&plan);
-        let last = inv.system_protection(i).last_assessment;
-        let assessed = match last {
-            _ if assessed_in(from, to, last) => {
-                format!("Có ({})", last.map(vi::date).unwrap_or_default())
-            }
-            Some(d) => format!("Chưa trong kỳ (lần gần nhất {})", vi::date(d)),
-            None => "Chưa".into(),
-        };
+        let assessed = assessed(
+            from,
+            to,
+            s.protection.last_assessment,
+            inv.organization.protection.last_assessment,
+        );
         let org = &inv.organization;
         rows.push(Row {
             cells: vec![
@@ -195,7 +243,7 @@ pub fn annual_report(
                     vi::BLANK.into()
                 },
                 implementation.clone(),
-                if implementation == "Đầy đủ" {
+                if implementation == "Đã triển khai đầy đủ" {
                     "—".into()
                 } else {
                     vi::BLANK.into()
@@ -207,6 +255,11 @@ pub fn annual_report(
             } else {
                 String::new()
             },
+            debt: input
+                .transition
+                .as_ref()
+                .zip(graphs.as_ref())
+                .map(|(t, gs)| super::transition::debt_in(input, t, i, gs).summary()),
         });
     }
     if format == AnnualFormat::Csv {
@@ -236,16 +289,20 @@ pub fn annual_report(
         count("Đã thẩm định", with_status(&[Appraised, Approved])),
         count("Đã được phê duyệt", with_status(&[Approved])),
         count(
-            "Đã kiểm tra, đánh giá định kỳ trong kỳ báo cáo",
-            (0..inv.systems.len())
-                .filter(|&i| assessed_in(from, to, inv.system_protection(i).last_assessment))
+            "Đã phê duyệt cấp độ và được kiểm tra, đánh giá định kỳ trong kỳ báo cáo (ngày đánh giá của chính hệ thống)",
+            inv.systems
+                .iter()
+                .filter(|s| {
+                    s.approval.as_ref().is_some_and(|a| a.status == Approved)
+                        && assessed_in(from, to, s.protection.last_assessment)
+                })
                 .count(),
         ),
     ];
     let org = &inv.organization;
     // The addressee follows the report's date, not the regime its systems are judged by: a
     // report dated after 19/8/2026 goes to Bộ Công an whichever regime it uses.
-    let recipient = vi::annual_recipient(input.today);
+    let recipient = vi::ministry_in_charge(input.today);
     let (title, basis) = match input.regime {
         Regime::Nd331 => (
             format!(
@@ -262,6 +319,16 @@ pub fn annual_report(
             "TT 12/2022 Đ13–Đ14 (bảng theo bố cục Mẫu 08 của NĐ 331/2026)",
         ),
     };
+    let transition = input.transition.as_ref().map(|_| {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| DebtLine {
+                stt: i + 1,
+                name: r.cells[1].clone(),
+                debt: r.debt.clone().unwrap_or_default(),
+            })
+            .collect()
+    });
     let data = Annual {
         title,
         basis,
@@ -307,6 +374,7 @@ pub fn annual_report(
             .map(|(i, c)| format!("({}) {c}", i + 1))
             .collect(),
         rows,
+        transition,
         source: match input.report {
             Some(r) => format!("Cột 10 lấy từ báo cáo kiểm tra capdo \"{}\".", r.path),
             None => {
@@ -326,12 +394,18 @@ pub fn annual_report(
 /// not a formula).
 fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
+    let debt = rows.first().is_some_and(|r| r.debt.is_some());
+    let mut header = COLUMNS.to_vec();
+    if debt {
+        header.push(DEBT_COLUMN);
+    }
+    w.write_record(header)?;
     for r in rows {
         // A blank to fill by hand is an empty field in CSV.
         let cells: Vec<std::borrow::Cow<str>> = r
             .cells
             .iter()
+            .chain(r.debt.as_ref())
             .map(|c| {
                 if c == vi::BLANK {
                     "".into()
@@ -360,5 +434,70 @@ mod tests {
         assert!(assessed_in(from, to, Some(Date::constant(2026, 5, 15))));
         assert!(!assessed_in(from, to, Some(Date::constant(2024, 6, 10))));
         assert!(!assessed_in(from, to, None));
+    }
+
+    /// Column 12 reads the system's own date; the organisation's is named, never taken as the
+    /// system's (issue 15).
+    #[test]
+    fn column_12_never_inherits_the_organisations_assessment() {
+        let (from, to) = period(Date::constant(2026, 11, 22));
+        let org = Some(Date::constant(2026, 5, 15));
+        assert_eq!(
+            assessed(from, to, Some(Date::constant(2026, 3, 1)), org),
+            "Định kỳ (01/03/2026)"
+        );
+        assert_eq!(
+            assessed(from, to, Some(Date::constant(2024, 6, 10)), org),
+            "Chưa trong kỳ (lần gần nhất 10/06/2024)"
+        );
+        let none = assessed(from, to, None, org);
+        assert!(none.starts_with("Chưa có ("), "{none}");
+        assert!(
+            none.ends_with("đánh giá chung của tổ chức: 15/05/2026)"),
+            "{none}"
+        );
+        assert_eq!(
+            assessed(from, to, None, None),
+            "Chưa có (không khai báo ngày kiểm tra, đánh giá)"
+        );
+    }
+
+    fn row(met: Standing) -> super::super::plan::Row {
+        super::super::plan::Row {
+            stt: 1,
+            id: String::new(),
+            title: String::new(),
+            basis: String::new(),
+            implementation: String::new(),
+            status: met.label(),
+            evidence: String::new(),
+            remediation: String::new(),
+            met: Some(met),
+        }
+    }
+
+    /// Column 10 says "fully" only when nothing fails and nothing waits for a human.
+    #[test]
+    fn column_10_is_full_only_when_every_check_passed_and_nothing_is_left_to_attest() {
+        use Standing::*;
+        let col = |s: &[Standing]| implemented(&s.iter().map(|&m| row(m)).collect::<Vec<_>>());
+        assert_eq!(col(&[Met, NotApplicable]), "Đã triển khai đầy đủ");
+        assert_eq!(
+            col(&[Met, Manual]),
+            "Đã triển khai một số hạng mục (1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(
+            col(&[Partly, NotMet]),
+            "Đã triển khai một số hạng mục (2 yêu cầu chưa đáp ứng đầy đủ)"
+        );
+        assert_eq!(
+            col(&[NotMet, Manual]),
+            "Chưa triển khai (1 yêu cầu chưa đáp ứng đầy đủ, 1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(
+            col(&[Manual, NotApplicable]),
+            "Chưa xác định (1 yêu cầu cần xác nhận thủ công)"
+        );
+        assert_eq!(implemented(&[]), vi::BLANK);
     }
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 use serde::Serialize;
 
-use super::forms::{Forms, forms};
+use super::forms::{Filing, Forms, filing, forms};
 use super::plan::{Plan, Section, plan, proposed_level, sections};
 use super::vi::{join_or, or_blank};
 use super::{Input, vi};
@@ -31,9 +31,15 @@ pub struct Dossier {
     pub zones: Vec<ZoneRow>,
     pub level: LevelInfo,
     pub plan: Plan,
+    /// The management and application/data requirements the controls do not judge.
+    pub requirements: super::requirements::Tables,
     pub sections: Vec<Section>,
+    /// The documents, who appraises and who approves.
+    pub filing: Filing,
     /// The cover forms, under NĐ 331/2026 only (null otherwise).
     pub forms: Option<Forms>,
+    /// The transition debt, under `--regime both` only (null otherwise).
+    pub transition: Option<super::transition::Debt>,
 }
 
 /// The regime's instruments as the templates cite them (`law.decree`, `law.abbr`, …).
@@ -319,8 +325,14 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         zones: zones(inv, &targets),
         level: level_info(inv, g, input.regime, system, level),
         plan: plan(input, g, system, level, &targets),
+        requirements: super::requirements::tables(input, system, level, &targets),
         sections: sections(input, g, system, level, &targets),
-        forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level)),
+        filing: filing(inv, system, input.regime, level, input.today),
+        transition: input
+            .transition
+            .as_ref()
+            .map(|t| super::transition::debt(input, t, system)),
+        forms: (input.regime == Regime::Nd331).then(|| forms(inv, system, level, input.today)),
         security_unit: or_blank(org.security_unit.as_deref()),
         law: Law {
             instruments: law,

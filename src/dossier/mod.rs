@@ -9,10 +9,14 @@
 //! module never prints, never writes files and never touches a host: renderers return strings.
 
 mod annual;
+mod appraisal;
+mod attest;
 mod build;
 mod forms;
 mod plan;
 mod report;
+mod requirements;
+mod transition;
 pub mod vi;
 
 use std::path::Path;
@@ -20,12 +24,16 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use handlebars::Handlebars;
 
+use crate::check::Regimes;
 use crate::escape;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
 
 pub use annual::{AnnualFormat, annual_report};
+pub use appraisal::warnings as appraisal_warnings;
+pub use attest::problems as attestation_problems;
 pub use report::ReportInput;
+pub use transition::Transition;
 
 /// Output format of the dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,6 +104,8 @@ pub struct Input<'a> {
     pub today: jiff::civil::Date,
     /// Findings of a check, for the status of each requirement.
     pub report: Option<&'a ReportInput>,
+    /// `--regime both` during the transition: add each system's transition debt.
+    pub transition: Option<Transition<'a>>,
 }
 
 /// The system named by `name` (`id` or `system:id`), or an error with a suggestion.
@@ -132,13 +142,35 @@ pub fn dossier(
     }
 }
 
+/// The reports a document reads under `regimes`: the findings of its regime and, under
+/// `--regime both` (refused outside the transition), those of NĐ 331/2026 when the report was
+/// judged under it (`None` inside when it was not).
+#[allow(clippy::type_complexity)]
+fn reports(
+    regimes: Regimes,
+    today: jiff::civil::Date,
+    report: Option<&Path>,
+) -> anyhow::Result<(Option<ReportInput>, Option<Option<ReportInput>>)> {
+    let both = matches!(regimes, Regimes::Both { .. });
+    if both {
+        transition::check_window(today)?;
+    }
+    let main = report
+        .map(|p| ReportInput::read(p, regimes.main()))
+        .transpose()?;
+    let current = both.then(|| report.and_then(|p| ReportInput::read(p, Regime::Nd331).ok()));
+    Ok((main, current))
+}
+
 /// `capdo dossier SYSTEM`: the dossier of the system named on the command line, with statuses
 /// from `report` when given, rendered with the templates of `templates` (or the shipped ones).
+/// Under `--regime both` (during the transition only) it is written under the inventory's
+/// regime and adds the system's transition debt.
 #[allow(clippy::too_many_arguments)]
 pub fn dossier_command(
     catalog: &crate::policy::Catalog,
     inv: &Inventory,
-    regime: Regime,
+    regimes: Regimes,
     today: jiff::civil::Date,
     system: &str,
     format: Format,
@@ -146,36 +178,39 @@ pub fn dossier_command(
     templates: &Path,
 ) -> anyhow::Result<String> {
     let system = find_system(inv, system)?;
-    let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
+    let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {
         catalog,
         inv,
-        regime,
+        regime: regimes.main(),
         today,
         report: report.as_ref(),
+        transition: current.as_ref().map(|c| Transition { report: c.as_ref() }),
     };
     dossier(&input, system, format, &engines)
 }
 
-/// `capdo annual-report`: the annual report of every system.
+/// `capdo annual-report`: the annual report of every system (with each one's transition debt
+/// under `--regime both`).
 pub fn annual_command(
     catalog: &crate::policy::Catalog,
     inv: &Inventory,
-    regime: Regime,
+    regimes: Regimes,
     today: jiff::civil::Date,
     format: AnnualFormat,
     report: Option<&Path>,
     templates: &Path,
 ) -> anyhow::Result<String> {
-    let report = report.map(|p| ReportInput::read(p, regime)).transpose()?;
+    let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {
         catalog,
         inv,
-        regime,
+        regime: regimes.main(),
         today,
         report: report.as_ref(),
+        transition: current.as_ref().map(|c| Transition { report: c.as_ref() }),
     };
     annual_report(&input, format, &engines)
 }
@@ -213,6 +248,8 @@ pub(crate) mod tests {
             regulation: None,
             owner: None,
             operator: None,
+            appraiser: None,
+            unit_locs: Default::default(),
             servers: vec![],
             depends_on: vec![],
             protection: Default::default(),

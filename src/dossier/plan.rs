@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use crate::inventory::{Inventory, Level, Regime, Role};
 use crate::policy::builtin::DossierScope;
 use crate::policy::catalog::AppliesTo;
-use crate::policy::catalog::Source;
+use crate::policy::catalog::{Confidence, Source};
 use crate::policy::{Catalog, Control, Lang};
 
 #[derive(Debug, Serialize)]
@@ -208,7 +208,12 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
     requirements(input.catalog, input.regime, level)
         .enumerate()
         .map(|(i, c)| {
-            let (met, evidence) = judge(input, c, t);
+            // A human attestation recorded in the inventory meets the requirement.
+            let attested = super::attest::attested(input.inv, system, c);
+            let (met, evidence) = match &attested {
+                Some(e) => (Standing::Met, format!("Đã xác nhận: {e}")),
+                None => judge(input, c, t),
+            };
             let scope = match c.applies_to {
                 AppliesTo::System => "hệ thống",
                 AppliesTo::Server => "từng máy chủ",
@@ -220,6 +225,10 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
             if basis.is_empty() {
                 basis = vi::BLANK.into();
             }
+            // A rule regulations.md marks UNCONFIRMED says so wherever it is printed.
+            if let Confidence::Unconfirmed(why) = &c.confidence {
+                basis.push_str(&format!(" (CHƯA XÁC NHẬN: {why})"));
+            }
             Row {
                 stt: i + 1,
                 id: c.id.clone(),
@@ -227,6 +236,15 @@ pub fn plan_rows(input: &Input, g: &Graph, system: usize, level: Level, t: &Targ
                 basis,
                 implementation: match implementation(input.inv, g, system, t, c) {
                     Some(text) => format!("{text} (áp dụng cho {scope})"),
+                    None if attested.is_some() => format!(
+                        "Xác nhận của đơn vị chuyên trách, ghi trong protection.attestations (áp dụng cho {scope})"
+                    ),
+                    // A human attestation: capdo cannot judge it, the security unit does.
+                    None if c.source == Source::Manual => format!(
+                        "{}: capdo không kiểm tra được, {} (áp dụng cho {scope})",
+                        vi::MANUAL,
+                        vi::FOR_SECURITY_UNIT.to_lowercase()
+                    ),
                     None => format!("{} (áp dụng cho {scope})", vi::MANUAL),
                 },
                 status: met.label(),

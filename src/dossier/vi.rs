@@ -18,6 +18,9 @@ pub const BLANK: &str = "……………………";
 /// What a status cell says when nothing decided the requirement.
 pub const MANUAL: &str = "Cần hoàn thiện thủ công";
 
+/// What a requirement capdo does not judge says: the security unit does.
+pub const FOR_SECURITY_UNIT: &str = "Đơn vị chuyên trách đánh giá, xác nhận";
+
 /// `dd/mm/yyyy`, as Vietnamese official documents write dates.
 pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
@@ -681,17 +684,18 @@ pub fn criterion(regime: Regime, basis: &str) -> Option<Criterion> {
     criteria(regime).iter().find(|c| c.basis == basis).copied()
 }
 
-/// Who receives the annual report, by the report's date: the ministry in charge of the
-/// security of information systems on that day (regulations.md §1 "Institutional change").
-/// Each row holds from its date until the next row's; the newest first.
+/// The ministry in charge of the security of information systems on a date (regulations.md §1
+/// "Institutional change"): who receives the annual report, and who appraises a level-4 or 5
+/// dossier, dated that day, whatever the regime the systems are judged by. Each row holds from
+/// its date until the next row's; the newest first.
 ///
 /// - From 19/8/2026 (NĐ 331/2026 in force, Đ38): **Bộ Công an** (NĐ 331 Đ35.4.b; Luật 116
 ///   Đ39.2).
 /// - From the merger of MIC into MOST in 2025 (regulations.md: UNCONFIRMED date 01/3/2025):
 ///   Bộ Khoa học và Công nghệ, which took over MIC's role; the row says the date is
 ///   unconfirmed.
-/// - Before: Bộ Thông tin và Truyền thông (TT 12/2022 Đ13–Đ14).
-pub const ANNUAL_RECIPIENTS: [(Date, &str); 3] = [
+/// - Before: Bộ Thông tin và Truyền thông (TT 12/2022 Đ13–Đ14; NĐ 85/2016 Đ12).
+pub const MINISTRY_IN_CHARGE: [(Date, &str); 3] = [
     (jiff::civil::date(2026, 8, 19), "Bộ Công an"),
     (
         jiff::civil::date(2025, 3, 1),
@@ -700,12 +704,12 @@ pub const ANNUAL_RECIPIENTS: [(Date, &str); 3] = [
     (jiff::civil::date(1, 1, 1), "Bộ Thông tin và Truyền thông"),
 ];
 
-/// The recipient of an annual report dated `day` ([`ANNUAL_RECIPIENTS`]).
-pub fn annual_recipient(day: Date) -> &'static str {
-    ANNUAL_RECIPIENTS
+/// The ministry in charge on `day` ([`MINISTRY_IN_CHARGE`]).
+pub fn ministry_in_charge(day: Date) -> &'static str {
+    MINISTRY_IN_CHARGE
         .iter()
         .find(|(from, _)| day >= *from)
-        .map_or(ANNUAL_RECIPIENTS[2].1, |(_, who)| who)
+        .map_or(MINISTRY_IN_CHARGE[2].1, |(_, who)| who)
 }
 
 /// A backup schedule in words.
@@ -745,12 +749,12 @@ mod tests {
     #[test]
     fn the_annual_report_goes_to_the_ministry_in_charge_on_its_date() {
         use jiff::civil::date;
-        assert_eq!(annual_recipient(date(2026, 12, 14)), "Bộ Công an");
-        assert_eq!(annual_recipient(date(2026, 8, 19)), "Bộ Công an");
-        assert!(annual_recipient(date(2026, 8, 18)).starts_with("Bộ Khoa học và Công nghệ"));
-        assert!(annual_recipient(date(2025, 12, 1)).contains("chưa được xác nhận"));
+        assert_eq!(ministry_in_charge(date(2026, 12, 14)), "Bộ Công an");
+        assert_eq!(ministry_in_charge(date(2026, 8, 19)), "Bộ Công an");
+        assert!(ministry_in_charge(date(2026, 8, 18)).starts_with("Bộ Khoa học và Công nghệ"));
+        assert!(ministry_in_charge(date(2025, 12, 1)).contains("chưa được xác nhận"));
         assert_eq!(
-            annual_recipient(date(2024, 12, 20)),
+            ministry_in_charge(date(2024, 12, 20)),
             "Bộ Thông tin và Truyền thông"
         );
     }

@@ -3,7 +3,7 @@
 //! Code after validation uses only these types. They keep the [`Loc`] of each item (its id in
 //! `[servers.ID]`) and of the keys that findings point at, so a finding can say file:line.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -197,8 +197,21 @@ pub struct Protection {
     pub assessor: Option<String>,
     pub national_monitoring: Option<bool>,
     pub measures: Option<BTreeSet<Measure>>,
+    /// Human attestations recorded, by control id (a `manual` control of the packs): the
+    /// evidence a person vouches for. The system's and the organisation's are merged, the
+    /// system's winning for the same control.
+    pub attestations: BTreeMap<String, Attestation>,
     /// Where each attestation is written, for findings.
     pub locs: ProtectionLocs,
+}
+
+/// One recorded human attestation.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// The evidence: document number and date, or what the person vouches for.
+    pub evidence: String,
+    /// Where the control id is written.
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -222,6 +235,12 @@ impl Protection {
             assessor: self.assessor.clone().or_else(|| base.assessor.clone()),
             national_monitoring: self.national_monitoring.or(base.national_monitoring),
             measures: self.measures.clone().or_else(|| base.measures.clone()),
+            attestations: base
+                .attestations
+                .iter()
+                .chain(&self.attestations)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             locs: ProtectionLocs {
                 last_assessment: if self.last_assessment.is_some() {
                     self.locs.last_assessment.clone()
@@ -233,12 +252,24 @@ impl Protection {
     }
 }
 
+/// Where the units of an organisation or a system are named, for diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct UnitLocs {
+    pub security_unit: Option<Loc>,
+    pub operator: Option<Loc>,
+    pub appraiser: Option<Loc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Organization {
     pub name: String,
     pub owner: Option<String>,
     pub security_unit: Option<String>,
     pub operator: Option<String>,
+    /// Who appraises the level dossiers of levels 1–3 instead of the security unit (TT 12/2022
+    /// Đ6; NĐ 331/2026 Đ18.4).
+    pub appraiser: Option<String>,
+    pub unit_locs: UnitLocs,
     pub address: Option<String>,
     pub regime: Regime,
     pub contacts: Vec<Contact>,
@@ -340,6 +371,9 @@ pub struct System {
     pub regulation: Option<Regulation>,
     pub owner: Option<String>,
     pub operator: Option<String>,
+    /// This system's appraiser, over the organisation's.
+    pub appraiser: Option<String>,
+    pub unit_locs: UnitLocs,
     pub servers: Vec<usize>,
     /// Systems or externals.
     pub depends_on: Vec<NodeRef>,

@@ -104,9 +104,12 @@ pub struct Organization {
     /// The governing body (cơ quan chủ quản).
     pub owner: Option<String>,
     /// The specialised security unit (đơn vị chuyên trách về ATTT/ANM).
-    pub security_unit: Option<String>,
+    pub security_unit: Option<Spanned<String>>,
     /// The operating unit (đơn vị vận hành).
-    pub operator: Option<String>,
+    pub operator: Option<Spanned<String>>,
+    /// Who appraises level dossiers when the security unit also operates the systems (TT 12
+    /// Đ6; NĐ 331 Đ18.4): another competent unit, or an independent appraisal council.
+    pub appraiser: Option<Spanned<String>>,
     pub address: Option<String>,
     pub regime: Option<Spanned<Regime>>,
     #[serde(default)]
@@ -151,6 +154,8 @@ pub struct Protection {
     pub national_monitoring: Option<bool>,
     /// Design measures present.
     pub measures: Option<Spanned<List<Measure>>>,
+    /// Human attestations recorded: control id → the evidence (document number and date).
+    pub attestations: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(
@@ -405,7 +410,9 @@ pub struct System {
     /// The system's security regulation (quy chế bảo đảm ATTT/ANM, TT 12 Đ9.7 / NĐ 331 Đ30.7).
     pub regulation: Option<Regulation>,
     pub owner: Option<String>,
-    pub operator: Option<String>,
+    pub operator: Option<Spanned<String>>,
+    /// This system's appraiser, over the organisation's.
+    pub appraiser: Option<Spanned<String>>,
     pub servers: Option<Spanned<List<String>>>,
     pub depends_on: Option<Spanned<List<String>>>,
     pub protection: Option<Protection>,

@@ -14,6 +14,9 @@ use super::model::*;
 use super::raw;
 use crate::diag::{Diagnostic, Loc, Sources, Suggester, suggest};
 
+mod attest;
+mod units;
+
 /// Check the raw inventory. Returns the model, or every problem found.
 pub fn validate(raw: RawInventory, sources: &Sources) -> Result<Inventory, Vec<Diagnostic>> {
     let mut v = Validator {
@@ -140,6 +143,8 @@ impl Validator<'_> {
                     owner: None,
                     security_unit: None,
                     operator: None,
+                    appraiser: None,
+                    unit_locs: UnitLocs::default(),
                     address: None,
                     regime: Regime::Nd331,
                     contacts: Vec::new(),
@@ -298,11 +303,14 @@ impl Validator<'_> {
 
     fn organization(&mut self, item: Item<raw::Organization>) -> Organization {
         let o = item.value;
+        let u = self.units(o.security_unit, o.operator, o.appraiser);
         Organization {
             name: o.name,
             owner: o.owner,
-            security_unit: o.security_unit,
-            operator: o.operator,
+            security_unit: u.security_unit,
+            operator: u.operator,
+            appraiser: u.appraiser,
+            unit_locs: u.locs,
             address: o.address,
             regime: o.regime.map(|r| r.into_inner()).unwrap_or(Regime::Nd331),
             contacts: o.contacts,
@@ -329,6 +337,7 @@ impl Validator<'_> {
                     .map(|(x, _)| *x)
                     .collect::<BTreeSet<_>>()
             }),
+            attestations: self.attestations(p.attestations),
             locs: ProtectionLocs {
                 last_assessment: p.last_assessment.map(|d| self.loc(d.span())),
             },
@@ -717,6 +726,7 @@ impl Validator<'_> {
                 .as_ref()
                 .and_then(|d| self.date(d, "regulation.date")),
         });
+        let u = self.units(None, s.operator, s.appraiser);
         System {
             id: item.id,
             name: s.name,
@@ -743,7 +753,9 @@ impl Validator<'_> {
             approval,
             regulation,
             owner: s.owner,
-            operator: s.operator,
+            operator: u.operator,
+            appraiser: u.appraiser,
+            unit_locs: u.locs,
             servers,
             depends_on,
             protection: s.protection.map(|p| self.protection(p)).unwrap_or_default(),

@@ -18,11 +18,12 @@ pub fn run(
 ) -> anyhow::Result<Exit> {
     let catalog = input::policies(g, io)?;
     let inv = input::inventory(g, io, &mut Sources::new())?;
-    let regime = input::regime(g, &inv)?;
+    // `--regime both` as `check` reads it; the library refuses it outside the transition.
+    let regimes = input::regimes(g, &inv);
     let text = crate::dossier::dossier_command(
         &catalog,
         &inv,
-        regime,
+        regimes,
         g.today,
         system,
         format,

@@ -16,6 +16,12 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         Some(path) => input::waivers(path, &inv, &catalog, io, &mut sources)?,
         None => Vec::new(),
     };
+    // Attestations name controls, which only the packs know.
+    let problems = crate::dossier::attestation_problems(&inv, &catalog);
+    if !problems.is_empty() {
+        let what = format!("inventory `{}`", g.inventory.display());
+        return Err(input::invalid(io, &sources, &problems, &what));
+    }
     // Valid, but some levels cannot be decided: say which key is missing, where.
     let mut warnings = Vec::new();
     for regime in input::regimes(g, &inv).list() {
@@ -25,6 +31,11 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
             }
         }
     }
+    // Valid, but the law would not accept it as it stands: an appraiser that operates the system.
+    warnings.extend(crate::dossier::appraisal_warnings(
+        &inv,
+        input::regimes(g, &inv).main(),
+    ));
     if !warnings.is_empty() {
         crate::diag::render_to(&mut io.err, &sources, &warnings)?;
     }
@@ -46,10 +57,7 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
             if warnings.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " ({}: a level cannot be decided)",
-                    plural(warnings.len(), "warning")
-                )
+                format!(" ({}, shown above)", plural(warnings.len(), "warning"))
             }
         )?;
         if let Some(path) = &waivers_path {
