@@ -58,8 +58,12 @@ fn ci_installs_every_package_of_packages_tsv_then_runs_the_doctor() {
         .find("mapfile -t packages < <(tests/lab/lab.sh packages)")
         .expect(".ci/run reads the packages from tests/lab/lab.sh packages");
     let apt = ci
-        .find(r#"apt-get install -y -qq "${packages[@]}""#)
-        .expect(".ci/run installs them");
+        .find(r#"apt-get install -y -qq "${missing[@]}""#)
+        .expect(".ci/run installs the missing ones");
+    assert!(
+        ci.contains("mapfile -t missing < <(tests/lab/lab.sh packages --missing)"),
+        ".ci/run installs what `lab.sh packages --missing` names"
+    );
     let doctor = ci
         .find("\ntests/lab/lab.sh doctor\n")
         .expect(".ci/run runs the doctor");
@@ -68,6 +72,17 @@ fn ci_installs_every_package_of_packages_tsv_then_runs_the_doctor() {
     let all = packages();
     for needed in ["cron", "openssh-server", "sudo", "chromium", "libssl-dev"] {
         assert!(all.iter().any(|p| p == needed), "{needed} in {all:?}");
+    }
+    // `--missing` names only packages of the list, and none whose rows this machine meets:
+    // after the doctor passes, nothing is missing.
+    let missing = lab_sh(&["packages", "--missing"]);
+    let missing = String::from_utf8_lossy(&missing.stdout);
+    for p in missing.lines() {
+        assert!(all.iter().any(|a| a == p), "{p} is not in packages.tsv");
+    }
+    let doctor = lab_sh(&["doctor"]);
+    if doctor.status.success() {
+        assert!(missing.trim().is_empty(), "the doctor passes, yet missing: {missing}");
     }
 }
 

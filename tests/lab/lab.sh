@@ -6,7 +6,8 @@
 #   tests/lab/lab.sh bench-up DIR N  N identical "good" hosts, for scan benchmarks
 #   tests/lab/lab.sh down DIR        tear down whatever DIR/state records (idempotent)
 #   tests/lab/lab.sh doctor [WHO]    what the build, tests and lab need (packages.tsv), as a table
-#   tests/lab/lab.sh packages [--markdown]  the packages of packages.tsv (.ci/run installs them)
+#   tests/lab/lab.sh packages [--markdown|--missing]  the packages of packages.tsv (.ci/run
+#                                    installs the --missing ones)
 #
 # Needs root. Writes DIR/id_ed25519{,.pub}, DIR/known_hosts, DIR/hosts.tsv, DIR/inventory/ and
 # DIR/state/ (what `down` needs). Environment: LAB_JOBS (parallel preparation jobs, default 8),
@@ -265,7 +266,8 @@ read_packages() {
     done <"$LAB_SRC/packages.tsv"
 }
 
-# `packages`: the package names, one a line, in order (what .ci/run installs).
+# `packages`: the package names, one a line, in order.
+# `packages --missing`: those with a row this machine does not meet (what .ci/run installs).
 # `packages --markdown`: the block tests/lab/README.md shows.
 cmd_packages() {
     read_packages
@@ -273,6 +275,20 @@ cmd_packages() {
     for p in "${PK_PKG[@]}"; do
         [[ $seen == *" $p "* ]] || { seen+="$p "; names+=("$p"); }
     done
+    if [ "${1:-}" = --missing ]; then
+        # Only the packages with a row this machine does not meet (directories aside: `up`
+        # creates them). A command already given by another source is not reinstalled: this
+        # kind of machine has Node.js and npm from NodeSource, whose nodejs conflicts with
+        # Debian's npm package.
+        for p in "${names[@]}"; do
+            for i in "${!PK_PKG[@]}"; do
+                [ "${PK_PKG[$i]}" = "$p" ] || continue
+                [[ ${PK_CHECK[$i]} == dir:* ]] && continue
+                check_row "${PK_CHECK[$i]}" || { printf '%s\n' "$p"; break; }
+            done
+        done
+        return
+    fi
     if [ "${1:-}" != --markdown ]; then
         printf '%s\n' "${names[@]}"
         return
