@@ -82,7 +82,10 @@ fn ci_installs_every_package_of_packages_tsv_then_runs_the_doctor() {
     }
     let doctor = lab_sh(&["doctor"]);
     if doctor.status.success() {
-        assert!(missing.trim().is_empty(), "the doctor passes, yet missing: {missing}");
+        assert!(
+            missing.trim().is_empty(),
+            "the doctor passes, yet missing: {missing}"
+        );
     }
 }
 
