@@ -419,6 +419,11 @@ fn value(k: &Key, st: &State) -> Option<Val> {
         },
         Key::L4proto => u128::from(p.proto),
         Key::Saddr(f) if *f == fam => addr_num(p.saddr),
+        Key::Daddr(f) if *f == fam && !p.daddr_known => {
+            return Some(Val::Unknown(
+                "the rule tests the destination address and the host's address is not known".into(),
+            ));
+        }
         Key::Daddr(f) if *f == fam => addr_num(p.daddr),
         Key::Saddr(_) | Key::Daddr(_) => return None,
         Key::Dport(proto) | Key::Sport(proto) => {

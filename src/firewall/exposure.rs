@@ -54,6 +54,29 @@ impl Reach {
             .collect()
     }
 
+    /// The sources refused (dropped or rejected), as prefixes.
+    pub fn refused(&self) -> Vec<String> {
+        self.pieces
+            .iter()
+            .filter(|p| matches!(p.decision.outcome, Outcome::Drop | Outcome::Reject))
+            .flat_map(|p| prefixes(self.family, p.lo, p.hi))
+            .collect()
+    }
+
+    /// The accepted sources in the shorter of two forms: the prefixes accepted, or `any`
+    /// followed by `except PREFIX` for each prefix refused (a firewall that accepts all but a
+    /// block list).
+    pub fn sources(&self) -> Vec<String> {
+        let accepted = self.accepted();
+        let refused = self.refused();
+        if accepted.is_empty() || accepted.len() <= refused.len() {
+            return accepted;
+        }
+        std::iter::once("any".to_owned())
+            .chain(refused.into_iter().map(|p| format!("except {p}")))
+            .collect()
+    }
+
     /// The decisions that accept some source, once each ("inet filter input handle 7").
     pub fn accepting_rules(&self) -> Vec<String> {
         let mut out: Vec<String> = vec![];
@@ -109,10 +132,11 @@ pub fn reach(rs: &Ruleset, template: &Packet) -> Reach {
     Reach { family, pieces }
 }
 
-/// The decision for an unsolicited packet of `proto` from an address no rule names to a port
-/// no rule names: what the firewall does by default.
-pub fn default_decision(rs: &Ruleset, daddr: IpAddr, iif: Option<&str>, proto: u8) -> Decision {
-    let family = Family::of(daddr);
+/// The decision for an unsolicited packet like `template` (its destination, interface and
+/// protocol) from an address no rule names to a port no rule names: what the firewall does by
+/// default.
+pub fn default_decision(rs: &Ruleset, template: &Packet) -> Decision {
+    let family = Family::of(template.daddr);
     let named_sources = ranges(rs, &|k| *k == Key::Saddr(family));
     let named_ports = ranges(rs, &|k| matches!(k, Key::Dport(_)));
     let candidates: &[IpAddr] = match family {
@@ -147,8 +171,9 @@ pub fn default_decision(rs: &Ruleset, daddr: IpAddr, iif: Option<&str>, proto: u
             by: "the ruleset".into(),
         };
     };
-    let mut p = Packet::tcp(saddr, daddr, dport, iif);
-    p.proto = proto;
+    let mut p = template.clone();
+    p.saddr = saddr;
+    p.dport = dport;
     evaluate(rs, &p)
 }
 

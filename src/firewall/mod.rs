@@ -65,6 +65,9 @@ pub enum AddrType {
 pub struct Packet {
     pub saddr: IpAddr,
     pub daddr: IpAddr,
+    /// `daddr` is the host's real address; when false it stands in for an address capdo does
+    /// not know, and a rule testing the destination address is unknown.
+    pub daddr_known: bool,
     pub daddr_type: AddrType,
     /// The interface it arrives on; `None` when not known (it is then known not to be `lo`).
     pub iif: Option<String>,
@@ -80,6 +83,7 @@ impl Packet {
         Packet {
             saddr,
             daddr,
+            daddr_known: true,
             daddr_type: AddrType::Local,
             iif: iif.map(str::to_owned),
             proto: 6,
@@ -462,11 +466,19 @@ pub fn assemble(t: &Texts) -> Result<Ruleset, String> {
             read_any = true;
         }
     }
-    if read_any {
+    // Each family needs a tool that shows its rules: nft shows both.
+    let nft_ok = t.nft_json.is_some() && problems.is_empty();
+    let v4 = nft_ok || t.iptables.is_some() || t.iptables_legacy.is_some();
+    let v6 = nft_ok || t.ip6tables.is_some() || t.ip6tables_legacy.is_some();
+    if read_any && v4 && v6 {
         Ok(rs)
-    } else if problems.is_empty() {
-        Err("no firewall tool could be read".into())
     } else {
+        let missing = match (v4, v6) {
+            (false, false) => "IPv4 and IPv6",
+            (false, true) => "IPv4",
+            _ => "IPv6",
+        };
+        problems.push(format!("no firewall tool showed the {missing} rules"));
         Err(problems.join("; "))
     }
 }

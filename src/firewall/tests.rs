@@ -36,6 +36,13 @@ fn ip(s: &str) -> IpAddr {
 const H4: &str = "10.231.0.10";
 const H6: &str = "fd00:231::10";
 
+/// A default probe's template: to the host, on `iif`, protocol `proto`.
+fn probe(dst: &str, iif: Option<&str>, proto: u8) -> Packet {
+    let mut p = Packet::tcp(ip(dst), ip(dst), 0, iif);
+    p.proto = proto;
+    p
+}
+
 fn tcp(src: &str, dst: &str, port: u16) -> Packet {
     Packet::tcp(ip(src), ip(dst), port, Some("eth0"))
 }
@@ -45,7 +52,7 @@ fn ufw_not_local_returns_for_local_destinations() {
     // ufw-not-local RETURNs for a LOCAL destination before its final DROP: with `default
     // allow incoming` the host is open, whatever the DROP at the end of that chain.
     let open = ruleset!("ufw-allow");
-    let d = default_decision(&open, ip(H4), Some("eth0"), 6);
+    let d = default_decision(&open, &probe(H4, Some("eth0"), 6));
     assert_eq!(d.outcome, Outcome::Accept, "{d:?}");
     assert!(d.by.contains("ufw-track-input"), "{}", d.by);
     let d = evaluate(&open, &tcp("10.231.9.5", H4, 5432));
@@ -56,7 +63,7 @@ fn ufw_not_local_returns_for_local_destinations() {
     bcast.daddr_type = AddrType::Broadcast;
     assert_eq!(evaluate(&open, &bcast).outcome, Outcome::Accept);
     let closed = ruleset!("ufw-deny");
-    let d = default_decision(&closed, ip(H4), Some("eth0"), 6);
+    let d = default_decision(&closed, &probe(H4, Some("eth0"), 6));
     assert_eq!(d.outcome, Outcome::Drop, "{d:?}");
     let ssh = reach(&closed, &tcp("0.0.0.0", H4, 22));
     assert_eq!(ssh.accepted(), ["10.231.9.0/24"]);
@@ -116,7 +123,7 @@ fn firewalld_ct_status_dnat_is_not_a_catch_all() {
     let pg = reach(&rs, &tcp("0.0.0.0", H4, 5432));
     assert_eq!(pg.accepted(), ["10.231.0.1/32", "10.231.9.0/24"]);
     // The trusted zone's source (10.231.0.1) gets everything; others are rejected.
-    let d = default_decision(&rs, ip(H4), Some("eth0"), 6);
+    let d = default_decision(&rs, &probe(H4, Some("eth0"), 6));
     assert_eq!(d.outcome, Outcome::Reject, "{d:?}");
     // 8080 is redirected to 80 in the nat chain, then `ct status dnat accept`.
     let d = evaluate(&rs, &tcp("203.0.113.9", H4, 8080));
@@ -132,7 +139,7 @@ fn firewalld_ct_status_dnat_is_not_a_catch_all() {
 #[test]
 fn legacy_tables_fail2ban_chains_and_docker_dnat() {
     let rhel = ruleset!("rhel7-legacy");
-    let d = default_decision(&rhel, ip(H4), None, 17);
+    let d = default_decision(&rhel, &probe(H4, None, 17));
     assert_eq!(d.outcome, Outcome::Reject);
     assert!(
         d.by.starts_with("iptables-legacy filter INPUT line"),
@@ -165,7 +172,7 @@ fn no_firewall_accepts_and_says_so() {
     assert!(!rs.has_base_chains());
     let d = evaluate(&rs, &tcp("10.231.9.5", H4, 22));
     assert_eq!(d.outcome, Outcome::Accept);
-    let d = default_decision(&rs, ip(H6), None, 6);
+    let d = default_decision(&rs, &probe(H6, None, 6));
     assert_eq!(
         (d.outcome, d.by.as_str()),
         (Outcome::Accept, "no chain filters ipv6 input")
@@ -302,7 +309,7 @@ proptest! {
         let text = format!("*filter\n:INPUT DROP [0:0]\n{}\nCOMMIT\n", lines.join("\n"));
         let rs = iptables::parse(&text, Family::V4, Source::IptablesLegacy, "");
         let _ = reach(&rs, &tcp("0.0.0.0", H4, 22));
-        let _ = default_decision(&rs, ip(H4), None, 17);
+        let _ = default_decision(&rs, &probe(H4, None, 17));
     }
 
     #[test]
