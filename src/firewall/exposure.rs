@@ -279,3 +279,106 @@ pub fn prefixes(f: Family, lo: u128, hi: u128) -> Vec<String> {
     }
     out
 }
+
+/// Inclusive address ranges of one family, sorted, not overlapping, not touching.
+pub type Ranges = Vec<(u128, u128)>;
+
+/// Sort and merge ranges.
+pub fn normalize(mut r: Ranges) -> Ranges {
+    r.retain(|(lo, hi)| lo <= hi);
+    r.sort_unstable();
+    let mut out: Ranges = vec![];
+    for (lo, hi) in r {
+        match out.last_mut() {
+            Some(last) if last.1 == u128::MAX || lo <= last.1 + 1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// The addresses in both.
+pub fn intersect(a: &[(u128, u128)], b: &[(u128, u128)]) -> Ranges {
+    let mut out = vec![];
+    for &(alo, ahi) in a {
+        for &(blo, bhi) in b {
+            let (lo, hi) = (alo.max(blo), ahi.min(bhi));
+            if lo <= hi {
+                out.push((lo, hi));
+            }
+        }
+    }
+    normalize(out)
+}
+
+/// The addresses of `a` not in `b`.
+pub fn subtract(a: &[(u128, u128)], b: &[(u128, u128)]) -> Ranges {
+    let b = normalize(b.to_vec());
+    let mut out = vec![];
+    for &(lo, hi) in a {
+        let mut cur = lo;
+        let mut done = false;
+        for &(blo, bhi) in &b {
+            if bhi < cur || blo > hi {
+                continue;
+            }
+            if blo > cur {
+                out.push((cur, blo - 1));
+            }
+            match bhi.checked_add(1) {
+                Some(next) if next <= hi => cur = next,
+                _ => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if !done {
+            out.push((cur, hi));
+        }
+    }
+    normalize(out)
+}
+
+impl Reach {
+    /// The ranges whose packets end as `open` says (true: accepted, false: refused).
+    pub fn ranges(&self, open: Option<bool>) -> Ranges {
+        normalize(
+            self.pieces
+                .iter()
+                .filter(|p| p.decision.outcome.open() == open)
+                .map(|p| (p.lo, p.hi))
+                .collect(),
+        )
+    }
+
+    /// The first decision inside `within` with outcome `open` (for naming the rule).
+    pub fn decision_in(&self, within: &[(u128, u128)], open: Option<bool>) -> Option<&Decision> {
+        self.pieces
+            .iter()
+            .filter(|p| p.decision.outcome.open() == open)
+            .find(|p| !intersect(&[(p.lo, p.hi)], within).is_empty())
+            .map(|p| &p.decision)
+    }
+}
+
+/// The whole address line of a family.
+pub fn everything(f: Family) -> Ranges {
+    vec![(0, family_max(f))]
+}
+
+/// Ranges as prefixes, at most `max` of them (then "…").
+pub fn describe(f: Family, r: &[(u128, u128)], max: usize) -> String {
+    if r == everything(f).as_slice() {
+        return "any address".into();
+    }
+    let mut all: Vec<String> = r
+        .iter()
+        .flat_map(|(lo, hi)| prefixes(f, *lo, *hi))
+        .collect();
+    if all.len() > max {
+        all.truncate(max);
+        all.push("…".into());
+    }
+    all.join(" ")
+}

@@ -26,6 +26,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 pub use eval::{Decision, Outcome, evaluate};
+pub use exposure::Reach;
 
 /// An IP family, as a packet has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -360,6 +361,12 @@ pub(crate) fn addr_num(a: IpAddr) -> u128 {
         IpAddr::V4(a) => u128::from(u32::from(a)),
         IpAddr::V6(a) => u128::from(a),
     }
+}
+
+/// The inclusive range of a prefix, as numbers on its family's line (`None`: the length is
+/// too long for the family).
+pub fn addr_range(a: IpAddr, len: u32) -> Option<(u128, u128)> {
+    prefix_range(a, len)
 }
 
 /// The inclusive range of a prefix.
