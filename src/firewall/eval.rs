@@ -14,6 +14,10 @@
 use super::{Action, Base, Chain, Cond, Elem, Family, Hook, Key, Packet, Rule, Ruleset, SetRef};
 use super::{AddrType, Vmap, addr_num};
 
+mod symbolic;
+
+pub(crate) use symbolic::{reach as reach_symbolic, supported as symbolic_supported};
+
 /// What happens to a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -7,6 +7,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::ranges::family_max;
+pub use super::ranges::{Ranges, everything, intersect, normalize, subtract};
 use super::{
     Action, Cond, Decision, Elem, Family, Key, Outcome, Packet, Ruleset, SetRef, Vmap, evaluate,
 };
@@ -92,6 +94,36 @@ impl Reach {
 /// The outcome for every source of `template`'s family, the rest of the packet as given.
 pub fn reach(rs: &Ruleset, template: &Packet) -> Reach {
     let family = template.family();
+    if !super::eval::symbolic_supported(rs, family) {
+        return reach_by_pieces(rs, template);
+    }
+    let mut flat: Vec<Piece> = super::eval::reach_symbolic(rs, template, everything(family))
+        .into_iter()
+        .flat_map(|(ranges, decision)| {
+            ranges.into_iter().map(move |(lo, hi)| Piece {
+                lo,
+                hi,
+                decision: decision.clone(),
+            })
+        })
+        .collect();
+    flat.sort_by_key(|p| p.lo);
+    let mut pieces: Vec<Piece> = vec![];
+    for p in flat {
+        match pieces.last_mut() {
+            Some(last) if last.decision == p.decision && last.hi.checked_add(1) == Some(p.lo) => {
+                last.hi = p.hi
+            }
+            _ => pieces.push(p),
+        }
+    }
+    Reach { family, pieces }
+}
+
+/// [`reach`] by evaluating one packet per piece of the source line (the reference the
+/// symbolic walk is tested against, and the way for rulesets it does not cover).
+pub fn reach_by_pieces(rs: &Ruleset, template: &Packet) -> Reach {
+    let family = template.family();
     let max = family_max(family);
     let mut cuts: Vec<u128> = vec![0];
     for (lo, hi) in ranges(rs, &|k| *k == Key::Saddr(family)) {
@@ -175,13 +207,6 @@ pub fn default_decision(rs: &Ruleset, template: &Packet) -> Decision {
     p.saddr = saddr;
     p.dport = dport;
     evaluate(rs, &p)
-}
-
-fn family_max(f: Family) -> u128 {
-    match f {
-        Family::V4 => u128::from(u32::MAX),
-        Family::V6 => u128::MAX,
-    }
 }
 
 fn addr(f: Family, n: u128) -> IpAddr {
@@ -280,66 +305,6 @@ pub fn prefixes(f: Family, lo: u128, hi: u128) -> Vec<String> {
     out
 }
 
-/// Inclusive address ranges of one family, sorted, not overlapping, not touching.
-pub type Ranges = Vec<(u128, u128)>;
-
-/// Sort and merge ranges.
-pub fn normalize(mut r: Ranges) -> Ranges {
-    r.retain(|(lo, hi)| lo <= hi);
-    r.sort_unstable();
-    let mut out: Ranges = vec![];
-    for (lo, hi) in r {
-        match out.last_mut() {
-            Some(last) if last.1 == u128::MAX || lo <= last.1 + 1 => last.1 = last.1.max(hi),
-            _ => out.push((lo, hi)),
-        }
-    }
-    out
-}
-
-/// The addresses in both.
-pub fn intersect(a: &[(u128, u128)], b: &[(u128, u128)]) -> Ranges {
-    let mut out = vec![];
-    for &(alo, ahi) in a {
-        for &(blo, bhi) in b {
-            let (lo, hi) = (alo.max(blo), ahi.min(bhi));
-            if lo <= hi {
-                out.push((lo, hi));
-            }
-        }
-    }
-    normalize(out)
-}
-
-/// The addresses of `a` not in `b`.
-pub fn subtract(a: &[(u128, u128)], b: &[(u128, u128)]) -> Ranges {
-    let b = normalize(b.to_vec());
-    let mut out = vec![];
-    for &(lo, hi) in a {
-        let mut cur = lo;
-        let mut done = false;
-        for &(blo, bhi) in &b {
-            if bhi < cur || blo > hi {
-                continue;
-            }
-            if blo > cur {
-                out.push((cur, blo - 1));
-            }
-            match bhi.checked_add(1) {
-                Some(next) if next <= hi => cur = next,
-                _ => {
-                    done = true;
-                    break;
-                }
-            }
-        }
-        if !done {
-            out.push((cur, hi));
-        }
-    }
-    normalize(out)
-}
-
 impl Reach {
     /// The ranges whose packets end as `open` says (true: accepted, false: refused).
     pub fn ranges(&self, open: Option<bool>) -> Ranges {
@@ -360,11 +325,6 @@ impl Reach {
             .find(|p| !intersect(&[(p.lo, p.hi)], within).is_empty())
             .map(|p| &p.decision)
     }
-}
-
-/// The whole address line of a family.
-pub fn everything(f: Family) -> Ranges {
-    vec![(0, family_max(f))]
 }
 
 /// Ranges as prefixes, at most `max` of them (then "…").

@@ -20,6 +20,7 @@ pub mod exposure;
 pub mod iptables;
 mod names;
 pub mod nft;
+pub mod ranges;
 
 use std::collections::HashMap;
 use std::fmt;
