@@ -233,6 +233,7 @@ pub const FACT_NAMES: &[&str] = &[
     "sshd.match_address",
     "firewall.ssh_sources_v4",
     "firewall.ssh_sources_v6",
+    "exposure.listeners",
     "password.pam_pwquality",
     "password.min_length",
     "password.min_class",
@@ -376,6 +377,7 @@ impl HostFacts {
         put("ipv6.enabled", field(&self.ipv6, |v| json!(v.enabled)));
         put("ipv6.addresses", field(&self.ipv6, |v| json!(v.addresses)));
         put("listening", field(&self.listening, |l| json!(l)));
+        put("exposure.listeners", self.exposure());
         put(
             "sshd.permit_root_login",
             field(&self.sshd, |(s, _)| json!(s.permit_root_login)),
@@ -531,6 +533,44 @@ impl HostFacts {
 }
 
 impl HostFacts {
+    /// Who can open a connection to each non-loopback listener, per family, by the packet
+    /// evaluator: `{proto, address, port, family, sources}` (or `error` naming the rule).
+    pub fn exposure(&self) -> Fact<Value> {
+        use crate::firewall::Family;
+        let nf = self.netfilter.as_ref().map_err(Clone::clone)?;
+        let listening = self.listening.as_ref().map_err(Clone::clone)?;
+        let mut out = vec![];
+        for l in listening.iter().filter(|l| !l.address.is_loopback()) {
+            let proto = match l.proto.as_str() {
+                "tcp" => 6,
+                "udp" => 17,
+                _ => continue,
+            };
+            let families: &[Family] = match l.address {
+                std::net::IpAddr::V6(a) if a.is_unspecified() => &[Family::V4, Family::V6],
+                a => std::slice::from_ref(if a.is_ipv4() {
+                    &Family::V4
+                } else {
+                    &Family::V6
+                }),
+            };
+            for &family in families {
+                let listen = Some(l.address).filter(|a| !a.is_unspecified());
+                let mut entry = json!({
+                    "proto": l.proto, "address": l.address, "port": l.port, "family": family.name(),
+                });
+                match nf.sources(family, proto, &[l.port], listen) {
+                    Ok(sources) => entry["sources"] = json!(sources),
+                    Err(e) => entry["error"] = json!(e),
+                }
+                if !out.contains(&entry) {
+                    out.push(entry);
+                }
+            }
+        }
+        Ok(Value::Array(out))
+    }
+
     /// Who may open a new connection to sshd, per the packet evaluator: (IPv4, IPv6) sources.
     pub fn ssh_sources(&self) -> Fact<(Vec<String>, Vec<String>)> {
         let nf = self.netfilter.as_ref().map_err(Clone::clone)?;
@@ -1379,6 +1419,24 @@ mod tests {
         assert_eq!(j["firewall.ssh_sources_v4"], json!(["10.231.9.0/24"]));
         assert_eq!(j["firewall.ssh_sources_v6"], json!(["fd00:231:9::/64"]));
         assert_eq!(j["firewall.input_policy_v4"], json!("drop"));
+        // Every listener's exposure, per family.
+        let j = facts(&[
+            ("nft", 0, fw!("nft-l4proto-set", "nft.json")),
+            ("addrs", 0, addrs),
+            (
+                "listen",
+                0,
+                "tcp LISTEN 0 128 *:22 *:*\ntcp LISTEN 0 128 127.0.0.1:25 0.0.0.0:*\nudp UNCONN 0 0 0.0.0.0:161 0.0.0.0:*\n",
+            ),
+        ]);
+        assert_eq!(
+            j["exposure.listeners"],
+            json!([
+                {"proto": "tcp", "address": "::", "port": 22, "family": "ipv4", "sources": ["10.231.9.0/24"]},
+                {"proto": "tcp", "address": "::", "port": 22, "family": "ipv6", "sources": ["fd00:231:9::/64"]},
+                {"proto": "udp", "address": "0.0.0.0", "port": 161, "family": "ipv4", "sources": []},
+            ])
+        );
         // ufw with `default allow incoming`: ufw-not-local's conditional RETURN is followed.
         let ufw = |dir_v4: &'static str, dir_v6: &'static str| {
             facts(&[

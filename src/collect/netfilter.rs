@@ -92,6 +92,17 @@ impl Netfilter {
         ports: &[u16],
         preferred: Option<IpAddr>,
     ) -> Result<Vec<String>, String> {
+        self.sources(family, 6, ports, preferred)
+    }
+
+    /// [`Netfilter::tcp_sources`] for any protocol (6 tcp, 17 udp).
+    pub fn sources(
+        &self,
+        family: Family,
+        proto: u8,
+        ports: &[u16],
+        preferred: Option<IpAddr>,
+    ) -> Result<Vec<String>, String> {
         let (daddr, known, iif) = self.target(family, preferred);
         let zero = match family {
             Family::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
@@ -101,6 +112,7 @@ impl Netfilter {
         for &port in ports {
             let mut p = Packet::tcp(zero, daddr, port, iif.as_deref());
             p.daddr_known = known;
+            p.proto = proto;
             let r = reach(&self.ruleset, &p);
             if let Some(u) = r.first_unknown() {
                 let why = match &u.decision.outcome {
@@ -108,7 +120,8 @@ impl Netfilter {
                     _ => String::new(),
                 };
                 return Err(format!(
-                    "undecidable for tcp/{port} from some sources: {why} ({})",
+                    "undecidable for {}/{port} from some sources: {why} ({})",
+                    if proto == 17 { "udp" } else { "tcp" },
                     u.decision.by
                 ));
             }
