@@ -16,6 +16,7 @@ pub mod dossier;
 pub mod escape;
 pub mod evidence;
 pub mod exit;
+pub mod firewall;
 pub mod graph;
 pub mod import;
 pub mod infile;

@@ -374,6 +374,68 @@ fn live_audit_of_the_lab() {
     assert_eq!(via["facts"]["stale"]["collector.client"], "10.231.0.10");
     assert_eq!(via["facts"]["stale"]["hostname"], "stale");
 
+    // --- Declared flows against the live firewalls (FW-EXPOSED-SERVICE, FLOW-BLOCKED). -------
+    // The lab's firewalls accept SSH (and the SIEM's 514) from 10.231.0.0/16 only, never over
+    // IPv6 (so the declared IPv6 half of each flow is blocked); `open` has no firewall at all,
+    // and `v4only` none for IPv6 (both exposed beyond the lab network).
+    let flow_inv = lab.dir.join("inventory-flows");
+    copy_inventory(&inv, &flow_inv);
+    std::fs::write(
+        flow_inv.join("flows.toml"),
+        "[externals.internet]\nname = \"Internet\"\nkind = \"internet\"\n\n\
+         [[flows]]\nfrom = \"lab-net\"\nto = \"lab-net\"\nservices = [\"tcp/22\"]\n\n\
+         [[flows]]\nfrom = \"lab-net\"\nto = \"siem\"\nservices = [\"tcp/514\", \"udp/514\"]\n\n\
+         [[flows]]\nfrom = \"external:internet\"\nto = \"open\"\nservices = [\"tcp/8080\"]\n",
+    )
+    .expect("flows.toml");
+    let r = capdo(
+        &flow_inv,
+        &[
+            "check", "--format", "json", "good", "open", "siem", "legacy", "v4only",
+        ],
+    );
+    let flows: Value = serde_json::from_str(&r.stdout).expect("json");
+    let row = |host: &str| -> (char, char) {
+        (
+            letter(
+                finding(&flows, host, "FW-EXPOSED-SERVICE")["status"]
+                    .as_str()
+                    .expect("status"),
+            ),
+            letter(
+                finding(&flows, host, "FLOW-BLOCKED")["status"]
+                    .as_str()
+                    .expect("status"),
+            ),
+        )
+    };
+    assert_eq!(
+        ["good", "open", "siem", "legacy", "v4only"].map(row),
+        [('p', 'F'), ('F', 'p'), ('p', 'F'), ('p', 'F'), ('F', 'p')],
+        "FW-EXPOSED-SERVICE, FLOW-BLOCKED: {}",
+        r.stdout
+    );
+    let msg = |host: &str, control: &str| {
+        finding(&flows, host, control)["message"]
+            .as_str()
+            .expect("message")
+            .to_owned()
+    };
+    // SSH over IPv6 from the lab network is declared and dropped.
+    let blocked = msg("good", "FLOW-BLOCKED");
+    assert!(
+        blocked.contains("network:lab-net → tcp/22 on fd00:231::10 (IPv6): refused for fd00:231::/64 by policy drop of inet filter input"),
+        "{blocked}"
+    );
+    // `open` answers SSH from anywhere, beyond the lab network; 8080 is declared from the
+    // Internet.
+    let exposed = msg("open", "FW-EXPOSED-SERVICE");
+    assert!(
+        exposed.contains("tcp/22") && !exposed.contains("tcp/8080"),
+        "{exposed}"
+    );
+    assert!(exposed.contains("no chain filters ipv4 input"), "{exposed}");
+
     // --- An unknown host key is refused, then recorded only when asked. ---------------------
     let empty_kh = lab.dir.join("empty_known_hosts");
     std::fs::write(&empty_kh, "").expect("known_hosts");

@@ -219,6 +219,11 @@ if command -v iptables-legacy-save >/dev/null 2>&1; then
     psec iptables-legacy iptables-legacy-save
     psec ip6tables-legacy ip6tables-legacy-save
 fi
+# ipsets that `-m set` rules test, and the addresses and interfaces packets arrive on.
+if command -v ipset >/dev/null 2>&1; then
+    psec ipset ipset save
+fi
+sec addrs ip -o addr show
 
 # IPv6: per-interface disable_ipv6 and the configured addresses.
 begin ipv6-sysctl

@@ -26,7 +26,9 @@ pub enum Backend {
     None,
 }
 
-/// The effective verdict for unsolicited inbound packets of one family.
+/// The effective verdict for unsolicited inbound packets of one family: what the packet
+/// evaluator (src/firewall) decides for a TCP packet from an address no rule names to a port no
+/// rule names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Policy {
@@ -38,6 +40,9 @@ pub enum Policy {
     Accept,
     /// No input filtering at all for this family (no base chain on the input hook).
     None,
+    /// The packet evaluator cannot decide (a rule it does not model, or one that depends on
+    /// traffic): the controls that read it are `error`.
+    Unknown,
 }
 
 /// A rule on an input path that accepts traffic, as far as it can be summarised.

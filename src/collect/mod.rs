@@ -8,6 +8,7 @@ pub mod collector;
 pub mod facts;
 pub mod host;
 pub mod hosts;
+pub mod netfilter;
 pub mod parse;
 pub mod record;
 pub mod redact;

@@ -288,6 +288,8 @@ pub enum HostBuiltin {
     FwHostDefaultDeny,
     FwIpv6Parity,
     NetUndeclaredPort,
+    FwExposedService,
+    FlowBlocked,
     Ipv6Ready,
     SshRootLogin,
     SshPasswordAuth,
@@ -306,7 +308,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 25] = {
+const NAMES: [(Builtin, &str); 27] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -326,6 +328,8 @@ const NAMES: [(Builtin, &str); 25] = {
         (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
         (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
         (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
+        (H(Hb::FwExposedService), "fw-exposed-service"),
+        (H(Hb::FlowBlocked), "flow-blocked"),
         (H(Hb::Ipv6Ready), "ipv6-ready"),
         (H(Hb::SshRootLogin), "ssh-root-login"),
         (H(Hb::SshPasswordAuth), "ssh-password-auth"),
@@ -341,8 +345,8 @@ const NAMES: [(Builtin, &str); 25] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 25] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 25];
+    pub const ALL: [Builtin; 27] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 27];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

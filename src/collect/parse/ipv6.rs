@@ -54,6 +54,16 @@ pub fn parse(sysctl: &str, if_inet6: &str, sysctl_missing: bool) -> Ipv6 {
     Ipv6 { enabled, addresses }
 }
 
+/// (interface, address) of the global IPv6 addresses in `/proc/net/if_inet6` (not loopback,
+/// link-local or unspecified), for when `ip -o addr` is missing.
+pub fn with_interfaces(if_inet6: &str) -> Vec<(String, IpAddr)> {
+    if_inet6_entries(if_inet6)
+        .into_iter()
+        .filter(|(a, _)| !a.is_loopback() && !a.is_unspecified() && !is_link_local(a))
+        .map(|(a, i)| (i.to_owned(), IpAddr::V6(a)))
+        .collect()
+}
+
 /// (address, interface) of each well-formed `/proc/net/if_inet6` line:
 /// "<32 hex digits> <ifindex> <prefixlen> <scope> <flags> <name>".
 fn if_inet6_entries(text: &str) -> Vec<(Ipv6Addr, &str)> {

@@ -1,9 +1,10 @@
 //! `fw-ipv6-parity` (FW-IPV6-PARITY): IPv6 is enabled on the host but inbound IPv6 is not
 //! default-deny.
 
-use super::fw_host_default_deny::{backend_name, denies, policy_name};
+use super::fw_host_default_deny::default_deny;
 use super::{Verdict, fail, need, pass};
 use crate::collect::host::HostFacts;
+use crate::firewall::Family;
 use crate::inventory::Inventory;
 
 pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Verdict, Verdict> {
@@ -15,20 +16,15 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             "ipv6.enabled = false".into(),
         ));
     }
-    let fw = need(&f.firewall, "the firewall")?;
-    let evidence = format!(
-        "ipv6.enabled = true; firewall.backend = {}; firewall.input_policy_v6 = {}; firewall.input_policy_v4 = {}",
-        backend_name(fw),
-        policy_name(fw.input_policy_v6),
-        policy_name(fw.input_policy_v4)
-    );
-    Ok(if denies(fw.input_policy_v6) {
+    let d = default_deny(inv, server, f, Family::V6)?;
+    let evidence = format!("ipv6.enabled = true; {}", d.evidence);
+    Ok(if d.denied {
         pass(format!("{id} filters inbound IPv6 by default"), evidence)
     } else {
         fail(
             format!(
-                "{id} has IPv6 enabled but inbound IPv6 is {}",
-                policy_name(fw.input_policy_v6)
+                "{id} has IPv6 enabled but accepts unsolicited inbound IPv6 ({})",
+                d.message
             ),
             evidence,
         )
@@ -78,7 +74,7 @@ mod tests {
                 server: "h1",
                 host: Host::Output(DEBIAN12.into()),
                 expect: Status::Fail,
-                message: "h1 has IPv6 enabled but inbound IPv6 is",
+                message: "h1 has IPv6 enabled but accepts unsolicited inbound IPv6 (no firewall chain filters inbound IPv6)",
             },
             HostCase {
                 name: "the IPv6 state could not be read",

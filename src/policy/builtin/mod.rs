@@ -26,9 +26,12 @@ mod backup_declared;
 mod backup_fresh;
 mod backup_job;
 mod backup_offsite;
+mod declared_flows;
 mod dep_cycle;
 mod dep_weaker_level;
+mod flow_blocked;
 mod fourlayer;
+mod fw_exposed_service;
 mod fw_host_default_deny;
 mod fw_ipv6_parity;
 mod ha_single_point;
@@ -72,6 +75,7 @@ impl Builtin {
                 H::FwHostDefaultDeny | H::FwIpv6Parity | H::SshRootLogin | H::SshPasswordAuth => {
                     None
                 }
+                H::FwExposedService | H::FlowBlocked => declared_flows::implementation(d),
                 H::NetUndeclaredPort => net_undeclared_port::implementation(d),
                 H::Ipv6Ready => ipv6_ready::implementation(d),
                 H::BackupJob => backup_job::implementation(d),
@@ -123,6 +127,8 @@ impl HostBuiltin {
             H::FwHostDefaultDeny => fw_host_default_deny::judge,
             H::FwIpv6Parity => fw_ipv6_parity::judge,
             H::NetUndeclaredPort => net_undeclared_port::judge,
+            H::FwExposedService => fw_exposed_service::judge,
+            H::FlowBlocked => flow_blocked::judge,
             H::Ipv6Ready => ipv6_ready::judge,
             H::SshRootLogin => ssh_root_login::judge,
             H::SshPasswordAuth => ssh_password_auth::judge,

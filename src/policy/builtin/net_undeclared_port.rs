@@ -5,7 +5,71 @@ use super::join_or;
 use super::{DossierScope, Verdict, fail, need, pass};
 use crate::collect::facts::Listener;
 use crate::collect::host::HostFacts;
+use crate::firewall::exposure::reach;
+use crate::firewall::{Family, Packet};
 use crate::inventory::Inventory;
+
+/// Who the live firewall lets open a connection to an undeclared listener, in words ("open to
+/// any", "open to 10.0.0.0/8", "closed by …", "firewall unknown: …").
+fn exposure(inv: &Inventory, server: usize, f: &HostFacts, l: &Listener) -> String {
+    let Ok(nf) = &f.netfilter else {
+        return "firewall not read".into();
+    };
+    let proto = if l.proto == "udp" { 17 } else { 6 };
+    let families: &[Family] = if l.address.is_unspecified() && l.address.is_ipv6() {
+        &[Family::V4, Family::V6]
+    } else {
+        std::slice::from_ref(match l.address {
+            std::net::IpAddr::V4(_) => &Family::V4,
+            std::net::IpAddr::V6(_) => &Family::V6,
+        })
+    };
+    let mut out = vec![];
+    for &family in families {
+        let daddr = if l.address.is_unspecified() {
+            inv.servers[server]
+                .addresses
+                .iter()
+                .copied()
+                .find(|a| Family::of(*a) == family)
+                .or_else(|| {
+                    nf.addresses
+                        .iter()
+                        .map(|(_, a)| *a)
+                        .find(|a| Family::of(*a) == family)
+                })
+        } else {
+            Some(l.address)
+        };
+        let Some(daddr) = daddr else { continue };
+        let iif = nf
+            .addresses
+            .iter()
+            .find(|(_, a)| *a == daddr)
+            .map(|(i, _)| i.as_str());
+        let zero = match family {
+            Family::V4 => std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            Family::V6 => std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+        };
+        let mut p = Packet::tcp(zero, daddr, l.port, iif);
+        p.proto = proto;
+        let r = reach(&nf.ruleset, &p);
+        let fam = if family == Family::V4 { "IPv4" } else { "IPv6" };
+        out.push(if let Some(u) = r.first_unknown() {
+            format!("{fam} firewall unknown at {}", u.decision.by)
+        } else if r.open_to_all() {
+            format!("{fam} open to any")
+        } else {
+            let sources = r.sources();
+            if sources.is_empty() {
+                format!("{fam} closed")
+            } else {
+                format!("{fam} open to {}", sources.join(" "))
+            }
+        });
+    }
+    out.join(", ")
+}
 
 fn is_loopback(l: &Listener) -> bool {
     l.address.is_loopback()
@@ -34,7 +98,13 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
                 .as_deref()
                 .map(|p| format!(" ({p})"))
                 .unwrap_or_default();
-            format!("{}/{} on {}{who}", l.proto, l.port, l.address)
+            format!(
+                "{}/{} on {}{who} [{}]",
+                l.proto,
+                l.port,
+                l.address,
+                exposure(inv, server, f, l)
+            )
         })
         .collect();
     undeclared.dedup();
@@ -98,6 +168,7 @@ pub(super) fn implementation(d: &DossierScope) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::HostBuiltin;
+    use super::super::fw_host_default_deny::tests::with_firewall;
     use super::super::testing::{DEBIAN12, Host, HostCase, h1, host_table, with_section};
     use crate::policy::Status;
 
@@ -121,7 +192,15 @@ mod tests {
                 server: "h1",
                 host: Host::Output(DEBIAN12.into()),
                 expect: Status::Fail,
-                message: "h1 listens on undeclared tcp/2024 on 0.0.0.0",
+                message: "h1 listens on undeclared tcp/2024 on 0.0.0.0 [IPv4 open to any]",
+            },
+            HostCase {
+                name: "undeclared, and closed by ufw's default deny",
+                inventory: &plain,
+                server: "h1",
+                host: Host::Output(with_firewall("ufw-deny")),
+                expect: Status::Fail,
+                message: "h1 listens on undeclared tcp/2024 on 0.0.0.0 [IPv4 closed], udp/123 on 10.231.0.1 (chronyd) [IPv4 closed]",
             },
             HostCase {
                 name: "the listening sockets could not be read",

@@ -1,0 +1,227 @@
+//! Firewall truth: capdo's packet evaluator against the kernel.
+//!
+//! Each folder of tests/fixtures/firewall/ was made by `tests/lab/firewall.sh capture`: a
+//! firewall written by a real manager (ufw, ufw + fail2ban, firewalld, ferm, RHEL 7's
+//! iptables-services rules, Docker-style chains, nftables' shipped example, a protocol-set
+//! ruleset, no firewall), what capdo's collector reads of it, and `packets.tsv`: TCP connects
+//! from four sources per family to nine listening ports, with the kernel's answer. Every
+//! packet is evaluated from the captured text; the evaluator must agree with the kernel on
+//! every packet it decides, and may leave a packet unknown only for a reason that really
+//! depends on something the ruleset does not say (a rate limit, a DNAT off the input path).
+//!
+//! `packets_through_live_rulesets` repeats the capture with the real managers and the real
+//! kernel (root only; CI runs it) and checks the fresh captures the same way.
+
+mod common;
+
+use std::fs;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use capdo::collect::facts::{AcceptRule, Firewall, Policy};
+use capdo::collect::parse;
+use capdo::firewall::{self, Packet, Texts};
+
+/// The reasons an unknown may honestly have: the ruleset alone cannot say.
+const UNDECIDABLE: &[&str] = &["depends on traffic", "off the input path"];
+
+#[derive(Default, Debug)]
+struct Tally {
+    packets: usize,
+    agree: usize,
+    disagree: Vec<String>,
+    unknown: Vec<String>,
+    summary_agree: usize,
+}
+
+fn read(dir: &Path, name: &str) -> Option<String> {
+    let rc = fs::read_to_string(dir.join(format!("{name}.rc"))).ok()?;
+    (rc.trim() == "0")
+        .then(|| fs::read_to_string(dir.join(name)).ok())
+        .flatten()
+}
+
+/// What the summary that capdo used before the evaluator said: the input policy, then the
+/// accept rules it listed.
+fn summary_open(fw: &Firewall, p: &Packet) -> bool {
+    let (policy, rules): (Policy, &[AcceptRule]) = match p.saddr {
+        IpAddr::V4(_) => (fw.input_policy_v4, &fw.accept_v4),
+        IpAddr::V6(_) => (fw.input_policy_v6, &fw.accept_v6),
+    };
+    if matches!(policy, Policy::Accept | Policy::None) {
+        return true;
+    }
+    rules.iter().any(|r| {
+        !r.loopback
+            && !r.established
+            && r.proto.as_deref().is_none_or(|x| x == "tcp")
+            && (r.ports.is_empty() || r.ports.contains(&p.dport))
+            && (r.sources.is_empty()
+                || r.sources.iter().any(|s| {
+                    s.parse::<ipnetwork::IpNetwork>()
+                        .is_ok_and(|n| n.contains(p.saddr))
+                }))
+    })
+}
+
+/// The summary as the collector built it before (nft unless it held `xt`, then legacy, then
+/// the default iptables).
+fn summary(dir: &Path) -> Option<Firewall> {
+    let nft = read(dir, "nft.json").and_then(|j| parse::nft::parse(&j).ok());
+    let xt = read(dir, "nft.json").is_some_and(|j| parse::nft::has_xt(&j));
+    if let Some(fw) = &nft
+        && fw.backend == capdo::collect::facts::Backend::Nftables
+        && !xt
+    {
+        return nft;
+    }
+    let legacy = parse::iptables::parse(
+        &read(dir, "iptables-legacy-save").unwrap_or_default(),
+        &read(dir, "ip6tables-legacy-save").unwrap_or_default(),
+    );
+    if legacy.backend == capdo::collect::facts::Backend::Iptables {
+        return Some(legacy);
+    }
+    Some(parse::iptables::parse(
+        &read(dir, "iptables-save").unwrap_or_default(),
+        &read(dir, "ip6tables-save").unwrap_or_default(),
+    ))
+}
+
+fn check(dir: &Path) -> Tally {
+    let texts = [
+        "nft.json",
+        "iptables-save",
+        "ip6tables-save",
+        "iptables-legacy-save",
+        "ip6tables-legacy-save",
+        "ipset-save",
+    ]
+    .map(|n| read(dir, n));
+    let [nft, ipt, ip6t, leg, leg6, ipset] = &texts;
+    let rs = firewall::assemble(&Texts {
+        nft_json: nft.as_deref(),
+        iptables: ipt.as_deref(),
+        ip6tables: ip6t.as_deref(),
+        iptables_legacy: leg.as_deref(),
+        ip6tables_legacy: leg6.as_deref(),
+        ipset: ipset.as_deref(),
+    })
+    .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let old = summary(dir);
+    let mut t = Tally::default();
+    let packets = fs::read_to_string(dir.join("packets.tsv")).expect("packets.tsv");
+    for line in packets.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [_, src, dst, port, result] = f[..] else {
+            panic!("{}: bad line {line:?}", dir.display())
+        };
+        let p = Packet::tcp(
+            src.parse().expect("source"),
+            dst.parse().expect("destination"),
+            port.parse().expect("port"),
+            Some("eth0"),
+        );
+        let kernel_open = result == "accept";
+        t.packets += 1;
+        if old
+            .as_ref()
+            .is_some_and(|fw| summary_open(fw, &p) == kernel_open)
+        {
+            t.summary_agree += 1;
+        }
+        let d = firewall::evaluate(&rs, &p);
+        match d.outcome.open() {
+            Some(open) if open == kernel_open => t.agree += 1,
+            Some(_) => t.disagree.push(format!(
+                "{p}: kernel {result}, capdo {} by {}",
+                d.outcome.word(),
+                d.by
+            )),
+            None => t.unknown.push(format!(
+                "{p}: kernel {result}, capdo unknown ({:?}) at {}",
+                d.outcome, d.by
+            )),
+        }
+    }
+    t
+}
+
+fn scenarios(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("packets.tsv").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn judge(root: &Path) {
+    let dirs = scenarios(root);
+    assert!(
+        dirs.len() >= 10,
+        "{}: {} scenarios",
+        root.display(),
+        dirs.len()
+    );
+    let (mut all, mut agree, mut unknown, mut old) = (0, 0, 0, 0);
+    let mut failures = vec![];
+    for d in &dirs {
+        let t = check(d);
+        let name = d
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        eprintln!(
+            "{name:16} packets {:3}  evaluator agrees {:3}, disagrees {:2}, unknown {:2}  |  summary agreed {:3}",
+            t.packets,
+            t.agree,
+            t.disagree.len(),
+            t.unknown.len(),
+            t.summary_agree
+        );
+        all += t.packets;
+        agree += t.agree;
+        unknown += t.unknown.len();
+        old += t.summary_agree;
+        failures.extend(t.disagree.iter().map(|m| format!("{name}: {m}")));
+        failures.extend(
+            t.unknown
+                .iter()
+                .filter(|m| !UNDECIDABLE.iter().any(|r| m.contains(r)))
+                .map(|m| format!("{name}: {m}")),
+        );
+    }
+    eprintln!(
+        "all: {all} packets; evaluator agrees on {agree} of {} decided ({unknown} unknown); the old summary agreed on {old} ({:.1} %)",
+        all - unknown,
+        100.0 * old as f64 / all as f64
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(agree + unknown, all);
+}
+
+#[test]
+fn evaluator_agrees_with_captured_packets() {
+    judge(Path::new("tests/fixtures/firewall"));
+}
+
+#[test]
+fn packets_through_live_rulesets() {
+    if !common::needs_root("live firewall packets") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("tests/lab/firewall.sh")
+        .arg("capture")
+        .arg(tmp.path())
+        .output()
+        .expect("run tests/lab/firewall.sh");
+    assert!(
+        out.status.success(),
+        "firewall.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    judge(tmp.path());
+}
