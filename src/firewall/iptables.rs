@@ -582,7 +582,7 @@ pub fn parse_ipsets(text: &str) -> Vec<NamedSet> {
 
 /// Split like the shell iptables-restore emulates: whitespace separates words, `"…"` groups,
 /// and `\` escapes the next character inside quotes.
-fn words(line: &str) -> Vec<String> {
+pub(crate) fn words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;

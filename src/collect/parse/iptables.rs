@@ -303,41 +303,10 @@ fn port_list(arg: &str) -> Option<Vec<(u16, u16)>> {
         .collect()
 }
 
-/// Split like the shell that iptables-restore emulates: whitespace separates words, `"…"`
-/// groups, and `\` escapes the next character inside quotes.
+/// Split like the shell that iptables-restore emulates (one splitter for both readers of
+/// iptables-save: this summary and the packet evaluator's ruleset).
 fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                in_word = true;
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' => cur.extend(chars.next()),
-                        _ => cur.push(q),
-                    }
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
+    crate::firewall::iptables::words(line)
 }
 
 #[cfg(test)]
