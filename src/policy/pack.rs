@@ -834,4 +834,67 @@ remediation = { vi = "x", en = "x" }
         assert!(e.contains(":4:13"), "{e}");
         assert!(e.contains("did you mean `time-sync`?"), "{e}");
     }
+
+    /// Level-dependent clauses come from the law tables: a citation prints the clause of each
+    /// level; an unknown item, an item the standard lacks at every level of the control, and a
+    /// `x.` pattern are located pack problems.
+    #[test]
+    fn citations_resolve_per_level_and_bad_ones_are_located() {
+        use crate::inventory::Level;
+        let with = |basis: &str, levels: &str| {
+            ONE.replace("basis = [\"x\"]", &format!("basis = {basis}"))
+                .replace("levels = [1, 2, 3, 4, 5]", &format!("levels = {levels}"))
+        };
+        let c = Catalog::from_pack(
+            Regime::Nd85,
+            &with(
+                r#"["@tcvn11930/network.ips", "@tt12/II.1.b"]"#,
+                "[1, 2, 3, 4, 5]",
+            ),
+        )
+        .expect("valid");
+        let control = &c.controls(Regime::Nd85)[0];
+        let at = |l: i64| control.basis_at(Level::new(l)).join("; ");
+        assert!(
+            at(1).contains("§5.2.1.4") && at(1).contains("Phụ lục I mục II.1.b"),
+            "{}",
+            at(1)
+        );
+        assert!(
+            at(3).contains("§7.2.1.5") && at(3).contains("Phụ lục III mục"),
+            "{}",
+            at(3)
+        );
+        assert!(
+            control.basis[0].contains("cấp độ 2: §6.2.1.5"),
+            "{:?}",
+            control.basis
+        );
+        for (basis, levels, says) in [
+            (
+                r#"["@tcvn11930/network.ipz"]"#,
+                "[3]",
+                "has no item `network.ipz`",
+            ),
+            (
+                r#"["@tcvn11930/network.malware"]"#,
+                "[1, 2]",
+                "has no clause at any level",
+            ),
+            (
+                r#"["@iso27001/a.5"]"#,
+                "[3]",
+                "unknown standard `@iso27001`",
+            ),
+            (
+                r#"["TCVN 11930:2017 x.2.1.5"]"#,
+                "[3]",
+                "a clause pattern with `x.`",
+            ),
+        ] {
+            let e = Catalog::from_pack(Regime::Nd85, &with(basis, levels)).expect_err(basis);
+            assert!(e.contains("bad-basis") && e.contains(says), "{basis}: {e}");
+            assert!(e.contains(":10:9"), "{basis}: located at the basis: {e}");
+        }
+    }
 }
