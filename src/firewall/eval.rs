@@ -68,9 +68,9 @@ pub(crate) const CT_STATUS_DNAT: u128 = 1 << 5;
 /// Conntrack state bit `new`.
 pub(crate) const CT_STATE_NEW: u128 = 8;
 
-/// Evaluate one packet.
-pub fn evaluate(rs: &Ruleset, p: &Packet) -> Decision {
-    let fam = p.family();
+/// The base chains a packet of `fam` crosses, in the kernel's order: by hook, then priority,
+/// then the order the ruleset lists them.
+pub(crate) fn base_chains(rs: &Ruleset, fam: Family) -> Vec<(usize, &Base)> {
     let mut bases: Vec<(usize, &Base)> = rs
         .chains
         .iter()
@@ -79,6 +79,13 @@ pub fn evaluate(rs: &Ruleset, p: &Packet) -> Decision {
         .filter_map(|(i, c)| c.base.as_ref().map(|b| (i, b)))
         .collect();
     bases.sort_by_key(|(i, b)| (b.hook, b.prio, *i));
+    bases
+}
+
+/// Evaluate one packet.
+pub fn evaluate(rs: &Ruleset, p: &Packet) -> Decision {
+    let fam = p.family();
+    let bases = base_chains(rs, fam);
     let mut st = State {
         pkt: p.clone(),
         status: 0,

@@ -11,7 +11,7 @@
 use super::{Action, Cond, Decision, Elem, Family, Key, Outcome, Rule, SetRef, Stack, State};
 use super::{Step, Tri, Walk, tuple_matches, value};
 use crate::firewall::ranges::{Ranges, intersect, normalize, subtract};
-use crate::firewall::{Base, Hook, Packet, Ruleset};
+use crate::firewall::{Hook, Packet, Ruleset};
 
 /// Rule visits for one exposure question, over all paths and splits.
 const MAX_STEPS: usize = 2_000_000;
@@ -34,14 +34,7 @@ pub(crate) fn supported(rs: &Ruleset, family: Family) -> bool {
 /// The decision for every source in `sources`, the rest of the packet as `template` has it.
 pub(crate) fn reach(rs: &Ruleset, template: &Packet, sources: Ranges) -> Parts {
     let fam = template.family();
-    let mut bases: Vec<(usize, &Base)> = rs
-        .chains
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.families.contains(&fam))
-        .filter_map(|(i, c)| c.base.as_ref().map(|b| (i, b)))
-        .collect();
-    bases.sort_by_key(|(i, b)| (b.hook, b.prio, *i));
+    let bases = super::base_chains(rs, fam);
     let st = State {
         pkt: template.clone(),
         status: 0,

@@ -26,35 +26,21 @@ fn exposure(inv: &Inventory, server: usize, f: &HostFacts, l: &Listener) -> Stri
     };
     let mut out = vec![];
     for &family in families {
-        let daddr = if l.address.is_unspecified() {
-            inv.servers[server]
-                .addresses
-                .iter()
-                .copied()
-                .find(|a| Family::of(*a) == family)
-                .or_else(|| {
-                    nf.addresses
-                        .iter()
-                        .map(|(_, a)| *a)
-                        .find(|a| Family::of(*a) == family)
-                })
-        } else {
-            Some(l.address)
+        // The listening address, or for a wildcard the server's own address of the family:
+        // the same destination FLOW-BLOCKED and FW-EXPOSED-SERVICE send their packets to.
+        let Some((daddr, iif)) =
+            super::declared_flows::target(inv, server, nf, Some(l.address), family)
+        else {
+            continue;
         };
-        let Some(daddr) = daddr else { continue };
-        let iif = nf
-            .addresses
-            .iter()
-            .find(|(_, a)| *a == daddr)
-            .map(|(i, _)| i.as_str());
         let zero = match family {
             Family::V4 => std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
             Family::V6 => std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
         };
-        let mut p = Packet::tcp(zero, daddr, l.port, iif);
+        let mut p = Packet::tcp(zero, daddr, l.port, iif.as_deref());
         p.proto = proto;
         let r = reach(&nf.ruleset, &p);
-        let fam = if family == Family::V4 { "IPv4" } else { "IPv6" };
+        let fam = super::declared_flows::fam_name(family);
         out.push(if let Some(u) = r.first_unknown() {
             format!("{fam} firewall unknown at {}", u.decision.by)
         } else if r.open_to_all() {
