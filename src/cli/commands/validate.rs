@@ -23,8 +23,9 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         return Err(input::invalid(io, &sources, &problems, &what));
     }
     // Valid, but some levels cannot be decided: say which key is missing, where.
+    let regimes = input::regimes(g, &inv);
     let mut warnings = Vec::new();
-    for regime in input::regimes(g, &inv).list() {
+    for regime in regimes.list() {
         for w in crate::graph::level::missing_inputs(&inv, regime) {
             if !warnings.contains(&w) {
                 warnings.push(w);
@@ -32,10 +33,7 @@ pub fn run(g: &Global, io: &mut Io) -> anyhow::Result<Exit> {
         }
     }
     // Valid, but the law would not accept it as it stands: an appraiser that operates the system.
-    warnings.extend(crate::dossier::appraisal_warnings(
-        &inv,
-        input::regimes(g, &inv).main(),
-    ));
+    warnings.extend(crate::dossier::appraisal_warnings(&inv, regimes.main()));
     if !warnings.is_empty() {
         crate::diag::render_to(&mut io.err, &sources, &warnings)?;
     }
