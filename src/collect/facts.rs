@@ -116,6 +116,16 @@ pub struct Sshd {
     /// `Match` blocks that change `permitrootlogin` or `passwordauthentication` for some
     /// connections, as `Match <criteria>: key value`.
     pub match_overrides: Vec<String>,
+    /// `Ciphers`, `MACs` and `KexAlgorithms`: what sshd offers, in its order. `None` when only
+    /// the files were read and they leave a list to OpenSSH's compiled-in default (which
+    /// depends on its version) or change that default (`+…`, `-…`, `^…`); and in facts saved
+    /// before capdo read them.
+    #[serde(default)]
+    pub ciphers: Option<Vec<String>>,
+    #[serde(default)]
+    pub macs: Option<Vec<String>>,
+    #[serde(default)]
+    pub kex_algorithms: Option<Vec<String>>,
 }
 
 /// A scheduled job (cron line or systemd timer).

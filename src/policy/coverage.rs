@@ -52,14 +52,18 @@ use Cover::{Full, Manual, NotRequired, Partial};
 pub const ROWS: &[Row] = &[
     Row {
         requirement: "Remote admin over secure channels only; no Telnet/rsh/FTP; insecure services off",
-        nd85: Partial(
-            &["INSECURE-SERVICE", "SSH-ROOT-LOGIN", "NET-UNDECLARED-PORT"],
-            "sshd's ciphers and MACs are not read",
-        ),
-        nd331: Partial(
-            &["INSECURE-SERVICE", "SSH-ROOT-LOGIN", "NET-UNDECLARED-PORT"],
-            "sshd's ciphers and MACs are not read",
-        ),
+        nd85: Full(&[
+            "INSECURE-SERVICE",
+            "SSH-WEAK-CRYPTO",
+            "SSH-ROOT-LOGIN",
+            "NET-UNDECLARED-PORT",
+        ]),
+        nd331: Full(&[
+            "INSECURE-SERVICE",
+            "SSH-WEAK-CRYPTO",
+            "SSH-ROOT-LOGIN",
+            "NET-UNDECLARED-PORT",
+        ]),
     },
     Row {
         requirement: "Default admin port changed",

@@ -60,6 +60,11 @@ pub fn from_t(text: &str) -> Sshd {
             "allowgroups" => s
                 .allow_groups
                 .extend(values.iter().map(|v| (*v).to_owned())),
+            "ciphers" if s.ciphers.is_none() => s.ciphers = Some(algorithms(first)),
+            "macs" if s.macs.is_none() => s.macs = Some(algorithms(first)),
+            "kexalgorithms" if s.kex_algorithms.is_none() => {
+                s.kex_algorithms = Some(algorithms(first));
+            }
             _ => {}
         }
     }
@@ -140,7 +145,29 @@ pub fn from_files(files: &[(String, String)]) -> Sshd {
                 .filter(|o| seen.insert(o.clone()))
                 .collect()
         },
+        ciphers: written_list(single.get("ciphers")),
+        macs: written_list(single.get("macs")),
+        kex_algorithms: written_list(single.get("kexalgorithms")),
     }
+}
+
+/// A comma-separated algorithm list, as `sshd -T` prints it (lowercase).
+fn algorithms(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter(|a| !a.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// An algorithm list from the files: known only when written in full. Unset, the compiled-in
+/// default applies; `+`, `-` and `^` change that default: neither says what sshd offers.
+fn written_list(value: Option<&String>) -> Option<Vec<String>> {
+    let value = value?;
+    if value.starts_with(['+', '-', '^']) {
+        return None;
+    }
+    Some(algorithms(value))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,6 +326,9 @@ impl Reader<'_> {
             "passwordauthentication" => "passwordauthentication",
             "clientaliveinterval" => "clientaliveinterval",
             "clientalivecountmax" => "clientalivecountmax",
+            "ciphers" => "ciphers",
+            "macs" => "macs",
+            "kexalgorithms" => "kexalgorithms",
             _ => return,
         };
         self.single.entry(key).or_insert_with(|| value.to_owned());
@@ -440,6 +470,20 @@ mod tests {
             authentication_methods: vec!["any".into()],
             match_addresses: vec![],
             match_overrides: vec![],
+            ciphers: None,
+            macs: None,
+            kex_algorithms: None,
+        }
+    }
+
+    /// `sshd -T` always prints the algorithm lists, the files here leave them to the default:
+    /// the other settings are compared without them.
+    fn t(text: &str) -> Sshd {
+        Sshd {
+            ciphers: None,
+            macs: None,
+            kex_algorithms: None,
+            ..from_t(text)
         }
     }
 
@@ -484,9 +528,50 @@ mod tests {
     }
 
     #[test]
+    fn algorithm_lists_from_t_and_from_files_written_in_full() {
+        let weak = from_t(fx!("weak.T"));
+        let list = |l: &[&str]| Some(l.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            weak.ciphers,
+            list(&["aes128-cbc", "3des-cbc", "aes128-ctr", "aes256-ctr"])
+        );
+        assert_eq!(
+            weak.macs,
+            list(&["hmac-md5", "hmac-sha1-96", "hmac-sha2-256"])
+        );
+        assert_eq!(
+            weak.kex_algorithms,
+            list(&[
+                "diffie-hellman-group1-sha1",
+                "diffie-hellman-group14-sha1",
+                "curve25519-sha256"
+            ])
+        );
+        let from_weak_files = from_files(&files(&[
+            ("/etc/ssh/sshd_config", fx!("weak/sshd_config")),
+            (
+                "/etc/ssh/sshd_config.d/50-legacy-clients.conf",
+                fx!("weak/sshd_config.d/50-legacy-clients.conf"),
+            ),
+        ]));
+        assert_eq!(from_weak_files, weak);
+        // Debian's stock file sets none: the compiled-in default is not known from the files.
+        let stock = from_files(&debian_files());
+        assert_eq!((stock.ciphers, stock.macs), (None, None));
+        assert!(from_t(fx!("debian.T")).ciphers.is_some());
+        // A change to the default (`+…`) does not say what the whole list is.
+        let plus = from_files(&files(&[(
+            "/etc/ssh/sshd_config",
+            "Ciphers +aes128-cbc\nMACs hmac-sha2-256,hmac-sha2-512\n",
+        )]));
+        assert_eq!(plus.ciphers, None);
+        assert_eq!(plus.macs, list(&["hmac-sha2-256", "hmac-sha2-512"]));
+    }
+
+    #[test]
     fn t_of_debian_default_says_without_password() {
         let want = sshd("prohibit-password", true, &[22], 0, 3, &[]);
-        assert_eq!(from_t(fx!("debian.T")), want);
+        assert_eq!(t(fx!("debian.T")), want);
         assert_eq!(from_files(&debian_files()), want);
     }
 
@@ -500,7 +585,7 @@ mod tests {
             2,
             &["admin", "deploy@10.10.9.0/24"],
         );
-        assert_eq!(from_t(fx!("hardened.T")), want);
+        assert_eq!(t(fx!("hardened.T")), want);
         // 90-late.conf sets the opposite, but 50-hardening.conf is read first.
         assert_eq!(from_files(&hardened_files()), want);
     }
@@ -515,7 +600,7 @@ mod tests {
             0,
             &["root", "admin", "ops"],
         );
-        assert_eq!(from_t(fx!("legacy.T")), want);
+        assert_eq!(t(fx!("legacy.T")), want);
         // Upper-case keyword, `Keyword=value`, a tab separator, AllowUsers on two lines.
         assert_eq!(from_files(&legacy_files()), want);
     }
