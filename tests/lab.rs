@@ -53,12 +53,14 @@ const RULES: [&str; 11] = [
 /// (host, nd85 row, nd331 row) for the hosts whose files the lab sets (tests/lab/README.md):
 /// `good` is hardened (but its TMOUT of 15 minutes is longer than either pack allows, its
 /// password classes and validity meet only the legacy numbers, and it runs sshd on port 22),
-/// `match` is weak everywhere, `open` is stock Debian with an open firewall. `?` is decided
+/// `match` is weak everywhere, `open` is stock Debian with an open firewall. The lab declares
+/// no management network, so SSH-ADMIN-SOURCE fails on every host: `good` accepts SSH from the
+/// whole lab network, `match` only adds a `Match Address` block. `?` is decided
 /// either way: `good` sees the machine's real apt lists, so whether a security update is
 /// pending depends on the day; the other hosts have none, so the fact is unknown (`e`).
 const EXPECTED_RULES: [(&str, &str, &str); 3] = [
-    ("good", "ppFpFxpp?Fp", "FpFpxppp?Fp"),
-    ("match", "FFFpFxFpeFF", "FFFpxFFpeFF"),
+    ("good", "ppFFFxpp?Fp", "FpFFxppp?Fp"),
+    ("match", "FFFFFxFpeFF", "FFFFxFFpeFF"),
     ("open", "FFFFFxppeFF", "FFFFxpppeFF"),
 ];
 

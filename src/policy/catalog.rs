@@ -298,6 +298,7 @@ pub enum HostBuiltin {
     LogForward,
     AgentRunning,
     TimeSync,
+    SshAdminSource,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -308,7 +309,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 27] = {
+const NAMES: [(Builtin, &str); 28] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -338,6 +339,7 @@ const NAMES: [(Builtin, &str); 27] = {
         (H(Hb::LogForward), "log-forward"),
         (H(Hb::AgentRunning), "agent-running"),
         (H(Hb::TimeSync), "time-sync"),
+        (H(Hb::SshAdminSource), "ssh-admin-source"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -345,8 +347,8 @@ const NAMES: [(Builtin, &str); 27] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 27] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 27];
+    pub const ALL: [Builtin; 28] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 28];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

@@ -72,14 +72,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Admin source restriction",
-        nd85: Partial(
-            &["SSH-ADMIN-SOURCE"],
-            "the allowed sources are not compared with the management zone's CIDRs",
-        ),
-        nd331: Partial(
-            &["SSH-ADMIN-SOURCE"],
-            "the allowed sources are not compared with the management zone's CIDRs",
-        ),
+        nd85: Full(&["SSH-ADMIN-SOURCE"]),
+        nd331: Full(&["SSH-ADMIN-SOURCE"]),
     },
     Row {
         requirement: "Idle timeout",

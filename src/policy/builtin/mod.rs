@@ -39,6 +39,7 @@ mod ipv6_ready;
 mod level_underclassified;
 mod log_forward;
 mod net_undeclared_port;
+mod ssh_admin_source;
 mod ssh_password_auth;
 mod ssh_root_login;
 mod time_sync;
@@ -72,9 +73,11 @@ impl Builtin {
                 | I::FourlayerNational => fourlayer::implementation(b, d),
             },
             Builtin::Host(b) => match b {
-                H::FwHostDefaultDeny | H::FwIpv6Parity | H::SshRootLogin | H::SshPasswordAuth => {
-                    None
-                }
+                H::FwHostDefaultDeny
+                | H::FwIpv6Parity
+                | H::SshRootLogin
+                | H::SshPasswordAuth
+                | H::SshAdminSource => None,
                 H::FwExposedService | H::FlowBlocked => declared_flows::implementation(d),
                 H::NetUndeclaredPort => net_undeclared_port::implementation(d),
                 H::Ipv6Ready => ipv6_ready::implementation(d),
@@ -137,6 +140,7 @@ impl HostBuiltin {
             H::LogForward => log_forward::judge,
             H::AgentRunning => agent_running::judge,
             H::TimeSync => time_sync::judge,
+            H::SshAdminSource => ssh_admin_source::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }
