@@ -300,6 +300,7 @@ end processes "$r"
 # Time synchronisation.
 sec timedatectl timedatectl show
 sec chronyc chronyc -n tracking
+sec timesyncd timedatectl show-timesync
 
 # Accounts: names, uids and shells only (`cut` never prints /etc/passwd's password field);
 # lock state from `passwd -S -a` (status letters, no hash; root only); last logins from

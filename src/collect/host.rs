@@ -39,6 +39,8 @@ pub struct HostFacts {
     pub forward_targets: Fact<Vec<ForwardTarget>>,
     pub processes: Fact<Vec<String>>,
     pub time_synchronized: Fact<bool>,
+    /// The NTP server the clock follows (chronyd, else systemd-timesyncd).
+    pub time_source: Fact<std::net::IpAddr>,
     /// Password quality and history from the PAM password stack.
     pub password: Fact<Password>,
     /// `PASS_MAX_DAYS` of `/etc/login.defs` (None: unset).
@@ -262,6 +264,7 @@ impl HostFacts {
             forward_targets: forwarding(&s, &mut notes),
             processes: s.ok("processes").map(parse::procs::parse),
             time_synchronized: time(&s),
+            time_source: time_source(&s),
             password: password(&s),
             pass_max_days: config(&s, |p| p == "/etc/login.defs")
                 .map(|f| f.first().and_then(|(_, t)| parse::pam::pass_max_days(t))),
@@ -730,6 +733,27 @@ fn time(s: &Sections) -> Fact<bool> {
         "neither timedatectl ({}) nor chronyc ({}) could tell",
         t.err().unwrap_or_default(),
         c.err().unwrap_or_default()
+    ))
+}
+
+/// The server chronyd follows (`chronyc -n tracking`), else systemd-timesyncd's.
+fn time_source(s: &Sections) -> Fact<std::net::IpAddr> {
+    let c = s.ok("chronyc");
+    if let Ok(body) = c
+        && let Some(a) = parse::timesync::chronyc_reference(body)
+    {
+        return Ok(a);
+    }
+    let t = s.ok("timesyncd");
+    if let Ok(body) = t
+        && let Some(a) = parse::timesync::timesyncd_server(body)
+    {
+        return Ok(a);
+    }
+    Err(format!(
+        "neither chronyc ({}) nor timedatectl show-timesync ({}) names a server",
+        c.err().unwrap_or_else(|| "no server address".into()),
+        t.err().unwrap_or_else(|| "no ServerAddress".into())
     ))
 }
 

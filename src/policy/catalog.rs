@@ -299,6 +299,7 @@ pub enum HostBuiltin {
     AgentRunning,
     TimeSync,
     SshAdminSource,
+    TimeSource,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -309,7 +310,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 28] = {
+const NAMES: [(Builtin, &str); 29] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -340,6 +341,7 @@ const NAMES: [(Builtin, &str); 28] = {
         (H(Hb::AgentRunning), "agent-running"),
         (H(Hb::TimeSync), "time-sync"),
         (H(Hb::SshAdminSource), "ssh-admin-source"),
+        (H(Hb::TimeSource), "time-source"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -347,8 +349,8 @@ const NAMES: [(Builtin, &str); 28] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 28] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 28];
+    pub const ALL: [Builtin; 29] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 29];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

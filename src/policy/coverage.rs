@@ -116,14 +116,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Time sync",
-        nd85: Partial(
-            &["TIME-SYNC"],
-            "the time source is not compared with the inventory's NTP servers",
-        ),
-        nd331: Partial(
-            &["TIME-SYNC"],
-            "the time source is not compared with the inventory's NTP servers",
-        ),
+        nd85: Full(&["TIME-SYNC", "TIME-SOURCE"]),
+        nd331: Full(&["TIME-SYNC", "TIME-SOURCE"]),
     },
     Row {
         requirement: "Logging content",

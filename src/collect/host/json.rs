@@ -34,6 +34,7 @@ pub const FACT_NAMES: &[&str] = &[
     "logging.forward_targets",
     "agents.running",
     "time.synchronized",
+    "time.source",
     "sshd.client_alive_interval",
     "sshd.client_alive_count_max",
     "sshd.client_alive_timeout",
@@ -145,6 +146,7 @@ impl HostFacts {
             "time.synchronized",
             field(&self.time_synchronized, |t| json!(t)),
         );
+        put("time.source", field(&self.time_source, |a| json!(a)));
         put(
             "sshd.client_alive_interval",
             field(&self.sshd, |(s, _)| json!(s.client_alive_interval)),

@@ -30,6 +30,27 @@ pub fn chronyc(text: &str) -> Option<bool> {
     })
 }
 
+/// The server the clock follows, from `chronyc -n tracking`'s `Reference ID : 0A00007B
+/// (10.0.0.123)`: the address in brackets. `None` when the line is absent or names no address
+/// (a reference clock, or no source yet: `7F7F0101 ()`).
+pub fn chronyc_reference(text: &str) -> Option<std::net::IpAddr> {
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        if key.trim() != "Reference ID" {
+            return None;
+        }
+        let inner = value.split_once('(')?.1.split_once(')')?.0;
+        inner.trim().parse().ok()
+    })
+}
+
+/// The server systemd-timesyncd follows, from `timedatectl show-timesync`'s `ServerAddress=`.
+pub fn timesyncd_server(text: &str) -> Option<std::net::IpAddr> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("ServerAddress="))
+        .and_then(|a| a.trim().parse().ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +108,30 @@ mod tests {
         assert_eq!(timedatectl("NTPSynchronized=maybe\n"), None);
     }
 
+    #[test]
+    fn the_reference_is_the_server_in_brackets() {
+        assert_eq!(
+            chronyc_reference(include_str!(
+                "../../../tests/fixtures/collect/timesync/chronyc-synchronised-10.0.0.123.txt"
+            )),
+            Some(std::net::IpAddr::from([10, 0, 0, 123]))
+        );
+        assert_eq!(
+            chronyc_reference(include_str!(
+                "../../../tests/fixtures/collect/timesync/chronyc-no-daemon.txt"
+            )),
+            None
+        );
+        assert_eq!(chronyc_reference("Reference ID    : 7F7F0101 ()\n"), None);
+        assert_eq!(
+            timesyncd_server(include_str!(
+                "../../../tests/fixtures/collect/timesync/timedatectl-show-timesync.txt"
+            )),
+            Some(std::net::IpAddr::from([10, 10, 9, 20]))
+        );
+        assert_eq!(timesyncd_server("ServerName=ntp\n"), None);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         #[test]
@@ -94,6 +139,8 @@ mod tests {
             let text = String::from_utf8_lossy(&bytes);
             let _ = timedatectl(&text);
             let _ = chronyc(&text);
+            let _ = chronyc_reference(&text);
+            let _ = timesyncd_server(&text);
         }
     }
 }

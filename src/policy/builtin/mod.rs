@@ -42,6 +42,7 @@ mod net_undeclared_port;
 mod ssh_admin_source;
 mod ssh_password_auth;
 mod ssh_root_login;
+mod time_source;
 mod time_sync;
 mod zone_placement;
 mod zone_required;
@@ -85,7 +86,7 @@ impl Builtin {
                 H::BackupFresh => backup_fresh::implementation(d),
                 H::LogForward => log_forward::implementation(d),
                 H::AgentRunning => agent_running::implementation(d),
-                H::TimeSync => time_sync::implementation(d),
+                H::TimeSync | H::TimeSource => time_sync::implementation(d),
             },
             Builtin::Waiver(_) => None,
         }
@@ -141,6 +142,7 @@ impl HostBuiltin {
             H::AgentRunning => agent_running::judge,
             H::TimeSync => time_sync::judge,
             H::SshAdminSource => ssh_admin_source::judge,
+            H::TimeSource => time_source::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }

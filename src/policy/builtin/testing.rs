@@ -179,6 +179,16 @@ pub struct HostCase<'a> {
     pub message: &'a str,
 }
 
+/// `raw` with a section `name` added at the end (one that a newer collector writes and the
+/// capture predates).
+pub fn with_added_section(raw: &str, name: &str, body: &str, rc: i32) -> String {
+    assert!(
+        !raw.contains(&format!("@@{NONCE} begin {name}\n")),
+        "section `{name}` is already in the capture: replace it with with_section"
+    );
+    format!("{raw}@@{NONCE} begin {name}\n{body}\n@@{NONCE} end {name} {rc}\n")
+}
+
 /// `raw` with the body and exit status of section `name` replaced.
 pub fn with_section(raw: &str, name: &str, body: &str, rc: i32) -> String {
     let begin = format!("@@{NONCE} begin {name}\n");
