@@ -297,6 +297,9 @@ else
 fi
 end processes "$r"
 
+# Audit rules as the kernel holds them (root only: with privilege).
+psec auditctl auditctl -l
+
 # Time synchronisation.
 sec timedatectl timedatectl show
 sec chronyc chronyc -n tracking

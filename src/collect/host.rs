@@ -41,6 +41,8 @@ pub struct HostFacts {
     pub time_synchronized: Fact<bool>,
     /// The NTP server the clock follows (chronyd, else systemd-timesyncd).
     pub time_source: Fact<std::net::IpAddr>,
+    /// What the loaded audit rules record (`auditctl -l`): see [`parse::audit::covers`].
+    pub audit: Fact<Vec<&'static str>>,
     /// Password quality and history from the PAM password stack.
     pub password: Fact<Password>,
     /// `PASS_MAX_DAYS` of `/etc/login.defs` (None: unset).
@@ -265,6 +267,7 @@ impl HostFacts {
             processes: s.ok("processes").map(parse::procs::parse),
             time_synchronized: time(&s),
             time_source: time_source(&s),
+            audit: audit(&s),
             password: password(&s),
             pass_max_days: config(&s, |p| p == "/etc/login.defs")
                 .map(|f| f.first().and_then(|(_, t)| parse::pam::pass_max_days(t))),
@@ -734,6 +737,23 @@ fn time(s: &Sections) -> Fact<bool> {
         t.err().unwrap_or_default(),
         c.err().unwrap_or_default()
     ))
+}
+
+/// What the kernel's audit rules record. No `auditctl` (no auditd installed): no rules at all.
+fn audit(s: &Sections) -> Fact<Vec<&'static str>> {
+    if let Ok(sec) = s.get("auditctl")
+        && sec.rc == Some(127)
+    {
+        return Ok(vec![]);
+    }
+    let body = s.ok("auditctl")?;
+    if !parse::audit::is_rule_list(body) {
+        return Err(format!(
+            "auditctl -l printed something other than rules: {}",
+            body.lines().next().unwrap_or_default()
+        ));
+    }
+    Ok(parse::audit::covers(body))
 }
 
 /// The server chronyd follows (`chronyc -n tracking`), else systemd-timesyncd's.
@@ -1267,6 +1287,36 @@ mod tests {
             "{e}"
         );
         assert_eq!(j["firewall.input_policy_v4"], json!("drop"));
+    }
+
+    #[test]
+    fn audit_rules_as_loaded_refused_or_absent() {
+        let hardened = include_str!("../../tests/fixtures/collect/audit/auditctl-l-hardened.txt");
+        let j = facts(&[("auditctl", 0, hardened)]);
+        assert_eq!(
+            j["audit.covers"],
+            json!(["logins", "execve", "config", "privileged"])
+        );
+        let refused = include_str!("../../tests/fixtures/collect/audit/auditctl-l-nonroot.txt");
+        let j = facts(&[("auditctl", 4, refused)]);
+        assert!(
+            j["audit.covers"]["error"].is_string(),
+            "{}",
+            j["audit.covers"]
+        );
+        // auditd not installed: there are no rules, which is a fact, not an unknown.
+        let j = facts(&[("auditctl", 127, "capdo: auditctl: not installed")]);
+        assert_eq!(j["audit.covers"], json!([]));
+        let j = facts(&[(
+            "auditctl",
+            0,
+            "Error sending rule list request (Operation not permitted)",
+        )]);
+        assert!(
+            j["audit.covers"]["error"].is_string(),
+            "{}",
+            j["audit.covers"]
+        );
     }
 
     #[test]

@@ -121,14 +121,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Logging content",
-        nd85: Partial(
-            &["AUDITD-RUNNING"],
-            "the audit rules (logins, execve, /etc, privileged commands) are not read",
-        ),
-        nd331: Partial(
-            &["AUDITD-RUNNING"],
-            "the audit rules (logins, execve, /etc, privileged commands) are not read",
-        ),
+        nd85: Full(&["AUDITD-RUNNING", "AUDIT-RULES"]),
+        nd331: Full(&["AUDITD-RUNNING", "AUDIT-RULES"]),
     },
     Row {
         requirement: "Central log forwarding",

@@ -35,6 +35,7 @@ pub const FACT_NAMES: &[&str] = &[
     "agents.running",
     "time.synchronized",
     "time.source",
+    "audit.covers",
     "sshd.client_alive_interval",
     "sshd.client_alive_count_max",
     "sshd.client_alive_timeout",
@@ -147,6 +148,7 @@ impl HostFacts {
             field(&self.time_synchronized, |t| json!(t)),
         );
         put("time.source", field(&self.time_source, |a| json!(a)));
+        put("audit.covers", field(&self.audit, |c| json!(c)));
         put(
             "sshd.client_alive_interval",
             field(&self.sshd, |(s, _)| json!(s.client_alive_interval)),

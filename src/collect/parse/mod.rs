@@ -8,6 +8,7 @@
 //! output from `tests/fixtures/collect/` (its README says how each file was made).
 
 pub mod accounts;
+pub mod audit;
 pub mod iptables;
 pub mod ipv6;
 pub mod jobs;
