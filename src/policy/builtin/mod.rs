@@ -29,6 +29,7 @@ mod backup_offsite;
 mod declared_flows;
 mod dep_cycle;
 mod dep_weaker_level;
+mod exposure_severity;
 mod flow_blocked;
 mod fourlayer;
 mod fw_exposed_service;
@@ -245,6 +246,9 @@ pub struct Verdict {
     pub status: Status,
     pub message: String,
     pub evidence: String,
+    /// The finding's severity when it depends on what was found (FW-EXPOSED-SERVICE: by the
+    /// service and where it is reachable from); `None`: the control's.
+    pub severity: Option<crate::policy::Severity>,
 }
 
 fn pass(message: String, evidence: String) -> Verdict {
@@ -252,6 +256,7 @@ fn pass(message: String, evidence: String) -> Verdict {
         status: Status::Pass,
         message,
         evidence,
+        severity: None,
     }
 }
 
@@ -260,6 +265,7 @@ fn fail(message: String, evidence: String) -> Verdict {
         status: Status::Fail,
         message,
         evidence,
+        severity: None,
     }
 }
 
@@ -268,6 +274,7 @@ fn not_applicable(message: String) -> Verdict {
         status: Status::NotApplicable,
         message,
         evidence: String::new(),
+        severity: None,
     }
 }
 
@@ -277,6 +284,7 @@ fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
         status: Status::Error,
         message: format!("{what} could not be read: {why}"),
         evidence: String::new(),
+        severity: None,
     })
 }
 
