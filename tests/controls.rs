@@ -334,7 +334,8 @@ fn sample_database_server_against_its_declared_flows() {
         ),
     ];
     let dir = tempfile::tempdir().expect("tempdir");
-    for (rules, exposed, severity, blocked, words) in &cases {
+    for (i, (rules, exposed, severity, blocked, words)) in cases.iter().enumerate() {
+        let bundle = dir.path().join(format!("evidence-{i}"));
         let doc = serde_json::json!({
             "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z",
             "hosts": {"portal-db01": {
@@ -354,6 +355,8 @@ fn sample_database_server_against_its_declared_flows() {
                 "json",
                 "--lang",
                 "en",
+                "--evidence",
+                bundle.to_str().expect("utf-8"),
                 "portal-db01",
             ],
         );
@@ -372,5 +375,16 @@ fn sample_database_server_against_its_declared_flows() {
         assert_eq!(listeners[0]["port"], 5432, "{listeners}");
         assert_eq!(listeners[0]["family"], "ipv4", "{listeners}");
         assert!(listeners[0]["sources"].is_array(), "{listeners}");
+        // So does the evidence bundle: its report and its replayable scan.
+        for name in ["report.json", "facts.json"] {
+            let text = std::fs::read_to_string(bundle.join(name)).expect(name);
+            let doc: Value = serde_json::from_str(&text).expect(name);
+            let got = if name == "report.json" {
+                &doc["facts"]["portal-db01"]["exposure.listeners"]
+            } else {
+                &doc["hosts"]["portal-db01"]["facts"]["exposure.listeners"]
+            };
+            assert_eq!(got, listeners, "{name}");
+        }
     }
 }
