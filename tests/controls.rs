@@ -258,3 +258,133 @@ fn time_sync_passes_and_fails_on_replayed_output() {
     assert_eq!(status("bk01").0, "fail", "{:?}", status("bk01"));
     assert_eq!(status("bk01").1, "time.synchronized = false");
 }
+
+/// The shipped sample inventory (inventory/) with a saved scan of its database server
+/// `portal-db01` (hq-db, 10.10.3.11; flows declare tcp/5432 from hq-app and from
+/// baocao-web01/02): the collector's output of a Debian 12 host, PostgreSQL listening, and the
+/// legacy firewall replaced per case. FW-EXPOSED-SERVICE and FLOW-BLOCKED pass and fail where
+/// they should, the failure's severity follows the exposure (database from anywhere: high; from
+/// another zone of the inventory: high; within its own zone: medium), and the JSON report
+/// carries the host's `exposure.listeners`.
+#[test]
+fn sample_database_server_against_its_declared_flows() {
+    let nonce = "5e1f0c9a7b3d2e41";
+    let raw = std::fs::read_to_string("tests/fixtures/collect/sections/collector-debian12.txt")
+        .expect("collector output");
+    let section = |raw: &str, name: &str, body: &str| -> String {
+        let begin = format!("@@{nonce} begin {name}\n");
+        let end = format!("@@{nonce} end {name} ");
+        let a = raw.find(&begin).expect("section") + begin.len();
+        let b = raw[a..].find(&end).expect("end") + a;
+        format!("{}{body}\n{}", &raw[..a], &raw[b..])
+    };
+    let listen = "tcp LISTEN 0 244 0.0.0.0:5432 0.0.0.0:* users:((\"postgres\",pid=811,fd=6))";
+    let host = |v4_rules: &str| -> String {
+        let out = section(&raw, "listen", listen);
+        let out = section(
+            &out,
+            "iptables-legacy",
+            &format!("*filter\n:INPUT DROP [0:0]\n{v4_rules}\nCOMMIT"),
+        );
+        section(
+            &out,
+            "ip6tables-legacy",
+            "*filter\n:INPUT DROP [0:0]\nCOMMIT",
+        )
+    };
+    // What the flows to hq-db declare: tcp/5432 and tcp/1521 from hq-app, tcp/5432 from the
+    // two report servers, SSH from the management zone (no sshd listens in this scan).
+    let declared = "-A INPUT -p tcp --dport 22 -j ACCEPT\n\
+                    -A INPUT -s 10.10.2.0/24 -p tcp -m multiport --dports 5432,1521 -j ACCEPT\n\
+                    -A INPUT -s 10.10.1.51/32 -p tcp --dport 5432 -j ACCEPT\n\
+                    -A INPUT -s 10.10.1.52/32 -p tcp --dport 5432 -j ACCEPT";
+    // (rules, FW-EXPOSED-SERVICE, its severity, FLOW-BLOCKED, words of the messages)
+    let cases = [
+        (declared.to_owned(), "pass", "high", "pass", ""),
+        (
+            format!("{declared}\n-A INPUT -p tcp --dport 5432 -j ACCEPT"),
+            "fail",
+            "high",
+            "pass",
+            "database, cache or search engine, from anywhere: high",
+        ),
+        (
+            format!("{declared}\n-A INPUT -s 10.10.1.0/24 -p tcp --dport 5432 -j ACCEPT"),
+            "fail",
+            "high",
+            "pass",
+            "from another zone: high",
+        ),
+        (
+            format!("{declared}\n-A INPUT -s 10.10.3.0/24 -p tcp --dport 5432 -j ACCEPT"),
+            "fail",
+            "medium",
+            "pass",
+            "from the same zone: medium",
+        ),
+        (
+            declared.replace(
+                "-A INPUT -s 10.10.1.51/32 -p tcp --dport 5432 -j ACCEPT\n",
+                "",
+            ),
+            "pass",
+            "high",
+            "fail",
+            "server:baocao-web01 → tcp/5432 on 10.10.3.11 (IPv4): refused for 10.10.1.51/32",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, (rules, exposed, severity, blocked, words)) in cases.iter().enumerate() {
+        let bundle = dir.path().join(format!("evidence-{i}"));
+        let doc = serde_json::json!({
+            "schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z",
+            "hosts": {"portal-db01": {
+                "status": "scanned", "error": null, "duration_ms": 400, "facts": {},
+                "raw": {"nonce": nonce, "output": host(rules), "exit": 0, "signal": null, "truncated": false}
+            }}
+        });
+        let facts = dir.path().join("facts.json");
+        std::fs::write(&facts, doc.to_string()).expect("write");
+        let r = common::capdo(
+            Path::new("inventory"),
+            &[
+                "check",
+                "--facts",
+                facts.to_str().expect("utf-8"),
+                "--format",
+                "json",
+                "--lang",
+                "en",
+                "--evidence",
+                bundle.to_str().expect("utf-8"),
+                "portal-db01",
+            ],
+        );
+        let report: Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+        let exp = common::finding(&report, "portal-db01", "FW-EXPOSED-SERVICE");
+        let flow = common::finding(&report, "portal-db01", "FLOW-BLOCKED");
+        let context = format!("{rules}\n{exp}\n{flow}");
+        assert_eq!(exp["status"], *exposed, "{context}");
+        assert_eq!(exp["severity"], *severity, "{context}");
+        assert_eq!(flow["status"], *blocked, "{context}");
+        let messages = format!("{} {}", exp["message"], flow["message"]);
+        assert!(messages.contains(words), "{words}: {context}");
+        // The exposure the controls judged is in the report, per listener and family.
+        let listeners = &report["facts"]["portal-db01"]["exposure.listeners"];
+        assert_eq!(listeners[0]["port"], 5432, "{listeners}");
+        assert_eq!(listeners[0]["family"], "ipv4", "{listeners}");
+        assert!(listeners[0]["sources"].is_array(), "{listeners}");
+        // So does the evidence bundle: its report and its replayable scan.
+        for name in ["report.json", "facts.json"] {
+            let text = std::fs::read_to_string(bundle.join(name)).expect(name);
+            let doc: Value = serde_json::from_str(&text).expect(name);
+            let got = if name == "report.json" {
+                &doc["facts"]["portal-db01"]["exposure.listeners"]
+            } else {
+                &doc["hosts"]["portal-db01"]["facts"]["exposure.listeners"]
+            };
+            assert_eq!(got, listeners, "{name}");
+        }
+    }
+}

@@ -9,8 +9,15 @@
 //! every packet it decides, and may leave a packet unknown only for a reason that really
 //! depends on something the ruleset does not say (a rate limit, a DNAT off the input path).
 //!
+//! `bullseye` and `trixie` are hosts whose whole userland is that Debian release (nft 0.9.8 and
+//! OpenSSH 8.4; nft 1.1.3, OpenSSH 10 and lastlog2), made with debootstrap: their own nft
+//! loaded the ruleset and wrote the JSON capdo reads.
+//!
 //! `packets_through_live_rulesets` repeats the capture with the real managers and the real
-//! kernel (root only; CI runs it) and checks the fresh captures the same way.
+//! kernel (root only; CI runs it) and checks the fresh captures the same way; there capdo also
+//! scans the two release hosts over SSH, and every listener's exposure in the facts it
+//! collected (what FW-EXPOSED-SERVICE and FLOW-BLOCKED judge) must equal the kernel's answer
+//! for every (host, source, family, port).
 
 mod common;
 
@@ -202,6 +209,91 @@ fn judge(root: &Path) {
     assert_eq!(agree + unknown, all);
 }
 
+/// Whether a source list of `exposure.listeners` (prefixes, or `any` then `except PREFIX`…)
+/// holds `addr`.
+fn holds(sources: &[serde_json::Value], addr: IpAddr) -> bool {
+    let within = |p: &str| {
+        p.parse::<ipnetwork::IpNetwork>()
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+            .contains(addr)
+    };
+    let words: Vec<&str> = sources.iter().filter_map(|v| v.as_str()).collect();
+    match words.first() {
+        Some(&"any") => !words[1..].iter().any(|w| {
+            within(
+                w.strip_prefix("except ")
+                    .unwrap_or_else(|| panic!("{w} after any")),
+            )
+        }),
+        _ => words.iter().any(|w| within(w)),
+    }
+}
+
+/// capdo's scan of a release host over SSH: the collector read that release's userland, and
+/// each listener's exposure equals the kernel's answer for every packet. Returns the packets
+/// compared.
+fn judge_scan(dir: &Path, version_id: &str) -> usize {
+    let name = dir.display();
+    let rc = fs::read_to_string(dir.join("scan.rc")).unwrap_or_default();
+    assert_eq!(
+        rc.trim(),
+        "0",
+        "{name}: capdo scan: {}",
+        fs::read_to_string(dir.join("scan.log")).unwrap_or_default()
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("facts.json")).expect("facts.json"))
+            .expect("facts JSON");
+    let f = &j["hosts"]["release"]["facts"];
+    assert_eq!(f["os.id"], "debian", "{name}");
+    assert_eq!(f["os.version_id"], version_id, "{name}");
+    assert_eq!(f["sshd.source"], "sshd -T", "{name}");
+    assert_eq!(f["firewall.backend"], "nftables", "{name}");
+    // lastlog on bullseye, lastlog2 on trixie.
+    assert!(
+        f["accounts.last_login"].is_array(),
+        "{name}: {}",
+        f["accounts.last_login"]
+    );
+    let listeners = f["exposure.listeners"]
+        .as_array()
+        .expect("exposure.listeners");
+    let packets = fs::read_to_string(dir.join("packets.tsv")).expect("packets.tsv");
+    let mut compared = 0;
+    for line in packets.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [_, src, dst, port, result] = f[..] else {
+            panic!("{name}: bad line {line:?}")
+        };
+        let src: IpAddr = src.parse().expect("source");
+        let family = if dst.contains(':') { "ipv6" } else { "ipv4" };
+        let port: u64 = port.parse().expect("port");
+        let entries: Vec<&serde_json::Value> = listeners
+            .iter()
+            .filter(|l| l["proto"] == "tcp" && l["port"] == port && l["family"] == family)
+            .collect();
+        assert!(
+            !entries.is_empty(),
+            "{name}: no listener tcp/{port} {family} in the facts"
+        );
+        for e in entries {
+            let sources = e["sources"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}: tcp/{port} {family}: {e}"));
+            assert_eq!(
+                holds(sources, src),
+                result == "accept",
+                "{name}: {src} → {dst} tcp/{port}: kernel {result}, capdo's exposure {e}"
+            );
+            compared += 1;
+        }
+    }
+    eprintln!(
+        "{name}: capdo's scanned exposure equals the kernel on {compared} packet-listener pairs"
+    );
+    compared
+}
+
 #[test]
 fn evaluator_agrees_with_captured_packets() {
     judge(Path::new("tests/fixtures/firewall"));
@@ -216,6 +308,7 @@ fn packets_through_live_rulesets() {
     let out = std::process::Command::new("tests/lab/firewall.sh")
         .arg("capture")
         .arg(tmp.path())
+        .env("CAPDO", env!("CARGO_BIN_EXE_capdo"))
         .output()
         .expect("run tests/lab/firewall.sh");
     assert!(
@@ -224,4 +317,7 @@ fn packets_through_live_rulesets() {
         String::from_utf8_lossy(&out.stderr)
     );
     judge(tmp.path());
+    // 72 packets each, and both listeners of a port (`0.0.0.0` and `::`) where there are two.
+    assert!(judge_scan(&tmp.path().join("bullseye"), "11") >= 72);
+    assert!(judge_scan(&tmp.path().join("trixie"), "13") >= 72);
 }

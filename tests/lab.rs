@@ -437,6 +437,18 @@ fn live_audit_of_the_lab() {
         "{exposed}"
     );
     assert!(exposed.contains("no chain filters ipv4 input"), "{exposed}");
+    // SSH open to anywhere: remote administration from anywhere is high (docs/firewall.md).
+    assert!(
+        exposed.contains("remote administration, from anywhere: high"),
+        "{exposed}"
+    );
+    for host in ["open", "v4only"] {
+        assert_eq!(
+            finding(&flows, host, "FW-EXPOSED-SERVICE")["severity"],
+            "high",
+            "{host}"
+        );
+    }
 
     // --- An unknown host key is refused, then recorded only when asked. ---------------------
     let empty_kh = lab.dir.join("empty_known_hosts");

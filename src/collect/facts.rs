@@ -60,7 +60,9 @@ pub struct AcceptRule {
     pub loopback: bool,
 }
 
-/// The host firewall as it filters inbound traffic.
+/// The host firewall as it filters inbound traffic: which tool holds the rules and a summary of
+/// its accepting rules, shown as facts and read by no control (the input policies are set by
+/// the packet evaluator; docs/firewall.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Firewall {
     pub backend: Backend,
@@ -220,139 +222,5 @@ impl Default for Journald {
             storage: "auto".into(),
             max_retention_days: None,
         }
-    }
-}
-
-impl Firewall {
-    /// The sources from which a new TCP connection to one of `ports` is accepted, for IPv4 and
-    /// IPv6: `["any"]` when the input policy accepts (or nothing filters) or an accepting rule
-    /// has no source limit, else the sorted union of the sources of the rules that could
-    /// accept it. Rules limited to loopback or to established connections are left out; a
-    /// rule without ports counts for every port.
-    pub fn sources_to(&self, ports: &[u16]) -> (Vec<String>, Vec<String>) {
-        (
-            sources(self.input_policy_v4, &self.accept_v4, ports),
-            sources(self.input_policy_v6, &self.accept_v6, ports),
-        )
-    }
-}
-
-fn sources(policy: Policy, rules: &[AcceptRule], ports: &[u16]) -> Vec<String> {
-    let any = || vec!["any".to_owned()];
-    if matches!(policy, Policy::Accept | Policy::None) {
-        return any();
-    }
-    let mut out: Vec<String> = vec![];
-    for r in rules {
-        let reaches = !r.loopback
-            && !r.established
-            && r.proto.as_deref().is_none_or(|p| p == "tcp")
-            && (r.ports.is_empty() || r.ports.iter().any(|p| ports.contains(p)));
-        if !reaches {
-            continue;
-        }
-        if r.sources.is_empty() || r.sources.iter().any(|s| s == "0.0.0.0/0" || s == "::/0") {
-            return any();
-        }
-        out.extend(r.sources.iter().cloned());
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::collect::parse::test_rule;
-
-    fn fw(v4: Policy, accept_v4: Vec<AcceptRule>) -> Firewall {
-        Firewall {
-            backend: Backend::Nftables,
-            input_policy_v4: v4,
-            input_policy_v6: Policy::None,
-            accept_v4,
-            accept_v6: vec![],
-        }
-    }
-
-    #[test]
-    fn ssh_sources_are_the_union_of_the_rules_that_reach_sshd() {
-        let f = fw(
-            Policy::Drop,
-            vec![
-                test_rule(None, &[], &[], false, true),
-                test_rule(None, &[], &[], true, false),
-                test_rule(Some("tcp"), &[22], &["10.10.9.0/24"], false, false),
-                test_rule(Some("tcp"), &[443], &[], false, false),
-                test_rule(Some("udp"), &[2222], &[], false, false),
-                test_rule(None, &[2222], &["192.0.2.7", "10.10.9.0/24"], false, false),
-            ],
-        );
-        let (v4, v6) = f.sources_to(&[22, 2222]);
-        assert_eq!(v4, ["10.10.9.0/24", "192.0.2.7"]);
-        // No IPv6 input filtering at all: everyone.
-        assert_eq!(v6, ["any"]);
-    }
-
-    #[test]
-    fn an_unlimited_rule_or_an_accepting_policy_means_any() {
-        let open_rule = fw(
-            Policy::Drop,
-            vec![
-                test_rule(Some("tcp"), &[22], &["10.0.0.0/8"], false, false),
-                test_rule(Some("tcp"), &[], &[], false, false),
-            ],
-        );
-        assert_eq!(open_rule.sources_to(&[22]).0, ["any"]);
-        let zero = fw(
-            Policy::Reject,
-            vec![test_rule(None, &[22], &["0.0.0.0/0"], false, false)],
-        );
-        assert_eq!(zero.sources_to(&[22]).0, ["any"]);
-        assert_eq!(fw(Policy::Accept, vec![]).sources_to(&[22]).0, ["any"]);
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
-        #[test]
-        fn ssh_sources_are_any_or_sources_of_the_rules(
-            rules in proptest::collection::vec(
-                (
-                    proptest::option::of("(tcp|udp|icmp)"),
-                    proptest::collection::vec(20u16..25, 0..3),
-                    proptest::collection::vec("(10\\.0\\.0\\.0/8|192\\.0\\.2\\.1|0\\.0\\.0\\.0/0)", 0..3),
-                    proptest::bool::ANY,
-                    proptest::bool::ANY,
-                ),
-                0..6,
-            ),
-            drop in proptest::bool::ANY,
-        ) {
-            let rules: Vec<AcceptRule> = rules
-                .into_iter()
-                .map(|(proto, ports, sources, established, loopback)| AcceptRule {
-                    proto,
-                    ports,
-                    sources,
-                    established,
-                    loopback,
-                })
-                .collect();
-            let policy = if drop { Policy::Drop } else { Policy::Accept };
-            let got = fw(policy, rules.clone()).sources_to(&[22]).0;
-            let any = got == ["any"];
-            proptest::prop_assert!(any || got.iter().all(|s| rules.iter().any(|r| r.sources.contains(s))));
-            proptest::prop_assert!(drop || any);
-        }
-    }
-
-    #[test]
-    fn no_rule_reaching_sshd_means_no_source() {
-        let f = fw(
-            Policy::Drop,
-            vec![test_rule(Some("tcp"), &[443], &[], false, false)],
-        );
-        assert!(f.sources_to(&[22]).0.is_empty());
     }
 }

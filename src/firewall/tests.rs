@@ -321,6 +321,8 @@ fn symbolic_reach_equals_one_packet_per_piece() {
         ruleset!("nft-workstation"),
         ruleset!("docker-style"),
         ruleset!("none"),
+        ruleset!("bullseye"),
+        ruleset!("trixie"),
     ];
     for rs in &all {
         for port in [22, 80, 443, 2222, 5432, 8080, 9100, 40000] {

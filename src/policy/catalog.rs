@@ -94,7 +94,7 @@ impl Source {
 }
 
 /// How a control is decided.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Check {
     /// A named evaluator written in Rust (graph, flows, parity, …): `evaluator = "…"`, checked
     /// against the known ones when the pack is loaded.
@@ -112,7 +112,7 @@ pub enum Check {
 }
 
 /// A per-level number of a control (log retention days, password length, …).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Param {
     pub name: String,
     /// Indexed by level − 1; `None` where the control does not apply.
@@ -121,7 +121,8 @@ pub struct Param {
 
 /// One control of one pack, as loaded from the pack's TOML. The catalog holds it in an [`Arc`]
 /// so that findings and waivers can point at their control without borrowing the catalog.
-#[derive(Debug)]
+/// A finding whose severity depends on what was found points at a copy with that severity.
+#[derive(Debug, Clone)]
 pub struct Control {
     pub id: String,
     /// The pack (and so the regime) it belongs to.

@@ -85,6 +85,7 @@ fn judge(cx: &Context, control: &Arc<Control>, server: usize, state: &HostState)
             status: Status::NotApplicable,
             message: control.outside_levels(&s.id, level),
             evidence: String::new(),
+            severity: None,
         }
     } else {
         match state {
@@ -97,6 +98,7 @@ fn judge(cx: &Context, control: &Arc<Control>, server: usize, state: &HostState)
                     e.message
                 ),
                 evidence: String::new(),
+                severity: None,
             },
             HostState::Scanned(facts) => match control.check {
                 Check::Builtin(Builtin::Host(b)) => b.judge(cx.inv, server, facts),
@@ -106,12 +108,21 @@ fn judge(cx: &Context, control: &Arc<Control>, server: usize, state: &HostState)
                     status: Status::Error,
                     message: "the control's evaluator is unknown to this version of capdo".into(),
                     evidence: String::new(),
+                    severity: None,
                 },
             },
         }
     };
+    // A severity that depends on what was found (FW-EXPOSED-SERVICE) travels with the
+    // finding's own copy of its control: reports read `control.severity`.
+    let control = match verdict.severity {
+        Some(sev) if sev != control.severity => Arc::new(Control {
+            severity: sev,
+            ..Control::clone(control)
+        }),
+        _ => Arc::clone(control),
+    };
     Finding {
-        control: Arc::clone(control),
         target: cx.inv.target_id(NodeRef::Server(server)),
         status: verdict.status,
         level,
@@ -122,5 +133,6 @@ fn judge(cx: &Context, control: &Arc<Control>, server: usize, state: &HostState)
         waiver: None,
         regime: None,
         transition_debt: false,
+        control,
     }
 }

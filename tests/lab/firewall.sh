@@ -12,15 +12,30 @@
 # each listening port over IPv4 and IPv6, with the kernel's answer (accept: connected; drop: no
 # answer within the wait; reject: refused or unreachable).
 #
+# The scenarios `bullseye` and `trixie` are hosts whose whole userland is that Debian release
+# (nft 0.9.8 and OpenSSH 8.4; nft 1.1 and OpenSSH 10 with lastlog2): a tree made once with
+# `debootstrap --variant=minbase` from the Debian archive and kept in $CAPDO_RELEASES
+# (/var/tmp/capdo-releases; later runs reuse it), run in the host namespace as an overlay over
+# the tree in a mount namespace of its own. The release's nft loads tests/lab/firewall/release.nft
+# and writes the JSON that is captured; its sshd is the listener of port 22 and, when CAPDO names
+# a capdo binary, `capdo scan` from the controller's address collects the host's facts over SSH
+# into OUTDIR/SCENARIO/facts.json.
+#
 # Needs root, python3, nft, iptables, and the managers' Debian packages (ufw, firewalld, ferm,
-# ipset, fail2ban: see tests/lab/packages.tsv). One run at a time (fixed namespace names; a lock).
+# ipset, fail2ban, debootstrap: see tests/lab/packages.tsv). One run at a time (fixed namespace
+# names; a lock).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${2:?usage: firewall.sh capture OUTDIR [SCENARIO…]}
 [ "${1:-}" = capture ] || { echo "usage: firewall.sh capture OUTDIR [SCENARIO…]" >&2; exit 2; }
 shift 2
-ALL="ufw-deny ufw-allow ufw-fail2ban firewalld ferm rhel7-legacy nft-l4proto-set nft-workstation none docker-style"
+ALL="ufw-deny ufw-allow ufw-fail2ban firewalld ferm rhel7-legacy nft-l4proto-set nft-workstation none docker-style bullseye trixie"
+RELEASES=${CAPDO_RELEASES:-/var/tmp/capdo-releases}
+MIRROR=${CAPDO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+CAPDO=${CAPDO:-}
+# The release host's sshd, holding its mount namespace (a PID), while one is up.
+REL_PID=
 SCENARIOS=${*:-$ALL}
 
 H=fwp-h
@@ -34,10 +49,12 @@ SRC6="fd00:231:9::5 fd00:231:5::7 fd00:231::1 2001:db8:ff::9"
 PORTS="22 80 443 2222 3306 5432 8080 9100 40000"
 
 exec 9>/run/capdo-firewall-lab.lock
-flock -n 9 || { echo "firewall.sh: another run holds /run/capdo-firewall-lab.lock" >&2; exit 2; }
+# Other worktrees run this test too: wait for their run (up to 10 minutes) rather than fail.
+flock -w 600 9 || { echo "firewall.sh: another run held /run/capdo-firewall-lab.lock for 10 minutes" >&2; exit 2; }
 
 teardown() {
     set +e
+    [ -z "$REL_PID" ] || { kill -9 "$REL_PID" 2>/dev/null; wait "$REL_PID" 2>/dev/null; REL_PID=; }
     for ns in $H $C; do
         if ip netns list | grep -qw "$ns"; then
             for p in $(ip netns pids "$ns"); do kill -9 "$p"; done
@@ -83,6 +100,62 @@ in_host() {
         mount -t tmpfs capdo-fw-log /var/log
         mkdir -p /run/lock
         '"$1"
+}
+
+# A Debian release's whole userland: made once with debootstrap (about 4 minutes) and kept.
+release_tree() {
+    local suite=$1 t=$RELEASES/$1
+    local pk=openssh-server,nftables,iptables,ipset,iproute2,procps,passwd,login
+    # trixie records logins with lastlog2 (util-linux's; the PAM module writes its database).
+    [ "$suite" != trixie ] || pk=$pk,lastlog2,libpam-lastlog2
+    # The tree is kept while it was made with this package list.
+    if [ "$(cat "$t/.capdo-complete" 2>/dev/null)" != "$pk" ]; then
+        mkdir -p "$RELEASES"
+        rm -rf "$t.tmp"
+        echo "firewall.sh: debootstrap $suite into $t (once; later runs reuse it)" >&2
+        debootstrap --variant=minbase --include="$pk" "$suite" "$t.tmp" "$MIRROR" >"$t.log" 2>&1 ||
+            { tail -n 20 "$t.log" >&2; echo "firewall.sh: debootstrap $suite failed" >&2; exit 1; }
+        echo "$pk" >"$t.tmp/.capdo-complete"
+        rm -rf "$t"
+        mv "$t.tmp" "$t"
+    fi
+}
+
+# Start the release host: in the host namespace, a mount namespace whose root is an overlay of
+# the release's tree (the cache is never written), with /dev, /proc and fresh /run and /tmp;
+# the release's nft loads release.nft, then its sshd runs in the foreground (PID REL_PID), root
+# logging in with $SCAN/id_ed25519.
+release_up() {
+    local suite=$1
+    release_tree "$suite"
+    ip netns exec $H unshare -m --propagation private sh -c '
+        set -e
+        t=$1 scan=$2 rules=$3
+        mount -t tmpfs capdo-rel /mnt
+        mkdir /mnt/up /mnt/work /mnt/root
+        mount -t overlay overlay -o "lowerdir=$t,upperdir=/mnt/up,workdir=/mnt/work" /mnt/root
+        mount --rbind /dev /mnt/root/dev
+        mount -t proc proc /mnt/root/proc
+        mount -t tmpfs capdo-rel-run /mnt/root/run
+        mount -t tmpfs capdo-rel-tmp /mnt/root/tmp
+        mkdir -p /mnt/root/run/sshd /mnt/root/root/.ssh
+        cp "$scan/id_ed25519.pub" /mnt/root/root/.ssh/authorized_keys
+        cp "$rules" /mnt/root/etc/capdo-release.nft
+        exec chroot /mnt/root sh -c "nft -f /etc/capdo-release.nft && ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D -e 2>/var/log/capdo-sshd.log"
+    ' sh "$RELEASES/$suite" "$SCAN" "$HERE/firewall/release.nft" &
+    REL_PID=$!
+    for _ in $(seq 100); do
+        ip netns exec $H ss -Htln 2>/dev/null | grep -q ':22 ' && return 0
+        kill -0 "$REL_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "firewall.sh: the $suite host did not start" >&2
+    exit 1
+}
+
+# A command of the release's userland, in the running release host.
+in_release() {
+    nsenter -t "$REL_PID" -n -m -r -w "$@"
 }
 
 scenario() {
@@ -173,6 +246,9 @@ EOF
     docker-style)
         ip netns exec $H iptables-nft-restore < "$HERE/firewall/docker-iptables"
         ;;
+    bullseye | trixie)
+        release_up "$1"
+        ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
     esac
 }
@@ -180,10 +256,14 @@ EOF
 capture() {
     local d=$1
     mkdir -p "$d"
-    sec() { # name, command…
+    sec() { # name, command… (on a release host, the release's own command)
         local name=$1; shift
         set +e
-        ip netns exec $H "$@" > "$d/$name" 2>&1
+        if [ -n "$REL_PID" ]; then
+            in_release "$@" > "$d/$name" 2>&1
+        else
+            ip netns exec $H "$@" > "$d/$name" 2>&1
+        fi
         echo $? > "$d/$name.rc"
         set -e
     }
@@ -199,19 +279,61 @@ capture() {
 }
 
 probe() {
-    local d=$1
-    ip netns exec $H /usr/bin/python3 "$HERE/firewall/listen.py" $PORTS &
+    local d=$1 ports=$PORTS
+    # On a release host its own sshd is the listener of port 22.
+    [ -z "$REL_PID" ] || ports=${PORTS#22 }
+    ip netns exec $H /usr/bin/python3 "$HERE/firewall/listen.py" $ports &
     local lpid=$!
     for i in $(seq 50); do
         ip netns exec $H ss -Htln | grep -q ':40000 ' && break
         sleep 0.1
     done
     ip netns exec $C /usr/bin/python3 "$HERE/firewall/probe.py" "$HOST4" "$HOST6" "$SRC4" "$SRC6" "$PORTS" > "$d/packets.tsv"
+    [ -z "$REL_PID" ] || [ -z "$CAPDO" ] || scan "$d"
     kill "$lpid"
     wait "$lpid" 2>/dev/null || true
 }
 
+# capdo scans the release host over SSH from the client namespace (its first address,
+# 10.231.9.5, is management), with every listener up: OUT/SCENARIO/facts.json.
+scan() {
+    local d=$1 key
+    key=$(in_release cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)
+    printf '%s %s\n' 10.231.0.10 "$key" fd00:231::10 "$key" >"$SCAN/known_hosts"
+    cat >"$SCAN/inventory.toml" <<EOF
+[organization]
+name = "firewall.sh"
+regime = "nd85"
+
+[defaults.ssh]
+user = "root"
+port = 22
+identity = "id_ed25519"
+known_hosts = "known_hosts"
+
+[datacenters.lab]
+name = "lab"
+
+[networks.lab-net]
+datacenter = "lab"
+zone = "server"
+cidr = ["10.231.0.0/16", "fd00:231::/48"]
+
+[servers.release]
+network = "lab-net"
+address = ["10.231.0.10", "fd00:231::10"]
+ipv6 = true
+EOF
+    set +e
+    ip netns exec $C "$CAPDO" -i "$SCAN/inventory.toml" scan --facts-out "$d/facts.json" >"$d/scan.log" 2>&1
+    echo $? >"$d/scan.rc"
+    set -e
+}
+
 mkdir -p "$OUT"
+SCAN=$(mktemp -d)
+trap 'teardown; rm -rf "$SCAN"' EXIT
+ssh-keygen -q -t ed25519 -N '' -f "$SCAN/id_ed25519"
 for s in $SCENARIOS; do
     up
     scenario "$s"

@@ -10,7 +10,7 @@
 
 use super::{Action, Cond, Decision, Elem, Family, Key, Outcome, Rule, SetRef, Stack, State};
 use super::{Step, Tri, Walk, tuple_matches, value};
-use crate::firewall::ranges::{Ranges, intersect, normalize, subtract};
+use crate::firewall::ranges::{RangeSet, Ranges, intersect, normalize, subtract};
 use crate::firewall::{Hook, Packet, Ruleset};
 
 /// Rule visits for one exposure question, over all paths and splits.
@@ -42,8 +42,8 @@ pub(crate) fn reach(rs: &Ruleset, template: &Packet, sources: Ranges) -> Parts {
     };
     let mut steps = MAX_STEPS;
     // Sources still going, their state, the first unknown met, the last accepting chain.
-    let mut live: Vec<(Ranges, State, Option<Decision>, Option<String>)> =
-        vec![(normalize(sources), st, None, None)];
+    let mut live: Vec<(RangeSet, State, Option<Decision>, Option<String>)> =
+        vec![(RangeSet::from_ranges(sources), st, None, None)];
     let mut done: Parts = vec![];
     for (ci, base) in bases {
         let mut next = vec![];
@@ -76,12 +76,20 @@ pub(crate) fn reach(rs: &Ruleset, template: &Packet, sources: Ranges) -> Parts {
             let w = Walk { rs, base: ci };
             for (part, d, st2) in run(&w, vec![(ci, 0)], st.clone(), set, 0, &mut steps) {
                 match d.outcome {
-                    Outcome::Accept => next.push((part, st2, unknown.clone(), Some(d.by))),
+                    Outcome::Accept => next.push((
+                        RangeSet::from_ranges(part),
+                        st2,
+                        unknown.clone(),
+                        Some(d.by),
+                    )),
                     Outcome::Drop | Outcome::Reject => done.push((part, d)),
                     Outcome::Unknown(_) if base.nat => done.push((part, d)),
-                    Outcome::Unknown(_) => {
-                        next.push((part, st2, unknown.clone().or(Some(d)), last.clone()))
-                    }
+                    Outcome::Unknown(_) => next.push((
+                        RangeSet::from_ranges(part),
+                        st2,
+                        unknown.clone().or(Some(d)),
+                        last.clone(),
+                    )),
                 }
             }
         }
@@ -92,7 +100,7 @@ pub(crate) fn reach(rs: &Ruleset, template: &Packet, sources: Ranges) -> Parts {
             outcome: Outcome::Accept,
             by: last.unwrap_or_else(|| format!("no chain filters {} input", fam.name())),
         });
-        done.push((set, d));
+        done.push((set.to_ranges(), d));
     }
     done
 }
@@ -101,18 +109,27 @@ type Branches = Vec<(Ranges, Decision, State)>;
 
 /// Walk `set` from `stack`: every path a part of it takes, as a work list (a part that
 /// takes a jump or goto is pushed, not recursed into); only the two ways of an undecidable
-/// condition recurse, at most [`super::MAX_SPLITS`] deep.
-fn run(w: &Walk, stack: Stack, st: State, set: Ranges, splits: u32, steps: &mut usize) -> Branches {
+/// condition recurse, at most [`super::MAX_SPLITS`] deep. The sources going on past a rule
+/// stay in one tree ([`RangeSet`]): a rule that splits off a few addresses costs a few tree
+/// steps, not a copy of the rest.
+fn run(
+    w: &Walk,
+    stack: Stack,
+    st: State,
+    set: RangeSet,
+    splits: u32,
+    steps: &mut usize,
+) -> Branches {
     let fam = st.pkt.family();
     let mut out: Branches = vec![];
-    let mut work: Vec<(Stack, State, Ranges)> = vec![(stack, st, set)];
+    let mut work: Vec<(Stack, State, RangeSet)> = vec![(stack, st, set)];
     'task: while let Some((mut stack, st, mut set)) = work.pop() {
         loop {
             if set.is_empty() {
                 continue 'task;
             }
             let Some(&(ci, ri)) = stack.last() else {
-                out.push((set, w.policy(), st));
+                out.push((set.to_ranges(), w.policy(), st));
                 continue 'task;
             };
             let Some(rule) = w.rs.chains.get(ci).and_then(|c| c.rules.get(ri)) else {
@@ -128,7 +145,7 @@ fn run(w: &Walk, stack: Stack, st: State, set: Ranges, splits: u32, steps: &mut 
             };
             if *steps == 0 {
                 out.push((
-                    set,
+                    set.to_ranges(),
                     unknown("the work budget of one exposure question was spent".into()),
                     st,
                 ));
@@ -138,18 +155,28 @@ fn run(w: &Walk, stack: Stack, st: State, set: Ranges, splits: u32, steps: &mut 
             if rule.action == Action::Continue {
                 continue;
             }
-            let (yes, maybe, why) = split(w, rule, &st, &set, fam);
-            let no = if yes.is_empty() && maybe.is_empty() {
-                set
-            } else {
-                subtract(&subtract(&set, &yes), &maybe)
+            // The sources that take the rule and those it cannot decide leave `set`; the
+            // rest go on to the next rule.
+            let (yes, maybe, why) = match split(w, rule, &st, &set, fam) {
+                (Sel::All, _, why) => (Part::Tree(std::mem::take(&mut set)), vec![], why),
+                (_, Sel::All, why) => (
+                    Part::List(vec![]),
+                    std::mem::take(&mut set).to_ranges(),
+                    why,
+                ),
+                (Sel::Some(yes), Sel::Some(maybe), why) => {
+                    set.remove(&yes);
+                    set.remove(&maybe);
+                    (Part::List(yes), maybe, why)
+                }
             };
+            let maybe = RangeSet::from_ranges(maybe);
             if !yes.is_empty() {
                 let (mut s2, mut st2) = (stack.clone(), st.clone());
                 match w.apply(ci, rule, &rule.action, &mut s2, &mut st2) {
-                    Ok(Step::End(d)) => out.push((yes, d, st2)),
-                    Ok(Step::Next) => work.push((s2, st2, yes)),
-                    Err(why) => out.push((yes, unknown(why), st.clone())),
+                    Ok(Step::End(d)) => out.push((yes.into_ranges(), d, st2)),
+                    Ok(Step::Next) => work.push((s2, st2, yes.into_tree())),
+                    Err(why) => out.push((yes.into_ranges(), unknown(why), st.clone())),
                 }
             }
             if !maybe.is_empty() {
@@ -157,17 +184,17 @@ fn run(w: &Walk, stack: Stack, st: State, set: Ranges, splits: u32, steps: &mut 
                 let (mut s2, mut st2) = (stack.clone(), st.clone());
                 let taken = match w.apply(ci, rule, &rule.action, &mut s2, &mut st2) {
                     _ if splits >= super::MAX_SPLITS => None,
-                    Ok(Step::End(d)) => Some(vec![(maybe.clone(), d, st2)]),
+                    Ok(Step::End(d)) => Some(vec![(maybe.to_ranges(), d, st2)]),
                     Ok(Step::Next) => Some(run(w, s2, st2, maybe.clone(), splits + 1, steps)),
                     Err(w2) => {
                         // The action itself is unknown: so is every source that may take it.
-                        out.push((maybe.clone(), unknown(w2), st.clone()));
+                        out.push((maybe.to_ranges(), unknown(w2), st.clone()));
                         None.filter(|_: &Branches| false)
                     }
                 };
                 match taken {
                     None if splits >= super::MAX_SPLITS => {
-                        out.push((maybe, unknown(why), st.clone()))
+                        out.push((maybe.to_ranges(), unknown(why), st.clone()))
                     }
                     None => {}
                     Some(taken) => {
@@ -192,49 +219,140 @@ fn run(w: &Walk, stack: Stack, st: State, set: Ranges, splits: u32, steps: &mut 
                     }
                 }
             }
-            set = no;
         }
     }
     out
 }
 
+/// Sources that took a rule: the whole tree that came to it, or a list split off it (made a
+/// tree only when it goes on walking).
+enum Part {
+    Tree(RangeSet),
+    List(Ranges),
+}
+
+impl Part {
+    fn is_empty(&self) -> bool {
+        match self {
+            Part::Tree(t) => t.is_empty(),
+            Part::List(l) => l.is_empty(),
+        }
+    }
+
+    fn into_ranges(self) -> Ranges {
+        match self {
+            Part::Tree(t) => t.to_ranges(),
+            Part::List(l) => l,
+        }
+    }
+
+    fn into_tree(self) -> RangeSet {
+        match self {
+            Part::Tree(t) => t,
+            Part::List(l) => RangeSet::from_ranges(l),
+        }
+    }
+}
+
+/// Some of the sources on a path: all of them (not copied), or these ranges.
+enum Sel {
+    All,
+    Some(Ranges),
+}
+
+impl Sel {
+    fn none() -> Sel {
+        Sel::Some(vec![])
+    }
+
+    fn and(self, other: &Sel) -> Sel {
+        match (self, other) {
+            (Sel::All, Sel::All) => Sel::All,
+            (Sel::All, Sel::Some(b)) => Sel::Some(b.clone()),
+            (a, Sel::All) => a,
+            (Sel::Some(a), Sel::Some(b)) => Sel::Some(intersect(&a, b)),
+        }
+    }
+
+    fn or(self, other: &Sel) -> Sel {
+        match (self, other) {
+            (Sel::All, _) | (_, Sel::All) => Sel::All,
+            (Sel::Some(a), Sel::Some(b)) => Sel::Some(normalize([a, b.clone()].concat())),
+        }
+    }
+
+    /// `self` without `other`, `set` being what [`Sel::All`] stands for.
+    fn minus(self, other: &Sel, set: &RangeSet) -> Sel {
+        match (self, other) {
+            (_, Sel::All) => Sel::none(),
+            (a, Sel::Some(b)) if b.is_empty() => a,
+            (Sel::All, Sel::Some(b)) => Sel::Some(subtract(&set.to_ranges(), b)),
+            (Sel::Some(a), Sel::Some(b)) => Sel::Some(subtract(&a, b)),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Sel::Some(r) if r.is_empty())
+    }
+}
+
 /// The sources of `set` that match all of `rule`'s conditions (`yes`), and those whose match
-/// cannot be decided (`maybe`, with why).
+/// cannot be decided (`maybe`, with why). A rule that does not test the source selects all
+/// of `set` or none of it, without copying it.
 fn split(
     w: &Walk,
     rule: &Rule,
     st: &State,
-    set: &Ranges,
+    set: &RangeSet,
     fam: Family,
-) -> (Ranges, Ranges, Option<String>) {
-    let mut yes = set.clone();
-    let mut maybe: Ranges = vec![];
+) -> (Sel, Sel, Option<String>) {
+    let mut yes = Sel::All;
+    let mut maybe = Sel::none();
     let mut why = None;
     for c in &rule.conds {
         let (t, u, reason) = match source_cond(w, c, st, fam) {
-            Some(Ok((t, u, reason))) => (intersect(&t, set), intersect(&u, set), reason),
-            Some(Err(())) => return (vec![], vec![], None),
+            Some(Ok((t, u, reason))) => (
+                Sel::Some(set.intersect(&t)),
+                Sel::Some(set.intersect(&u)),
+                reason,
+            ),
+            Some(Err(())) => return (Sel::none(), Sel::none(), None),
             None => match w.cond(c, st) {
-                Tri::True => (set.clone(), vec![], None),
-                Tri::False => return (vec![], vec![], None),
-                Tri::Unknown(r) => (vec![], set.clone(), Some(r)),
+                Tri::True => (Sel::All, Sel::none(), None),
+                Tri::False => return (Sel::none(), Sel::none(), None),
+                Tri::Unknown(r) => (Sel::none(), Sel::All, Some(r)),
             },
         };
+        // Nothing unknown so far or here (the common case): the matching part narrows.
+        if maybe.is_empty() && u.is_empty() {
+            yes = yes.and(&t);
+            if yes.is_empty() {
+                break;
+            }
+            continue;
+        }
         // Three-valued and: true where both are; unknown where neither is false and one is
         // unknown.
-        let new_yes = intersect(&yes, &t);
-        let tu = normalize([t.clone(), u.clone()].concat());
-        let new_maybe = normalize([intersect(&maybe, &tu), intersect(&yes, &u)].concat());
+        let tu = Sel::Some(vec![]).or(&t).or(&u);
+        let new_maybe = maybe.and(&tu).or(&Sel::and(yes_clone(&yes), &u));
+        let new_yes = yes.and(&t);
         if !u.is_empty() && why.is_none() {
             why = reason;
         }
+        maybe = new_maybe.minus(&new_yes, set);
         yes = new_yes;
-        maybe = subtract(&new_maybe, &yes);
         if yes.is_empty() && maybe.is_empty() {
             break;
         }
     }
     (yes, maybe, why)
+}
+
+fn yes_clone(s: &Sel) -> Sel {
+    match s {
+        Sel::All => Sel::All,
+        Sel::Some(r) => Sel::Some(r.clone()),
+    }
 }
 
 /// A condition on the source, as the sources it holds for and those it cannot decide for;
@@ -283,6 +401,21 @@ fn source_cond(
         },
     };
     let (mut t, mut u, mut why) = (vec![], vec![], None);
+    if key.len() == 1 {
+        // A plain source match: every element is a range of sources.
+        for tuple in elems {
+            match tuple.first() {
+                Some(Elem::Range(lo, hi)) => t.push((*lo, *hi)),
+                _ => {
+                    u.push((0, u128::MAX));
+                    why.get_or_insert_with(|| {
+                        "a set element of another type than its key".to_owned()
+                    });
+                }
+            }
+        }
+        return Some(Ok(finish(t, u, why, *negate, fam)));
+    }
     for tuple in elems {
         let Some(Elem::Range(lo, hi)) = tuple.get(at) else {
             u.push((0, u128::MAX));
@@ -302,12 +435,24 @@ fn source_cond(
             }
         }
     }
+    Some(Ok(finish(t, u, why, *negate, fam)))
+}
+
+/// The sources a source condition holds for and those it cannot decide, from its matching
+/// and undecided elements.
+fn finish(
+    t: Ranges,
+    u: Ranges,
+    why: Option<String>,
+    negate: bool,
+    fam: Family,
+) -> (Ranges, Ranges, Option<String>) {
     let (t, u) = (normalize(t), normalize(u));
-    if *negate {
+    if negate {
         let not_t = subtract(&subtract(&everything_of(fam), &t), &u);
-        Some(Ok((not_t, u, why)))
+        (not_t, u, why)
     } else {
-        Some(Ok((t, u, why)))
+        (t, u, why)
     }
 }
 

@@ -32,6 +32,7 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
         status: Status::Error,
         message: format!("the backup path {path} was not examined"),
         evidence: String::new(),
+        severity: None,
     })?;
     let age = need(age, &format!("the backup folder {path}"))?;
     let allowed = allowed_age_hours(backup.schedule);

@@ -7,10 +7,15 @@
 //! reach the server with that service (docs/firewall.md; sshd's ports also from the
 //! management zone and the scanning address) is exposure beyond the inventory. Sources the
 //! evaluator cannot decide, outside the allowed ones, make the control `error`.
+//!
+//! A failure's severity is the highest of its exposures', each by the service's class and
+//! where its sources lie ([`super::exposure_severity`]: a database port open to anywhere is
+//! high, the same port open only inside its zone medium).
 
 use std::collections::BTreeSet;
 
 use super::declared_flows::{allowed, fam_name, reach_of, target};
+use super::exposure_severity::{class_of, from};
 use super::{Verdict, fail, need, pass};
 use crate::collect::host::HostFacts;
 use crate::firewall::Family;
@@ -25,6 +30,11 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
     let listening = need(&f.listening, "the listening sockets")?;
     let mut seen = BTreeSet::new();
     let (mut exposed, mut unknown, mut checked) = (vec![], vec![], vec![]);
+    let mut worst: Option<crate::policy::Severity> = None;
+    let ssh_ports: Vec<u16> = match &f.sshd {
+        Ok((sshd, _)) if !sshd.ports.is_empty() => sshd.ports.clone(),
+        _ => vec![22],
+    };
     for l in listening.iter().filter(|l| !l.address.is_loopback()) {
         let proto = match l.proto.as_str() {
             "tcp" => Proto::Tcp,
@@ -59,10 +69,17 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             let undecided = subtract(&reach.ranges(None), &ok);
             checked.push(format!("{what}: {}", fam_name(family)));
             if let Some(d) = reach.decision_in(&beyond, Some(true)) {
+                let origin = from(inv, server, family, &beyond);
+                let class = class_of(service, l.process.as_deref(), &ssh_ports);
+                let sev = class.severity(origin);
+                worst = worst.max(Some(sev));
                 exposed.push(format!(
-                    "{what} from {} (accepted by {})",
+                    "{what} from {} (accepted by {}; {}, from {}: {})",
                     describe(family, &beyond, 4),
-                    d.by
+                    d.by,
+                    class.name,
+                    origin.as_str(),
+                    sev.as_str()
                 ));
             } else if let Some(d) = reach.decision_in(&undecided, None) {
                 unknown.push(format!(
@@ -86,13 +103,16 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
         }
     );
     if !exposed.is_empty() {
-        return Ok(fail(
-            format!(
-                "{id} is reachable beyond its declared flows: {}",
-                exposed.join("; ")
-            ),
-            evidence,
-        ));
+        return Ok(Verdict {
+            severity: worst,
+            ..fail(
+                format!(
+                    "{id} is reachable beyond its declared flows: {}",
+                    exposed.join("; ")
+                ),
+                evidence,
+            )
+        });
     }
     if !unknown.is_empty() {
         return Err(Verdict {
@@ -102,6 +122,7 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
                 unknown.join("; ")
             ),
             evidence,
+            severity: None,
         });
     }
     Ok(pass(
@@ -156,7 +177,7 @@ pub(super) mod tests {
                 server: "h1",
                 host: Host::Output(DEBIAN12.into()),
                 expect: Status::Fail,
-                message: "h1 is reachable beyond its declared flows: tcp/2024 on 10.0.0.1 from any address (accepted by policy accept of iptables-legacy filter INPUT); udp/123 (chronyd) on 10.231.0.1 from any address",
+                message: "h1 is reachable beyond its declared flows: tcp/2024 on 10.0.0.1 from any address (accepted by policy accept of iptables-legacy filter INPUT; other service, from anywhere: medium); udp/123 (chronyd) on 10.231.0.1 from any address",
             },
             HostCase {
                 name: "an open host whose services are declared from the Internet",
@@ -216,5 +237,68 @@ pub(super) mod tests {
             },
         ];
         host_table(HostBuiltin::FwExposedService, &cases);
+    }
+
+    /// A failure's severity: the service's class by where its undeclared sources lie
+    /// (docs/firewall.md), carried by the finding to every report.
+    #[test]
+    fn severity_by_the_service_and_where_it_is_reachable_from() {
+        use super::super::testing::{host_finding, inventory};
+        use crate::inventory::Regime;
+        use crate::policy::Severity::{High, Low, Medium};
+        let postgres = with_section(
+            &legacy("-A INPUT -p tcp --dport 5432 -j ACCEPT"),
+            "listen",
+            "tcp LISTEN 0 128 0.0.0.0:5432 0.0.0.0:* users:((\"postgres\",pid=7,fd=3))",
+            0,
+        );
+        let postgres_lan = postgres.replace(
+            "-A INPUT -p tcp --dport 5432",
+            "-A INPUT -s 10.0.7.0/24 -p tcp --dport 5432",
+        );
+        let other = |rule: &str| legacy(&format!("-A INPUT {rule} -p tcp --dport 2024 -j ACCEPT"));
+        let cases = [
+            (
+                postgres,
+                High,
+                "tcp/5432 (postgres) on 10.0.0.1 from any address (accepted by iptables-legacy filter INPUT line 3: `-A INPUT -p tcp --dport 5432 -j ACCEPT`; database, cache or search engine, from anywhere: high)",
+            ),
+            (
+                postgres_lan,
+                Medium,
+                "from 10.0.7.0/24 (accepted by iptables-legacy filter INPUT line 3: `-A INPUT -s 10.0.7.0/24 -p tcp --dport 5432 -j ACCEPT`; database, cache or search engine, from the same zone: medium)",
+            ),
+            (
+                other("-s 10.0.5.0/24"),
+                Low,
+                "other service, from the same zone: low",
+            ),
+            (
+                other("-s 10.9.1.0/24"),
+                Medium,
+                "other service, from another zone: medium",
+            ),
+            (other(""), Medium, "other service, from anywhere: medium"),
+        ];
+        let inv = inventory(&format!("{}\n{}", super::super::testing::HEAD, h1("")));
+        for (raw, severity, message) in &cases {
+            for regime in [Regime::Nd85, Regime::Nd331] {
+                let f = host_finding(
+                    HostBuiltin::FwExposedService,
+                    regime,
+                    &inv,
+                    "h1",
+                    &Host::Output(raw.clone()),
+                );
+                assert_eq!(f.status, Status::Fail, "{}", f.message);
+                assert!(
+                    f.message.contains(message),
+                    "{}\nwants {message}",
+                    f.message
+                );
+                assert_eq!(f.control.severity, *severity, "{}", f.message);
+                assert_eq!(f.control.id, "FW-EXPOSED-SERVICE");
+            }
+        }
     }
 }

@@ -61,6 +61,7 @@ pub(super) fn default_deny(
                 d.by
             ),
             evidence,
+            severity: None,
         });
     }
     let open: Vec<String> = decisions

@@ -29,6 +29,7 @@ mod backup_offsite;
 mod declared_flows;
 mod dep_cycle;
 mod dep_weaker_level;
+mod exposure_severity;
 mod flow_blocked;
 mod fourlayer;
 mod fw_exposed_service;
@@ -251,6 +252,9 @@ pub struct Verdict {
     pub status: Status,
     pub message: String,
     pub evidence: String,
+    /// The finding's severity when it depends on what was found (FW-EXPOSED-SERVICE: by the
+    /// service and where it is reachable from); `None`: the control's.
+    pub severity: Option<crate::policy::Severity>,
 }
 
 fn pass(message: String, evidence: String) -> Verdict {
@@ -258,6 +262,7 @@ fn pass(message: String, evidence: String) -> Verdict {
         status: Status::Pass,
         message,
         evidence,
+        severity: None,
     }
 }
 
@@ -266,6 +271,7 @@ fn fail(message: String, evidence: String) -> Verdict {
         status: Status::Fail,
         message,
         evidence,
+        severity: None,
     }
 }
 
@@ -274,6 +280,7 @@ fn not_applicable(message: String) -> Verdict {
         status: Status::NotApplicable,
         message,
         evidence: String::new(),
+        severity: None,
     }
 }
 
@@ -283,6 +290,7 @@ fn need<'f, T>(fact: &'f Fact<T>, what: &str) -> Result<&'f T, Verdict> {
         status: Status::Error,
         message: format!("{what} could not be read: {why}"),
         evidence: String::new(),
+        severity: None,
     })
 }
 
