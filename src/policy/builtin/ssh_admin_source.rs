@@ -136,6 +136,7 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             unknown.join("; ")
         ),
         evidence,
+        severity: None,
     })
 }
 
