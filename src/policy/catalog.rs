@@ -280,6 +280,9 @@ pub enum InventoryBuiltin {
     FourlayerMonitoring,
     FourlayerAssessment,
     FourlayerNational,
+    AssetRecord,
+    HaNetwork,
+    Backup321,
 }
 
 /// The built-ins decided from the facts collected on a host.
@@ -298,6 +301,8 @@ pub enum HostBuiltin {
     LogForward,
     AgentRunning,
     TimeSync,
+    AccountUnapproved,
+    OsEol,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -308,7 +313,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 27] = {
+const NAMES: [(Builtin, &str); 32] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -325,6 +330,9 @@ const NAMES: [(Builtin, &str); 27] = {
         (I(Ib::FourlayerMonitoring), "fourlayer-monitoring"),
         (I(Ib::FourlayerAssessment), "fourlayer-assessment"),
         (I(Ib::FourlayerNational), "fourlayer-national"),
+        (I(Ib::AssetRecord), "asset-record"),
+        (I(Ib::HaNetwork), "ha-network"),
+        (I(Ib::Backup321), "backup-3-2-1"),
         (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
         (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
         (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
@@ -338,6 +346,8 @@ const NAMES: [(Builtin, &str); 27] = {
         (H(Hb::LogForward), "log-forward"),
         (H(Hb::AgentRunning), "agent-running"),
         (H(Hb::TimeSync), "time-sync"),
+        (H(Hb::AccountUnapproved), "account-unapproved"),
+        (H(Hb::OsEol), "os-eol"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -345,8 +355,8 @@ const NAMES: [(Builtin, &str); 27] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 27] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 27];
+    pub const ALL: [Builtin; 32] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 32];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

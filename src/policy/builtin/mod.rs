@@ -21,7 +21,10 @@ use crate::diag::Loc;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, Level, NodeRef, Regime, Role};
 
+mod account_unapproved;
 mod agent_running;
+mod asset_record;
+mod backup_321;
 mod backup_declared;
 mod backup_fresh;
 mod backup_job;
@@ -34,11 +37,13 @@ mod fourlayer;
 mod fw_exposed_service;
 mod fw_host_default_deny;
 mod fw_ipv6_parity;
+mod ha_network;
 mod ha_single_point;
 mod ipv6_ready;
 mod level_underclassified;
 mod log_forward;
 mod net_undeclared_port;
+mod os_eol;
 mod ssh_password_auth;
 mod ssh_root_login;
 mod time_sync;
@@ -70,6 +75,9 @@ impl Builtin {
                 | I::FourlayerMonitoring
                 | I::FourlayerAssessment
                 | I::FourlayerNational => fourlayer::implementation(b, d),
+                I::AssetRecord => None,
+                I::HaNetwork => ha_network::implementation(d),
+                I::Backup321 => super::builtin::backups_wording(d),
             },
             Builtin::Host(b) => match b {
                 H::FwHostDefaultDeny | H::FwIpv6Parity | H::SshRootLogin | H::SshPasswordAuth => {
@@ -83,6 +91,7 @@ impl Builtin {
                 H::LogForward => log_forward::implementation(d),
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync => time_sync::implementation(d),
+                H::AccountUnapproved | H::OsEol => None,
             },
             Builtin::Waiver(_) => None,
         }
@@ -115,6 +124,9 @@ impl InventoryBuiltin {
             | I::FourlayerMonitoring
             | I::FourlayerAssessment
             | I::FourlayerNational => fourlayer::evaluate(self, cx, control, out),
+            I::AssetRecord => asset_record::evaluate(cx, control, out),
+            I::HaNetwork => ha_network::evaluate(cx, control, out),
+            I::Backup321 => backup_321::evaluate(cx, control, out),
         }
     }
 }
@@ -137,6 +149,8 @@ impl HostBuiltin {
             H::LogForward => log_forward::judge,
             H::AgentRunning => agent_running::judge,
             H::TimeSync => time_sync::judge,
+            H::AccountUnapproved => account_unapproved::judge,
+            H::OsEol => os_eol::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }
