@@ -133,6 +133,12 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
             }
         }
         let evidence = evidence.join("; ");
+        if !problems.is_empty() && !undecided.is_empty() {
+            problems.push(format!(
+                "and no {} is declared to show its pairing",
+                undecided.join(" and no ")
+            ));
+        }
         let f = if !problems.is_empty() {
             b.finding(
                 node,
