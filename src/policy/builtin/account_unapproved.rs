@@ -6,7 +6,7 @@
 //! A locked password does not make an account harmless (an SSH key still logs it in), so the
 //! lock state is not read: what counts is the shell and the uid.
 
-use super::{Verdict, fail, need, pass};
+use super::{DossierScope, Verdict, fail, need, pass};
 use crate::collect::host::HostFacts;
 use crate::collect::parse::accounts::can_log_in;
 use crate::inventory::Inventory;
@@ -79,6 +79,24 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             evidence,
         )
     })
+}
+
+/// How the inventory implements it, in the dossier's words.
+pub(super) fn implementation(d: &DossierScope) -> Option<String> {
+    let names: std::collections::BTreeSet<&str> = d
+        .servers
+        .iter()
+        .filter_map(|&s| d.inv.servers[s].accounts.as_ref())
+        .flat_map(|a| a.names.iter().map(String::as_str))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    Some(format!(
+        "Danh sách tài khoản được phê duyệt: {}",
+        names.join(", ")
+    ))
 }
 
 #[cfg(test)]

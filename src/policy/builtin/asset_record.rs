@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::{Builder, Inputs, server_level};
+use super::{Builder, DossierScope, Inputs, server_level};
 use crate::inventory::NodeRef;
 use crate::policy::Finding;
 use crate::policy::Status;
@@ -122,6 +122,25 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
             )
         });
     }
+}
+
+/// How the inventory implements it, in the dossier's words.
+pub(super) fn implementation(d: &DossierScope) -> Option<String> {
+    if d.servers.is_empty() {
+        return None;
+    }
+    let recorded = d
+        .servers
+        .iter()
+        .filter(|&&s| {
+            let a = &d.inv.servers[s].asset;
+            (a.serial.is_some() || a.mac.is_some()) && a.support_end.is_some() && a.rack.is_some()
+        })
+        .count();
+    Some(format!(
+        "Hồ sơ tài sản (số sê-ri/MAC, hạn hỗ trợ, vị trí): {recorded}/{} máy chủ",
+        d.servers.len()
+    ))
 }
 
 #[cfg(test)]

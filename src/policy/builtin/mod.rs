@@ -75,7 +75,7 @@ impl Builtin {
                 | I::FourlayerMonitoring
                 | I::FourlayerAssessment
                 | I::FourlayerNational => fourlayer::implementation(b, d),
-                I::AssetRecord => None,
+                I::AssetRecord => asset_record::implementation(d),
                 I::HaNetwork => ha_network::implementation(d),
                 I::Backup321 => super::builtin::backups_wording(d),
             },
@@ -91,7 +91,8 @@ impl Builtin {
                 H::LogForward => log_forward::implementation(d),
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync => time_sync::implementation(d),
-                H::AccountUnapproved | H::OsEol => None,
+                H::AccountUnapproved => account_unapproved::implementation(d),
+                H::OsEol => None,
             },
             Builtin::Waiver(_) => None,
         }
