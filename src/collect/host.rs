@@ -51,18 +51,9 @@ pub struct HostFacts {
     /// Days of syslog kept by logrotate (None: no rule, or one that rotates by size only).
     pub logrotate_days: Fact<Option<u64>>,
     pub journald: Fact<Journald>,
-    /// The host's clock when the collector ran, in epoch seconds.
-    pub clock: Option<f64>,
+    pub clock: Option<f64>, // epoch seconds when the collector ran (OS-EOL's date)
     /// Things worth knowing about the collection itself (truncated output, exit status).
     pub notes: Vec<String>,
-}
-
-impl HostFacts {
-    /// The host's date (UTC) when the collector ran.
-    pub fn clock_date(&self) -> Option<jiff::civil::Date> {
-        let t = jiff::Timestamp::from_second(self.clock? as i64).ok()?;
-        Some(t.to_zoned(jiff::tz::TimeZone::UTC).date())
-    }
 }
 
 /// Sections by name.

@@ -15,9 +15,11 @@ use crate::policy::Status;
 ///   10 2024-06-30, 11 2026-08-31, 12 2028-06-30, 13 2030-06-30. The regular security
 ///   support ends earlier (www.debian.org/security/faq); LTS is run by the Debian project and
 ///   is free, so it counts.
-/// - Ubuntu: the end of standard support (ubuntu.com/about/release-cycle); Expanded Security
-///   Maintenance needs an Ubuntu Pro subscription that capdo cannot see, so it does not count
-///   (a waiver records it).
+/// - Ubuntu: the end of standard support (ubuntu.com/about/release-cycle, which gives the
+///   month: the month's last day here): 16.04 Apr 2021, 18.04 May 2023, 20.04 May 2025, 22.04
+///   May 2027, 24.04 Apr 2029, 24.10 Jul 2025, 25.04 Jan 2026, 25.10 Jul 2026. Expanded
+///   Security Maintenance needs an Ubuntu Pro subscription that capdo cannot see, so it does
+///   not count (a waiver records it).
 /// - Red Hat Enterprise Linux: the end of the Maintenance Support phase
 ///   (access.redhat.com/support/policy/updates/errata, "Life Cycle Dates"): 6 2020-11-30,
 ///   7 2024-06-30, 8 2029-05-31, 9 2032-05-31, 10 2035-05-31. Extended Life-cycle Support is
@@ -25,7 +27,8 @@ use crate::policy::Status;
 /// - Rebuilds follow RHEL's dates: Rocky Linux (wiki.rockylinux.org/rocky/version) and
 ///   AlmaLinux (wiki.almalinux.org/release-notes) 8 2029-05-31, 9 2032-05-31, 10 2035-05-31;
 ///   CentOS Linux (centos.org/centos-linux-eol) 7 2024-06-30, 8 2021-12-31; CentOS Stream
-///   (centos.org/cl-vs-cs) 8 2024-05-31, 9 2027-05-31; Oracle Linux (Oracle Linux and
+///   (centos.org/cl-vs-cs) 8 2024-05-31, 9 2027-05-31 (CentOS Linux 8 and Stream 8 both write
+///   `ID=centos VERSION_ID=8`: the later date); Oracle Linux (Oracle Linux and
 ///   Virtualization lifetime support policy, Premier Support) 7 2024-12-31, 8 2029-07-31,
 ///   9 2032-06-30.
 const END_OF_SUPPORT: &[(&str, &str, &str)] = &[
@@ -38,10 +41,10 @@ const END_OF_SUPPORT: &[(&str, &str, &str)] = &[
     ("ubuntu", "18.04", "2023-05-31"),
     ("ubuntu", "20.04", "2025-05-31"),
     ("ubuntu", "22.04", "2027-05-31"),
-    ("ubuntu", "24.04", "2029-05-31"),
-    ("ubuntu", "24.10", "2025-07-10"),
-    ("ubuntu", "25.04", "2026-01-15"),
-    ("ubuntu", "25.10", "2026-07-09"),
+    ("ubuntu", "24.04", "2029-04-30"),
+    ("ubuntu", "24.10", "2025-07-31"),
+    ("ubuntu", "25.04", "2026-01-31"),
+    ("ubuntu", "25.10", "2026-07-31"),
     ("rhel", "6", "2020-11-30"),
     ("rhel", "7", "2024-06-30"),
     ("rhel", "8", "2029-05-31"),
@@ -96,7 +99,12 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             "no end-of-support date is known for {name} (ID={os_id}, VERSION_ID={version})"
         )));
     };
-    let Some(now) = f.clock_date() else {
+    // The host's date (UTC) when the collector ran: a saved scan is judged on its own day.
+    let now = f
+        .clock
+        .and_then(|c| jiff::Timestamp::from_second(c as i64).ok())
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let Some(now) = now else {
         return Err(undecided(format!("{id}'s clock could not be read")));
     };
     let evidence =
