@@ -15,6 +15,17 @@ use crate::policy::catalog::Control;
 pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Finding>) {
     let b = Builder::new(cx, control);
     let inv = cx.inv;
+    // The systems of each server, built once (an inventory may hold tens of thousands).
+    let mut systems_of: Vec<Vec<&crate::inventory::System>> = vec![Vec::new(); inv.servers.len()];
+    for y in &inv.systems {
+        for &x in &y.servers {
+            if let Some(v) = systems_of.get_mut(x)
+                && !v.iter().any(|z| z.id == y.id)
+            {
+                v.push(y);
+            }
+        }
+    }
     for (i, s) in inv.servers.iter().enumerate() {
         let node = NodeRef::Server(i);
         let level = server_level(cx, i);
@@ -23,11 +34,7 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
             continue;
         }
         let a = &s.asset;
-        let systems: Vec<&crate::inventory::System> = inv
-            .systems
-            .iter()
-            .filter(|y| y.servers.contains(&i))
-            .collect();
+        let systems = &systems_of[i];
         let mut missing: Vec<String> = Vec::new();
         let mut ended: Vec<String> = Vec::new();
         let mut evidence: Vec<String> = vec![format!(
