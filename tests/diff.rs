@@ -373,9 +373,14 @@ fn two_offline_checks_of_the_sample_and_a_broken_copy() {
     let j = capdo(Path::new("inventory"), &["diff", o, n, "--format", "json"]);
     assert_eq!(j.code, Some(1), "{}", j.stderr);
     let d = json(&j);
+    // lgsp-api02, serving no system and declaring no `purpose`, has no purpose in its asset
+    // record any more.
     assert_eq!(
         pairs(&d, "regressed"),
-        [p("HA-SINGLE-POINT", "system:lgsp")]
+        [
+            p("HA-SINGLE-POINT", "system:lgsp"),
+            p("ASSET-RECORD", "server:lgsp-api02")
+        ]
     );
     assert!(
         pairs(&d, "fixed").contains(&p("LEVEL-UNDERCLASSIFIED", "system:baocao")),

@@ -333,6 +333,57 @@ fn live_audit_of_the_lab() {
     let replayed: Value = serde_json::from_str(&replay.stdout).expect("json");
     assert_eq!(verdicts(&replayed), expected, "replayed verdicts");
 
+    // --- ACCOUNT-UNAPPROVED and OS-EOL on the hosts' real /etc/passwd and os-release. ----------
+    // The lab inventory declares no approved account list: capdo cannot decide, never passes.
+    let no_list = finding(&replayed, "match", "ACCOUNT-UNAPPROVED");
+    assert_eq!(no_list["status"], "error", "{no_list}");
+    assert!(
+        no_list["message"]
+            .as_str()
+            .expect("msg")
+            .contains("cannot decide: no approved account list"),
+        "{no_list}"
+    );
+    // With only root approved, `match`'s planted accounts are named, and root is not.
+    let listed = lab.dir.join("inventory-accounts");
+    copy_inventory(&inv, &listed);
+    std::fs::write(
+        listed.join("accounts.toml"),
+        "[defaults]\naccounts = [\"root\"]\n",
+    )
+    .expect("write");
+    let r = capdo(
+        &listed,
+        &[
+            "--as-of",
+            &today,
+            "check",
+            "--facts",
+            facts_file.to_str().expect("path"),
+            "--format",
+            "json",
+            "match",
+        ],
+    );
+    let with_list: Value = serde_json::from_str(&r.stdout).expect("json");
+    let unapproved = finding(&with_list, "match", "ACCOUNT-UNAPPROVED");
+    assert_eq!(unapproved["status"], "fail", "{unapproved}");
+    let msg = unapproved["message"].as_str().expect("msg");
+    assert!(msg.contains("toor (uid 0, login shell /bin/sh)"), "{msg}");
+    assert!(msg.contains("oldadmin (uid "), "{msg}");
+    assert!(!msg.contains("root (uid 0"), "{msg}");
+    // The lab hosts run the build machine's OS (Debian 12 in CI), read from its os-release and
+    // judged on the day the host's clock gave.
+    let eol = finding(&replayed, "good", "OS-EOL");
+    assert!(
+        eol["evidence"]
+            .as_str()
+            .expect("evidence")
+            .contains(&format!("ID={}", good["os.id"].as_str().expect("os.id"))),
+        "{eol}"
+    );
+    assert_eq!(eol["status"], "pass", "{eol}");
+
     // --- The declarative controls, by each regime's pack, on the same saved scan. -----------
     let current = capdo(
         &inv,

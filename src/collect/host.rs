@@ -58,6 +58,7 @@ pub struct HostFacts {
     /// Days of syslog kept by logrotate (None: no rule, or one that rotates by size only).
     pub logrotate_days: Fact<Option<u64>>,
     pub journald: Fact<Journald>,
+    pub clock: Option<f64>, // epoch seconds when the collector ran (OS-EOL's date)
     /// Things worth knowing about the collection itself (truncated output, exit status).
     pub notes: Vec<String>,
 }
@@ -287,6 +288,7 @@ impl HostFacts {
             })
             .map(|f| parse::logrotate::retention(&f).and_then(|(_, days)| days)),
             journald: journald(&s),
+            clock,
             notes,
         }
     }

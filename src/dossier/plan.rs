@@ -54,22 +54,44 @@ pub struct Section {
     pub todo: Vec<String>,
 }
 
-/// Backups of the system's servers: "db01 (hq) → dr-bk01 (dr), hằng ngày".
+/// Backups of the system's servers: "db01 (hq) → dr-bk01 (dr), hằng ngày", each further
+/// target after a comma, with its medium where declared ("dr-bk01 (dr, đĩa)").
 pub(super) fn backups(inv: &Inventory, t: &Targets) -> Vec<String> {
     t.servers
         .iter()
         .filter_map(|&s| {
             let b = inv.servers[s].backup.as_ref()?;
+            let targets: Vec<String> = b
+                .targets
+                .iter()
+                .map(|x| {
+                    let dc = &inv.datacenters[inv.server_datacenter(x.to)].id;
+                    match x.medium {
+                        Some(m) => format!("{} ({dc}, {})", inv.servers[x.to].id, medium(m)),
+                        None => format!("{} ({dc})", inv.servers[x.to].id),
+                    }
+                })
+                .collect();
             Some(format!(
-                "{} ({}) → {} ({}), {}",
+                "{} ({}) → {}, {}",
                 inv.servers[s].id,
                 inv.datacenters[inv.server_datacenter(s)].id,
-                inv.servers[b.to].id,
-                inv.datacenters[inv.server_datacenter(b.to)].id,
+                targets.join(" + "),
                 schedule(b.schedule)
             ))
         })
         .collect()
+}
+
+/// A backup medium, in the dossier's words.
+fn medium(m: crate::inventory::Medium) -> &'static str {
+    use crate::inventory::Medium;
+    match m {
+        Medium::Disk => "đĩa",
+        Medium::Tape => "băng từ",
+        Medium::Object => "lưu trữ đối tượng",
+        Medium::Optical => "đĩa quang",
+    }
 }
 
 pub(super) fn servers_with_role(inv: &Inventory, role: Role) -> Vec<String> {

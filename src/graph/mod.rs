@@ -131,8 +131,8 @@ impl Graph {
         }
         for (i, s) in inv.servers.iter().enumerate() {
             graph.add_edge(nets[s.network], srvs[i], Edge::Contains);
-            if let Some(b) = &s.backup {
-                graph.add_edge(srvs[i], srvs[b.to], Edge::BacksUpTo);
+            for t in s.backup.iter().flat_map(|b| &b.targets) {
+                graph.add_edge(srvs[i], srvs[t.to], Edge::BacksUpTo);
             }
         }
         let mut systems_of_server = vec![Vec::new(); inv.servers.len()];
@@ -255,10 +255,16 @@ impl Graph {
         let mut order: Vec<usize> = (0..inv.systems.len()).collect();
         order.sort_by_key(|&s| (std::cmp::Reverse(self.system_level(inv, s)), s));
         // Where each server's backups go; a level travels along these edges.
-        let backup_target: Vec<Option<usize>> = inv
+        let backup_target: Vec<Vec<usize>> = inv
             .servers
             .iter()
-            .map(|s| s.backup.as_ref().map(|b| b.to))
+            .map(|s| {
+                s.backup
+                    .iter()
+                    .flat_map(|b| &b.targets)
+                    .map(|t| t.to)
+                    .collect()
+            })
             .collect();
         for sys in order {
             let level = self.system_level(inv, sys);
@@ -502,7 +508,9 @@ impl Graph {
             let node = Node::Item(NodeRef::Server(i));
             if let Some(b) = &s.backup
                 && !down.contains(&node)
-                && down.contains(&Node::Item(NodeRef::Server(b.to)))
+                && b.targets
+                    .iter()
+                    .any(|t| down.contains(&Node::Item(NodeRef::Server(t.to))))
             {
                 degraded.push(NodeRef::Server(i));
             }

@@ -12,8 +12,8 @@ use jiff::civil::Date;
 
 use crate::diag::Loc;
 pub use crate::inventory::raw::{
-    ApprovalStatus, Contact, ExternalKind, InfoType, Measure, PersonalData, Proto, Regime, Role,
-    Schedule, Scope, SecurityImpact, Service, SystemKind, WorksGrade, Zone,
+    ApprovalStatus, Contact, DeviceRole, ExternalKind, InfoType, Measure, Medium, PersonalData,
+    Proto, Regime, Role, Schedule, Scope, SecurityImpact, Service, SystemKind, WorksGrade, Zone,
 };
 
 /// A security level (cấp độ), 1 to 5.
@@ -285,6 +285,20 @@ pub struct Datacenter {
     pub tier: Option<u8>,
     /// (latitude, longitude) in degrees.
     pub coordinates: Option<(f64, f64)>,
+    /// Internet uplinks (provider or circuit of each).
+    pub uplinks: Vec<String>,
+    /// Main network devices.
+    pub devices: Vec<Device>,
+    pub loc: Loc,
+}
+
+/// A main network device of a datacenter.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: String,
+    pub role: DeviceRole,
+    pub ha_group: Option<String>,
+    pub model: Option<String>,
     pub loc: Loc,
 }
 
@@ -301,10 +315,53 @@ pub struct Network {
 
 #[derive(Debug, Clone)]
 pub struct Backup {
+    /// The first target (`targets[0].to`).
     pub to: usize,
+    /// Every target, the first being `to`.
+    pub targets: Vec<BackupTarget>,
     pub schedule: Schedule,
     pub path: Option<String>,
     pub loc: Loc,
+}
+
+/// One copy of a server's backup.
+#[derive(Debug, Clone)]
+pub struct BackupTarget {
+    pub to: usize,
+    /// `None` when not declared.
+    pub medium: Option<Medium>,
+}
+
+/// The accounts approved on a server: `[defaults] accounts` and its own `accounts`.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovedAccounts {
+    pub names: BTreeSet<String>,
+    /// Some came from `[defaults] accounts`.
+    pub from_defaults: bool,
+    /// Some came from the server's own `accounts`.
+    pub from_server: bool,
+}
+
+/// A server's asset record (TCVN 14423 x.2: quản lý, kiểm kê tài sản).
+#[derive(Debug, Clone, Default)]
+pub struct Asset {
+    pub serial: Option<String>,
+    pub mac: Option<String>,
+    /// End of the vendor's support (hardware or subscription).
+    pub support_end: Option<Date>,
+    pub rack: Option<String>,
+    pub owner: Option<String>,
+    pub purpose: Option<String>,
+    pub software: Vec<Software>,
+}
+
+/// A software asset of a server.
+#[derive(Debug, Clone)]
+pub struct Software {
+    pub name: String,
+    pub version: Option<String>,
+    /// `None` when not declared.
+    pub support_end: Option<Date>,
 }
 
 #[derive(Debug, Clone)]
@@ -320,6 +377,9 @@ pub struct Server {
     pub backup: Option<Backup>,
     pub agents: Vec<String>,
     pub ipv6: bool,
+    /// `None` when neither the server nor `[defaults]` declares `accounts`.
+    pub accounts: Option<ApprovedAccounts>,
+    pub asset: Asset,
     pub loc: Loc,
     pub network_loc: Loc,
 }

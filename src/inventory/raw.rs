@@ -182,6 +182,8 @@ pub enum Measure {
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     pub ssh: Option<Ssh>,
+    /// The accounts approved on every server (a server's own `accounts` add to them).
+    pub accounts: Option<Spanned<List<String>>>,
 }
 
 /// `[defaults.ssh]` and a server's `ssh = { … }` override.
@@ -209,6 +211,39 @@ pub struct Datacenter {
     /// Uptime / TIA-942 tier (1–4).
     pub tier: Option<Spanned<i64>>,
     pub coordinates: Option<Coordinates>,
+    /// The site's Internet uplinks, one item per link (its provider or circuit).
+    pub uplinks: Option<Spanned<List<String>>>,
+    /// The site's main network devices, by id.
+    pub devices: Option<std::collections::BTreeMap<Spanned<String>, Spanned<Device>>>,
+}
+
+/// A main network device of a datacenter: `{ role, ha_group }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    pub role: DeviceRole,
+    /// The HA pair or cluster it belongs to; devices of one role sharing a group back each
+    /// other up.
+    pub ha_group: Option<String>,
+    pub model: Option<String>,
+}
+
+/// What a network device is, for the redundancy rules (TT 12 Phụ lục II.1.b).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceRole {
+    CoreSwitch,
+    Firewall,
+    Waf,
+    Storage,
+    DbFirewall,
+    Router,
+    LoadBalancer,
+    Switch,
+    Ips,
+    Other,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -259,6 +294,27 @@ pub struct Server {
     pub agents: Option<Spanned<List<String>>>,
     #[serde(default)]
     pub ipv6: bool,
+    /// Accounts approved on this server, over `[defaults] accounts`.
+    pub accounts: Option<Spanned<List<String>>>,
+    /// Asset record (TCVN 14423 x.2): serial number, MAC address, end of vendor support,
+    /// rack position, owner and purpose.
+    pub serial: Option<String>,
+    pub mac: Option<Spanned<String>>,
+    pub support_end: Option<Spanned<Datetime>>,
+    pub rack: Option<String>,
+    pub owner: Option<String>,
+    pub purpose: Option<String>,
+    /// Software installed besides the OS, with the end of its vendor's support.
+    pub software: Option<Vec<Software>>,
+}
+
+/// `software = [{ name, version, support_end }]`: a server's software asset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Software {
+    pub name: String,
+    pub version: Option<String>,
+    pub support_end: Option<Spanned<Datetime>>,
 }
 
 #[derive(
@@ -346,9 +402,37 @@ impl<'de> Deserialize<'de> for Service {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
-    pub to: Spanned<String>,
+    /// One target (or use `targets`).
+    pub to: Option<Spanned<String>>,
+    /// The medium of `to`'s copy.
+    pub medium: Option<Medium>,
+    /// Several targets, each `{ to, medium }`.
+    pub targets: Option<Spanned<Vec<BackupTarget>>>,
     pub schedule: Schedule,
     pub path: Option<Spanned<String>>,
+}
+
+/// One copy of a backup: `{ to, medium }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupTarget {
+    pub to: Spanned<String>,
+    pub medium: Option<Medium>,
+}
+
+/// The medium a backup copy is kept on (3-2-1 counts two different media).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Medium {
+    /// Disks: a backup server's file system, NAS or SAN.
+    Disk,
+    Tape,
+    /// Object storage (S3-compatible, a cloud bucket).
+    Object,
+    /// Optical discs.
+    Optical,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

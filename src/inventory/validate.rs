@@ -14,6 +14,7 @@ use super::model::*;
 use super::raw;
 use crate::diag::{Diagnostic, Loc, Sources, Suggester, suggest};
 
+mod asset;
 mod attest;
 mod units;
 
@@ -153,9 +154,12 @@ impl Validator<'_> {
                 }
             }
         };
-        let default_ssh = match defaults.and_then(|d| d.value.ssh) {
-            Some(ssh) => self.ssh(ssh, None),
-            None => Ssh::default(),
+        let (default_ssh, default_accounts) = match defaults.map(|d| d.value) {
+            Some(d) => (
+                d.ssh.map(|ssh| self.ssh(ssh, None)).unwrap_or_default(),
+                self.account_names(d.accounts),
+            ),
+            None => (Ssh::default(), None),
         };
 
         let datacenters: Vec<Datacenter> = datacenters
@@ -167,7 +171,7 @@ impl Validator<'_> {
         let servers: Vec<Server> = servers
             .into_iter()
             .enumerate()
-            .map(|(i, s)| self.server(i, s, &networks))
+            .map(|(i, s)| self.server(i, s, &networks, default_accounts.as_ref()))
             .collect();
         self.check_addresses(&servers, &networks);
         self.check_jump_cycles(&servers, default_ssh.jump);
@@ -408,12 +412,15 @@ impl Validator<'_> {
             }
             ok.then_some((lat, lon))
         });
+        let (uplinks, devices) = self.network_gear(d.uplinks, d.devices);
         Datacenter {
             id: item.id,
             name: d.name,
             address: d.address,
             tier,
             coordinates,
+            uplinks,
+            devices,
             loc: item.loc,
         }
     }
@@ -515,8 +522,16 @@ impl Validator<'_> {
         }
     }
 
-    fn server(&mut self, index: usize, item: Item<raw::Server>, networks: &[Network]) -> Server {
-        let s = item.value;
+    fn server(
+        &mut self,
+        index: usize,
+        item: Item<raw::Server>,
+        networks: &[Network],
+        default_accounts: Option<&BTreeSet<String>>,
+    ) -> Server {
+        let mut s = item.value;
+        let asset = self.asset(&mut s);
+        let accounts = self.approved_accounts(default_accounts, s.accounts.take());
         let network = match self.resolve(&s.network, Want::Network, "network") {
             Some(NodeRef::Network(n)) => n,
             _ => usize::MAX,
@@ -559,28 +574,7 @@ impl Validator<'_> {
         let services: Vec<Service> = list(s.services);
         let agents: Vec<String> = list(s.agents);
         let ssh = s.ssh.map(|x| self.ssh(x, Some(index))).unwrap_or_default();
-        let backup = s.backup.and_then(|b| {
-            let loc = self.loc(b.span());
-            let b = b.into_inner();
-            let to = match self.resolve(&b.to, Want::Server, "backup.to")? {
-                NodeRef::Server(t) if t == index => {
-                    self.diags.push(
-                        Diagnostic::new("self-reference", "a server cannot back up to itself")
-                            .at(self.loc(b.to.span()), "this server itself")
-                            .hint("name a backup server, preferably in another datacenter"),
-                    );
-                    return None;
-                }
-                NodeRef::Server(t) => t,
-                _ => return None,
-            };
-            Some(Backup {
-                to,
-                schedule: b.schedule,
-                path: b.path.map(|p| self.rendered_path(p, "backup.path")),
-                loc,
-            })
-        });
+        let backup = s.backup.and_then(|b| self.backup(index, b));
         Server {
             id: item.id,
             name: s.name,
@@ -593,6 +587,8 @@ impl Validator<'_> {
             backup,
             agents,
             ipv6: s.ipv6,
+            accounts,
+            asset,
             network_loc: self.loc(s.network.span()),
             loc: item.loc,
         }

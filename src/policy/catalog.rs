@@ -281,6 +281,9 @@ pub enum InventoryBuiltin {
     FourlayerMonitoring,
     FourlayerAssessment,
     FourlayerNational,
+    AssetRecord,
+    HaNetwork,
+    Backup321,
 }
 
 /// The built-ins decided from the facts collected on a host.
@@ -301,6 +304,8 @@ pub enum HostBuiltin {
     TimeSync,
     SshAdminSource,
     TimeSource,
+    AccountUnapproved,
+    OsEol,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -311,7 +316,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 29] = {
+const NAMES: [(Builtin, &str); 34] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -328,6 +333,9 @@ const NAMES: [(Builtin, &str); 29] = {
         (I(Ib::FourlayerMonitoring), "fourlayer-monitoring"),
         (I(Ib::FourlayerAssessment), "fourlayer-assessment"),
         (I(Ib::FourlayerNational), "fourlayer-national"),
+        (I(Ib::AssetRecord), "asset-record"),
+        (I(Ib::HaNetwork), "ha-network"),
+        (I(Ib::Backup321), "backup-3-2-1"),
         (H(Hb::FwHostDefaultDeny), "fw-host-default-deny"),
         (H(Hb::FwIpv6Parity), "fw-ipv6-parity"),
         (H(Hb::NetUndeclaredPort), "net-undeclared-port"),
@@ -343,6 +351,8 @@ const NAMES: [(Builtin, &str); 29] = {
         (H(Hb::TimeSync), "time-sync"),
         (H(Hb::SshAdminSource), "ssh-admin-source"),
         (H(Hb::TimeSource), "time-source"),
+        (H(Hb::AccountUnapproved), "account-unapproved"),
+        (H(Hb::OsEol), "os-eol"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -350,8 +360,8 @@ const NAMES: [(Builtin, &str); 29] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 29] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 29];
+    pub const ALL: [Builtin; 34] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 34];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

@@ -92,14 +92,14 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Default and invalid accounts",
-        nd85: Partial(
-            &["ACCOUNT-EXTRA-UID0", "SSH-ROOT-LOGIN"],
-            "/etc/passwd is not compared with an approved account list",
-        ),
-        nd331: Partial(
-            &["ACCOUNT-EXTRA-UID0", "ACCOUNT-INACTIVE", "SSH-ROOT-LOGIN"],
-            "/etc/passwd is not compared with an approved account list",
-        ),
+        // The 45-day inactivity rule is the current regime's (regulations.md §5.6).
+        nd85: Full(&["ACCOUNT-UNAPPROVED", "ACCOUNT-EXTRA-UID0", "SSH-ROOT-LOGIN"]),
+        nd331: Full(&[
+            "ACCOUNT-UNAPPROVED",
+            "ACCOUNT-EXTRA-UID0",
+            "ACCOUNT-INACTIVE",
+            "SSH-ROOT-LOGIN",
+        ]),
     },
     Row {
         requirement: "MFA for admins",
@@ -181,16 +181,14 @@ pub const ROWS: &[Row] = &[
             "BACKUP-CENTRAL",
             "BACKUP-OFFSITE",
         ]),
-        nd331: Partial(
-            &[
-                "BACKUP-DECLARED",
-                "BACKUP-JOB",
-                "BACKUP-FRESH",
-                "BACKUP-CENTRAL",
-                "BACKUP-OFFSITE",
-            ],
-            "the copies and media of the 3-2-1 rule are not counted; one off-site target is",
-        ),
+        nd331: Full(&[
+            "BACKUP-DECLARED",
+            "BACKUP-JOB",
+            "BACKUP-FRESH",
+            "BACKUP-CENTRAL",
+            "BACKUP-OFFSITE",
+            "BACKUP-3-2-1",
+        ]),
     },
     Row {
         requirement: "Zones",
@@ -204,14 +202,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Redundancy",
-        nd85: Partial(
-            &["HA-SINGLE-POINT"],
-            "the HA pairs of the main network devices and the redundant Internet uplinks are not in the inventory model",
-        ),
-        nd331: Partial(
-            &["HA-SINGLE-POINT"],
-            "the HA pairs of the main network devices and the redundant Internet uplinks are not in the inventory model",
-        ),
+        nd85: Full(&["HA-NETWORK", "HA-SINGLE-POINT"]),
+        nd331: Full(&["HA-NETWORK", "HA-SINGLE-POINT"]),
     },
     Row {
         requirement: "Presence of required controls per level",
@@ -252,8 +244,10 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Inventory completeness",
-        nd85: Manual(&["MANUAL-ASSET-INVENTORY"]),
-        nd331: Manual(&["MANUAL-ASSET-INVENTORY"]),
+        // Software is flagged as the inventory records it (`software`) and the OS as the
+        // host reports it; the collector reads no package list.
+        nd85: Full(&["ASSET-RECORD", "OS-EOL", "MANUAL-ASSET-INVENTORY"]),
+        nd331: Full(&["ASSET-RECORD", "OS-EOL", "MANUAL-ASSET-INVENTORY"]),
     },
     Row {
         requirement: "Vulnerability-scan freshness",

@@ -38,11 +38,13 @@ macro_rules! embed {
 
 /// The shipped packs' files, built in, in name order (the order a pack folder is read in).
 const EMBEDDED: &[(&str, &str, &str)] = &[
+    embed!("nd85-tt12-tcvn11930", "assets.toml"),
     embed!("nd85-tt12-tcvn11930", "design.toml"),
     embed!("nd85-tt12-tcvn11930", "host.toml"),
     embed!("nd85-tt12-tcvn11930", "inventory.toml"),
     embed!("nd85-tt12-tcvn11930", "manual.toml"),
     embed!("nd85-tt12-tcvn11930", "meta.toml"),
+    embed!("nd331-tcvn14423", "assets.toml"),
     embed!("nd331-tcvn14423", "design.toml"),
     embed!("nd331-tcvn14423", "host.toml"),
     embed!("nd331-tcvn14423", "inventory.toml"),

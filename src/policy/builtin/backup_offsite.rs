@@ -23,11 +23,18 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
             continue;
         };
         let here = cx.inv.server_datacenter(i);
-        let there = cx.inv.server_datacenter(bk.to);
+        // Any one copy in another datacenter is the off-site copy.
+        let to = bk
+            .targets
+            .iter()
+            .map(|t| t.to)
+            .find(|&t| cx.inv.server_datacenter(t) != here)
+            .unwrap_or(bk.to);
+        let there = cx.inv.server_datacenter(to);
         let (here_id, there_id) = (&cx.inv.datacenters[here].id, &cx.inv.datacenters[there].id);
         let evidence = format!(
             "{} is in datacenter {here_id}; backup target {} is in datacenter {there_id}",
-            s.id, cx.inv.servers[bk.to].id
+            s.id, cx.inv.servers[to].id
         );
         let f = if here == there {
             b.finding(
@@ -36,7 +43,7 @@ pub(super) fn evaluate(cx: &Inputs, control: &Arc<Control>, out: &mut Vec<Findin
                 Status::Fail,
                 format!(
                     "{} backs up to {} in the same datacenter ({here_id})",
-                    s.id, cx.inv.servers[bk.to].id
+                    s.id, cx.inv.servers[to].id
                 ),
                 evidence,
                 &bk.loc,

@@ -21,7 +21,10 @@ use crate::diag::Loc;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, Level, NodeRef, Regime, Role};
 
+mod account_unapproved;
 mod agent_running;
+mod asset_record;
+mod backup_321;
 mod backup_declared;
 mod backup_fresh;
 mod backup_job;
@@ -35,11 +38,13 @@ mod fourlayer;
 mod fw_exposed_service;
 mod fw_host_default_deny;
 mod fw_ipv6_parity;
+mod ha_network;
 mod ha_single_point;
 mod ipv6_ready;
 mod level_underclassified;
 mod log_forward;
 mod net_undeclared_port;
+mod os_eol;
 mod ssh_admin_source;
 mod ssh_password_auth;
 mod ssh_root_login;
@@ -73,6 +78,9 @@ impl Builtin {
                 | I::FourlayerMonitoring
                 | I::FourlayerAssessment
                 | I::FourlayerNational => fourlayer::implementation(b, d),
+                I::AssetRecord => asset_record::implementation(d),
+                I::HaNetwork => ha_network::implementation(d),
+                I::Backup321 => super::builtin::backups_wording(d),
             },
             Builtin::Host(b) => match b {
                 H::FwHostDefaultDeny
@@ -88,6 +96,8 @@ impl Builtin {
                 H::LogForward => log_forward::implementation(d),
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync | H::TimeSource => time_sync::implementation(d),
+                H::AccountUnapproved => account_unapproved::implementation(d),
+                H::OsEol => None,
             },
             Builtin::Waiver(_) => None,
         }
@@ -120,6 +130,9 @@ impl InventoryBuiltin {
             | I::FourlayerMonitoring
             | I::FourlayerAssessment
             | I::FourlayerNational => fourlayer::evaluate(self, cx, control, out),
+            I::AssetRecord => asset_record::evaluate(cx, control, out),
+            I::HaNetwork => ha_network::evaluate(cx, control, out),
+            I::Backup321 => backup_321::evaluate(cx, control, out),
         }
     }
 }
@@ -144,6 +157,8 @@ impl HostBuiltin {
             H::TimeSync => time_sync::judge,
             H::SshAdminSource => ssh_admin_source::judge,
             H::TimeSource => time_source::judge,
+            H::AccountUnapproved => account_unapproved::judge,
+            H::OsEol => os_eol::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }
