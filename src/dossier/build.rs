@@ -26,6 +26,10 @@ pub struct Dossier {
     pub security_unit: String,
     pub scope: Scope,
     pub mermaid: String,
+    /// The same view as one SVG picture, for the writers that embed an image (Word); not in the
+    /// templates' data.
+    #[serde(skip)]
+    pub logical_svg: String,
     pub devices: Vec<Device>,
     pub apps: Vec<App>,
     pub zones: Vec<ZoneRow>,
@@ -316,6 +320,7 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
     };
     // The export escapes every label for Mermaid (crate::escape::mermaid).
     let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
+    let logical_svg = export::svg(inv, g, Some(Node::Item(NodeRef::System(system))));
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),
@@ -343,6 +348,7 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         operator,
         scope,
         mermaid,
+        logical_svg,
     }
 }
 

@@ -12,6 +12,7 @@ mod annual;
 mod appraisal;
 mod attest;
 mod build;
+mod docx;
 mod forms;
 mod plan;
 mod report;
@@ -40,6 +41,22 @@ pub use transition::Transition;
 pub enum Format {
     Md,
     Html,
+    /// A Word file in the NĐ 30/2020 administrative format, from the same content model.
+    Docx,
+}
+
+impl Format {
+    /// Whether the document is a binary file (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == Format::Docx
+    }
+}
+
+impl AnnualFormat {
+    /// Whether the document is a binary file (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == AnnualFormat::Docx
+    }
 }
 
 /// The shipped templates: (name, text), Markdown then HTML. A file `<templates>/<name>.hbs`
@@ -127,18 +144,24 @@ pub fn find_system(inv: &Inventory, name: &str) -> anyhow::Result<usize> {
     }
 }
 
-/// The level-proposal dossier of `system`, as Markdown or one self-contained HTML file.
+/// The level-proposal dossier of `system`, as Markdown, one self-contained HTML file or a Word
+/// file: three writers of one content model ([`build::Dossier`]).
 pub fn dossier(
     input: &Input,
     system: usize,
     format: Format,
     engines: &Engines,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let g = Graph::build(input.inv, input.regime);
     let data = build::dossier(input, &g, system);
     match format {
-        Format::Md => engines.render("dossier/dossier.md", false, &data),
-        Format::Html => engines.render("dossier/dossier.html", true, &data),
+        Format::Md => engines
+            .render("dossier/dossier.md", false, &data)
+            .map(String::into_bytes),
+        Format::Html => engines
+            .render("dossier/dossier.html", true, &data)
+            .map(String::into_bytes),
+        Format::Docx => docx::dossier(&data),
     }
 }
 
@@ -176,7 +199,7 @@ pub fn dossier_command(
     format: Format,
     report: Option<&Path>,
     templates: &Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let system = find_system(inv, system)?;
     let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
@@ -201,7 +224,7 @@ pub fn annual_command(
     format: AnnualFormat,
     report: Option<&Path>,
     templates: &Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {

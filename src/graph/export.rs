@@ -190,6 +190,34 @@ pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
     out
 }
 
+/// The same selection drawn as one SVG picture (the layered layout of
+/// [`crate::report::svg::draw`]), each node classed `st-KIND` (`st-system`, `st-server`,
+/// `st-network`, `st-datacenter`, `st-external`, `st-organization`) for the caller's stylesheet;
+/// the dossier's Word file embeds it as its logical model.
+pub fn svg(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
+    let keep: Vec<NodeIndex> = selection(g, focus).into_iter().collect();
+    let at = |ix: NodeIndex| keep.iter().position(|&k| k == ix);
+    let nodes: Vec<crate::report::svg::DrawNode> = keep
+        .iter()
+        .map(|&ix| {
+            let n = g.graph[ix];
+            let (label, level) = node_label(inv, g, n);
+            crate::report::svg::DrawNode {
+                id: node_id(inv, n),
+                label,
+                level,
+                class: kind(n),
+            }
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = g
+        .graph
+        .edge_references()
+        .filter_map(|e| Some((at(e.source())?, at(e.target())?)))
+        .collect();
+    crate::report::svg::draw(&nodes, &edges)
+}
+
 #[derive(Serialize)]
 struct JsonGraph {
     schema: &'static str,

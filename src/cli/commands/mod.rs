@@ -121,6 +121,24 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     }
 }
 
+/// A document to `output` (written atomically), or to standard output. A binary one (a Word
+/// file) is refused on a terminal, where it would only scramble the screen.
+fn emit_document(
+    io: &mut Io,
+    output: Option<&Path>,
+    bytes: &[u8],
+    binary: bool,
+) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    match output {
+        Some(path) => write_atomic(path, bytes),
+        None if binary && std::io::stdout().is_terminal() => anyhow::bail!(
+            "a .docx file is binary and standard output is a terminal: give --output FILE.docx (or redirect the output)"
+        ),
+        None => Ok(io.out.write_all(bytes)?),
+    }
+}
+
 /// `text` to `output` (written atomically), or to standard output.
 fn emit(io: &mut Io, output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
