@@ -3,11 +3,11 @@
 //! block, the title and a table of contents; each form (Mẫu 01–05) on its own page with its
 //! own heading block, "Nơi nhận:" and signature; Phần I–IV each from a new page.
 
-use docx_rs::{AlignmentType, Docx};
+use docx_rs::{AlignmentType, Docx, Paragraph};
 
 use super::{
-    BLANK_DATE, document, heading, insert_toc, item, key_values, labelled, nd30_closing,
-    nd30_header, page_break, para, picture, place_date, png, styled, table,
+    BLANK_DATE, document, end_section, fits, heading, insert_toc, item, key_values, labelled,
+    nd30_closing, nd30_header, page_break, para, picture, place_date, png, styled, table,
 };
 use crate::dossier::build::Dossier;
 use crate::dossier::vi::BLANK;
@@ -77,6 +77,12 @@ pub fn dossier(d: &Dossier) -> anyhow::Result<Vec<u8>> {
             ));
         }
     }
+    // The unit that files the dossier signs it (NĐ 30/2020 ô 8–9), whatever forms go with it.
+    doc = doc.add_paragraph(para("")).add_table(nd30_closing(
+        "THỦ TRƯỞNG ĐƠN VỊ VẬN HÀNH",
+        "(ký, ghi rõ họ tên, chức danh và đóng dấu)",
+        false,
+    ));
     super::pack(insert_toc(doc, toc_at))
 }
 
@@ -336,20 +342,18 @@ fn overview(doc: Docx, d: &Dossier) -> anyhow::Result<Docx> {
             ]
         })
         .collect();
-    doc = doc
-        .add_table(table(
-            Some(&s(&[
-                "STT",
-                "Dịch vụ",
-                "Máy chủ",
-                "Vị trí",
-                "Hệ điều hành",
-                "Mục đích",
-            ])),
-            &rows,
-            false,
-        ))
-        .add_paragraph(heading(3, "4.5. Quy hoạch vùng mạng và địa chỉ IP"));
+    doc = doc.add_table(table(
+        Some(&s(&[
+            "STT",
+            "Dịch vụ",
+            "Máy chủ",
+            "Vị trí",
+            "Hệ điều hành",
+            "Mục đích",
+        ])),
+        &rows,
+        false,
+    ));
     let rows: Vec<Vec<String>> = d
         .zones
         .iter()
@@ -367,23 +371,51 @@ fn overview(doc: Docx, d: &Dossier) -> anyhow::Result<Docx> {
             ]
         })
         .collect();
-    Ok(doc
-        .add_table(table(
-            Some(&s(&[
-                "STT",
-                "Vùng mạng",
-                "Mạng",
-                "Chức năng",
-                "Dải IP riêng",
-                "Dải IP công cộng",
-                "VLAN",
-                "Trung tâm dữ liệu",
-                "Luồng được phép vào",
-            ])),
-            &rows,
-            false,
-        ))
-        .add_paragraph(para(&format!("Tên miền công khai: {}.", sc.public_names))))
+    let header = s(&[
+        "STT",
+        "Vùng mạng",
+        "Mạng",
+        "Chức năng",
+        "Dải IP riêng",
+        "Dải IP công cộng",
+        "VLAN",
+        "Trung tâm dữ liệu",
+        "Luồng được phép vào",
+    ]);
+    Ok(wide(
+        doc,
+        vec![heading(3, "4.5. Quy hoạch vùng mạng và địa chỉ IP")],
+        &header,
+        &rows,
+        vec![para(&format!("Tên miền công khai: {}.", sc.public_names))],
+    ))
+}
+
+/// The paragraphs `before`, a data table and the paragraphs `after`: on the portrait page when
+/// the table's words fit across it, else in a landscape section of their own (NĐ 30/2020
+/// allows a landscape page for a wide table), the portrait pages resuming after it.
+fn wide(
+    mut doc: Docx,
+    before: Vec<Paragraph>,
+    header: &[String],
+    rows: &[Vec<String>],
+    after: Vec<Paragraph>,
+) -> Docx {
+    let landscape = !fits(header, rows, false);
+    if landscape {
+        doc = doc.add_paragraph(end_section(false));
+    }
+    for p in before {
+        doc = doc.add_paragraph(p);
+    }
+    doc = doc.add_table(table(Some(header), rows, landscape));
+    for p in after {
+        doc = doc.add_paragraph(p);
+    }
+    if landscape {
+        doc = doc.add_paragraph(end_section(true));
+    }
+    doc
 }
 
 fn justification(doc: Docx, d: &Dossier) -> Docx {
@@ -568,21 +600,17 @@ fn protection_plan(doc: Docx, d: &Dossier) -> Docx {
             ]
         })
         .collect();
-    doc = doc
-        .add_table(table(
-            Some(&s(&[
-                "STT",
-                "Mã",
-                "Yêu cầu (tình trạng cần tránh)",
-                "Căn cứ",
-                "Phương án triển khai",
-                "Trạng thái",
-                "Bằng chứng",
-                "Kế hoạch khắc phục",
-            ])),
-            &rows,
-            false,
-        ))
+    let header = s(&[
+        "STT",
+        "Mã",
+        "Yêu cầu (tình trạng cần tránh)",
+        "Căn cứ",
+        "Phương án triển khai",
+        "Trạng thái",
+        "Bằng chứng",
+        "Kế hoạch khắc phục",
+    ]);
+    doc = wide(doc, vec![], &header, &rows, vec![])
         .add_paragraph(heading(2, "2. Yêu cầu quản lý"))
         .add_paragraph(para(&format!(
             "Các yêu cầu về quản lý theo cấp độ {} (bảy nhóm: chính sách, tổ chức, nhân lực, thiết kế và xây dựng, vận hành, quản lý rủi ro, kết thúc vận hành). capdo không đánh giá được các yêu cầu này: đơn vị chuyên trách về {} đánh giá, xác nhận; các kiểm tra liên quan của capdo nằm trong bảng 1.",

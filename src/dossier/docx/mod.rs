@@ -232,23 +232,88 @@ pub fn end_section(landscape: bool) -> Paragraph {
     Paragraph::new().section_property(section(landscape))
 }
 
-/// Column widths in twips for `cols` columns across `width`: each column as wide as its longest
-/// cell asks (between 4 and 40 characters), so "STT" stays narrow and prose columns get room.
-fn widths(rows: &[Vec<String>], cols: usize, width: usize) -> Vec<usize> {
-    let mut want = vec![4usize; cols];
-    for row in rows {
+/// What each of `cols` columns of `size` half-point text needs, in twips: `hard`, the longest
+/// word of its header (row 0; "STT", "VLAN" never break); `soft`, also the longest word of its
+/// cells up to 10 characters (a long token such as an IPv6 address may break); `want`, its
+/// longest cell up to 40 characters.
+struct Needs {
+    hard: Vec<f64>,
+    soft: Vec<f64>,
+    want: Vec<f64>,
+}
+
+fn needs(rows: &[Vec<String>], cols: usize, size: usize) -> Needs {
+    // A character of Times at `size`: about 0.6 em on average, up to 0.75 em in a bold
+    // capital header ("STT"), which a word's minimum must allow; plus the cell's left and
+    // right margins (0.08 in each) and a little.
+    let em = size as f64 / 2.0 * 20.0;
+    let (char_w, word_w) = (em * 0.6, em * 0.75);
+    let pad = 280.0;
+    let mut n = Needs {
+        hard: vec![pad; cols],
+        soft: vec![pad; cols],
+        want: vec![pad; cols],
+    };
+    for (r, row) in rows.iter().enumerate() {
         for (i, cell) in row.iter().enumerate().take(cols) {
-            let longest = cell
-                .split_whitespace()
-                .map(|w| w.chars().count())
-                .max()
-                .unwrap_or(0);
-            let n = cell.chars().count().clamp(longest.min(40), 40);
-            want[i] = want[i].max(n.max(4));
+            let longest = |cap: usize| {
+                cell.split_whitespace()
+                    .map(|w| w.chars().count().min(cap))
+                    .max()
+                    .unwrap_or(0) as f64
+                    * word_w
+                    + pad
+            };
+            if r == 0 {
+                n.hard[i] = n.hard[i].max(longest(16));
+            }
+            n.soft[i] = n.soft[i].max(n.hard[i]).max(longest(10));
+            n.want[i] = n.want[i]
+                .max(n.soft[i])
+                .max(cell.chars().count().min(40) as f64 * char_w + pad);
         }
     }
-    let total: usize = want.iter().sum();
-    want.iter().map(|w| w * width / total.max(1)).collect()
+    n
+}
+
+/// `floor` plus `spare` shared in proportion to `extra` (evenly when no column asks for more).
+fn share(floor: &[f64], extra: &[f64], spare: f64) -> Vec<usize> {
+    let total: f64 = extra.iter().sum();
+    floor
+        .iter()
+        .zip(extra)
+        .map(|(f, e)| {
+            let part = if total > 0.0 {
+                e / total
+            } else {
+                1.0 / floor.len() as f64
+            };
+            (f + spare * part) as usize
+        })
+        .collect()
+}
+
+/// Column widths in twips across `width`: every column its header's words, then, while the
+/// width allows, its cells' words, then the rest in proportion to how much longer its cells
+/// are. Only when the headers' words alone do not fit are they squeezed.
+fn widths(rows: &[Vec<String>], cols: usize, size: usize, width: usize) -> Vec<usize> {
+    let n = needs(rows, cols, size);
+    let width = width as f64;
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let diff = |a: &[f64], b: &[f64]| -> Vec<f64> {
+        a.iter().zip(b).map(|(x, y)| (x - y).max(0.0)).collect()
+    };
+    if sum(&n.hard) >= width {
+        return n
+            .hard
+            .iter()
+            .map(|m| (m * width / sum(&n.hard)) as usize)
+            .collect();
+    }
+    if sum(&n.soft) >= width {
+        return share(&n.hard, &diff(&n.soft, &n.hard), width - sum(&n.hard));
+    }
+    share(&n.soft, &diff(&n.want, &n.soft), width - sum(&n.soft))
 }
 
 fn cell(text: &str, size: usize, header: bool, width: usize) -> TableCell {
@@ -266,6 +331,14 @@ fn cell(text: &str, size: usize, header: bool, width: usize) -> TableCell {
     }
 }
 
+/// Whether the words of a table's columns fit across the page (see [`needs`]).
+pub fn fits(header: &[String], rows: &[Vec<String>], landscape: bool) -> bool {
+    let size = if landscape { TABLE - 2 } else { TABLE };
+    let mut all = vec![header.to_vec()];
+    all.extend(rows.iter().cloned());
+    needs(&all, header.len(), size).soft.iter().sum::<f64>() < text_width(landscape) as f64
+}
+
 /// A data table: `header` in bold on grey when given, then `rows`, every cell one paragraph of
 /// text (placeholders highlighted), across the text width of the page.
 pub fn table(header: Option<&[String]>, rows: &[Vec<String>], landscape: bool) -> Table {
@@ -276,7 +349,7 @@ pub fn table(header: Option<&[String]>, rows: &[Vec<String>], landscape: bool) -
         .unwrap_or(1);
     let mut all: Vec<Vec<String>> = header.map(|h| vec![h.to_vec()]).unwrap_or_default();
     all.extend(rows.iter().cloned());
-    let w = widths(&all, cols, text_width(landscape));
+    let w = widths(&all, cols, size, text_width(landscape));
     let mut out = Vec::new();
     if let Some(h) = header {
         out.push(
