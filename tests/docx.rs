@@ -474,3 +474,54 @@ fn libreoffice_converts_the_word_files_to_pdf_without_warnings_and_keeps_their_t
         );
     }
 }
+
+#[test]
+fn vietnamese_in_nfd_and_markup_in_the_inventory_come_out_as_nfc_text_in_the_word_file() {
+    if !python_docx() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/design/inventory.toml").expect("fixture");
+    // "Cổng thông tin" with its tones as combining marks (NFD), and markup around it.
+    let nfd = "Co\u{302}\u{309}ng tho\u{302}ng tin <b>&amp;</b> | ]]>";
+    let text = text.replace(
+        "name = \"Cổng thông tin điện tử\"",
+        &format!("name = \"{nfd}\""),
+    );
+    assert!(text.contains(nfd), "the fixture changed");
+    let inv = dir.path().join("inventory.toml");
+    std::fs::write(&inv, text).expect("write");
+    let inv = inv.to_str().expect("path");
+    let docx = read(
+        "docx",
+        &write(
+            dir.path(),
+            &[
+                "-i", inv, "--regime", "nd331", "dossier", "portal", "--format", "docx",
+            ],
+            "portal.docx",
+        ),
+    );
+    assert_eq!(strs(&docx["not_nfc"]), Vec::<String>::new());
+    let title = "Hồ sơ đề xuất cấp độ: Cổng thông tin <b>&amp;</b> | ]]>";
+    assert!(
+        headings(&docx).iter().any(|(l, t)| *l == 1 && t == title),
+        "{:#?}",
+        headings(&docx)
+    );
+}
+
+#[test]
+fn a_word_file_needs_an_output_file() {
+    // Standard output is masked for terminals and logs: a binary file there would be corrupt.
+    let r = common::Capdo::new()
+        .args(["--regime", "nd331", "annual-report", "--format", "docx"])
+        .run();
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
+    assert!(
+        r.stdout.is_empty(),
+        "{:?}",
+        r.stdout.chars().take(20).collect::<String>()
+    );
+    assert!(r.stderr.contains("--output FILE.docx"), "{}", r.stderr);
+}

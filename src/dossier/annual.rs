@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::build::Targets;
 use super::report::Standing;
-use super::{Engines, Input, vi};
+use super::{Input, vi};
 use crate::graph::Graph;
 use crate::inventory::{ApprovalStatus, Regime};
 
@@ -171,12 +171,8 @@ fn regulation(r: Option<&crate::inventory::Regulation>) -> String {
     t
 }
 
-/// The annual report as Markdown, HTML or CSV (RFC 4180, with a header row).
-pub fn annual_report(
-    input: &Input,
-    format: AnnualFormat,
-    engines: &Engines,
-) -> anyhow::Result<Vec<u8>> {
+/// The annual report's content: counts, the 12 columns of each system, the transition debt.
+pub(super) fn model(input: &Input) -> Annual {
     let inv = input.inv;
     let g = Graph::build(inv, input.regime);
     let (from, to) = period(input.today);
@@ -264,9 +260,6 @@ pub fn annual_report(
                 .map(|(t, gs)| super::transition::debt_in(input, t, i, gs).summary()),
         });
     }
-    if format == AnnualFormat::Csv {
-        return csv_table(&rows).map(String::into_bytes);
-    }
     let count = |label: &str, n: usize| Count {
         label: label.to_owned(),
         n,
@@ -331,7 +324,7 @@ pub fn annual_report(
             })
             .collect()
     });
-    let data = Annual {
+    Annual {
         title,
         basis,
         recipient,
@@ -383,23 +376,13 @@ pub fn annual_report(
                 "Cột 10 cần hoàn thiện thủ công (hoặc chạy lại với tùy chọn --report FILE).".into()
             }
         },
-    };
-    match format {
-        AnnualFormat::Md => engines
-            .render("annual/annual.md", false, &data)
-            .map(String::into_bytes),
-        AnnualFormat::Html => engines
-            .render("annual/annual.html", true, &data)
-            .map(String::into_bytes),
-        AnnualFormat::Csv => csv_table(&data.rows).map(String::into_bytes),
-        AnnualFormat::Docx => super::docx::annual(&data),
     }
 }
 
 /// The table as CSV: a header row, then one row per system, quoted as RFC 4180 says, every cell
 /// one a spreadsheet opens as text ([`crate::escape::csv_cell`]: a system named `=HYPERLINK(…)` is
 /// not a formula).
-fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
+pub(super) fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let debt = rows.first().is_some_and(|r| r.debt.is_some());
     let mut header = COLUMNS.to_vec();

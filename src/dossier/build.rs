@@ -320,7 +320,18 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
     };
     // The export escapes every label for Mermaid (crate::escape::mermaid).
     let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
-    let logical_svg = export::svg(inv, g, Some(Node::Item(NodeRef::System(system))));
+    // The same view drawn as SVG (nodes classed `st-KIND`) for the Word file's picture.
+    let (nodes, edges) = export::view(inv, g, Some(Node::Item(NodeRef::System(system))));
+    let nodes: Vec<crate::report::svg::DrawNode> = nodes
+        .into_iter()
+        .map(|n| crate::report::svg::DrawNode {
+            id: n.id,
+            label: n.label,
+            level: n.level,
+            class: n.kind,
+        })
+        .collect();
+    let logical_svg = crate::report::svg::draw(&nodes, &edges);
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),

@@ -5,8 +5,9 @@
 //! Both are built from the validated inventory and the graph, plus, optionally, a finished
 //! `capdo.report/v1` JSON report whose findings give each requirement its status. The data is
 //! prepared here in Vietnamese and rendered with handlebars templates (strict mode) shipped in
-//! `templates/dossier/` and `templates/annual/`, each replaceable from `--templates DIR`. This
-//! module never prints, never writes files and never touches a host: renderers return strings.
+//! `templates/dossier/` and `templates/annual/`, each replaceable from `--templates DIR`, or,
+//! from the same data, as a Word file in the NĐ 30/2020 layout (`docx`). This module never
+//! prints, never writes files and never touches a host: renderers return the document's bytes.
 
 mod annual;
 mod appraisal;
@@ -30,7 +31,7 @@ use crate::escape;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
 
-pub use annual::{AnnualFormat, annual_report};
+pub use annual::AnnualFormat;
 pub use appraisal::warnings as appraisal_warnings;
 pub use attest::problems as attestation_problems;
 pub use report::ReportInput;
@@ -162,6 +163,26 @@ pub fn dossier(
             .render("dossier/dossier.html", true, &data)
             .map(String::into_bytes),
         Format::Docx => docx::dossier(&data),
+    }
+}
+
+/// The annual report of every system as Markdown, one self-contained HTML file, CSV (the
+/// table only) or a Word file: four writers of one content model (`annual::Annual`).
+pub fn annual_report(
+    input: &Input,
+    format: AnnualFormat,
+    engines: &Engines,
+) -> anyhow::Result<Vec<u8>> {
+    let data = annual::model(input);
+    match format {
+        AnnualFormat::Md => engines
+            .render("annual/annual.md", false, &data)
+            .map(String::into_bytes),
+        AnnualFormat::Html => engines
+            .render("annual/annual.html", true, &data)
+            .map(String::into_bytes),
+        AnnualFormat::Csv => annual::csv_table(&data.rows).map(String::into_bytes),
+        AnnualFormat::Docx => docx::annual(&data),
     }
 }
 

@@ -122,18 +122,18 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
 }
 
 /// A document to `output` (written atomically), or to standard output. A binary one (a Word
-/// file) is refused on a terminal, where it would only scramble the screen.
+/// file) needs `output`: standard output is masked for terminals and CI logs
+/// ([`crate::output::TerminalSafe`]), which would corrupt it.
 fn emit_document(
     io: &mut Io,
     output: Option<&Path>,
     bytes: &[u8],
     binary: bool,
 ) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
     match output {
         Some(path) => write_atomic(path, bytes),
-        None if binary && std::io::stdout().is_terminal() => anyhow::bail!(
-            "a .docx file is binary and standard output is a terminal: give --output FILE.docx (or redirect the output)"
+        None if binary => anyhow::bail!(
+            "a .docx file is binary and capdo's standard output is text: give --output FILE.docx"
         ),
         None => Ok(io.out.write_all(bytes)?),
     }

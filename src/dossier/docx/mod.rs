@@ -26,7 +26,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::vi;
 
-/// The font NĐ 30/2020 Đ (Phụ lục I, mục I.3) requires. LibreOffice on Linux substitutes the
+/// The font NĐ 30/2020 Phụ lục I requires. LibreOffice on Linux substitutes the
 /// metric-compatible Liberation Serif when it is not installed; the file still names it.
 pub const FONT: &str = "Times New Roman";
 /// Body text, in half-points: 14 pt (NĐ 30/2020 allows 13–14).
