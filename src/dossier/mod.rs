@@ -146,7 +146,7 @@ pub fn find_system(inv: &Inventory, name: &str) -> anyhow::Result<usize> {
 }
 
 /// The level-proposal dossier of `system`, as Markdown, one self-contained HTML file or a Word
-/// file: three writers of one content model ([`build::Dossier`]).
+/// file: three writers of one content model (`build::Dossier`).
 pub fn dossier(
     input: &Input,
     system: usize,
