@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::build::Targets;
 use super::report::Standing;
-use super::{Engines, Input, vi};
+use super::{Input, vi};
 use crate::graph::Graph;
 use crate::inventory::{ApprovalStatus, Regime};
 
@@ -16,6 +16,8 @@ pub enum AnnualFormat {
     Md,
     Html,
     Csv,
+    /// A Word file in the NĐ 30/2020 administrative format (Mẫu 08's table landscape).
+    Docx,
 }
 
 /// The 12 columns of Mẫu 08, in order (the CSV header).
@@ -38,57 +40,57 @@ pub const COLUMNS: [&str; 12] = [
 pub const DEBT_COLUMN: &str = "Nợ chuyển đổi sang NĐ 331/2026 (hạn 01/07/2027)";
 
 #[derive(Debug, Serialize)]
-struct Annual {
-    title: String,
-    basis: &'static str,
-    recipient: &'static str,
-    year: i16,
-    period: String,
-    date: String,
-    org: Org,
-    counts: Vec<Count>,
-    levels: Vec<Count>,
+pub(super) struct Annual {
+    pub(super) title: String,
+    pub(super) basis: &'static str,
+    pub(super) recipient: &'static str,
+    pub(super) year: i16,
+    pub(super) period: String,
+    pub(super) date: String,
+    pub(super) org: Org,
+    pub(super) counts: Vec<Count>,
+    pub(super) levels: Vec<Count>,
     /// The column names, numbered (1)–(12) as on the form.
-    columns: Vec<String>,
-    rows: Vec<Row>,
-    source: String,
+    pub(super) columns: Vec<String>,
+    pub(super) rows: Vec<Row>,
+    pub(super) source: String,
     /// Under `--regime both`: each system's transition debt (null otherwise).
-    transition: Option<Vec<DebtLine>>,
+    pub(super) transition: Option<Vec<DebtLine>>,
 }
 
 /// One system's transition debt, in one line.
 #[derive(Debug, Serialize)]
-struct DebtLine {
-    stt: usize,
-    name: String,
-    debt: String,
+pub(super) struct DebtLine {
+    pub(super) stt: usize,
+    pub(super) name: String,
+    pub(super) debt: String,
 }
 
 #[derive(Debug, Serialize)]
-struct Org {
-    name: String,
-    owner: String,
-    security_unit: String,
-    operator: String,
-    address: String,
-    contacts: Vec<String>,
+pub(super) struct Org {
+    pub(super) name: String,
+    pub(super) owner: String,
+    pub(super) security_unit: String,
+    pub(super) operator: String,
+    pub(super) address: String,
+    pub(super) contacts: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct Count {
-    label: String,
-    n: usize,
+pub(super) struct Count {
+    pub(super) label: String,
+    pub(super) n: usize,
 }
 
 /// One system's row; `cells` are the 12 columns as text (blanks dotted), `level_note` adds the
 /// required level in the Markdown and HTML table when it differs from the proposed one; `debt`
 /// is the transition debt under `--regime both` (a 13th CSV column).
 #[derive(Debug, Serialize)]
-struct Row {
-    cells: Vec<String>,
-    level_note: String,
+pub(super) struct Row {
+    pub(super) cells: Vec<String>,
+    pub(super) level_note: String,
     #[serde(skip)]
-    debt: Option<String>,
+    pub(super) debt: Option<String>,
 }
 
 /// The reporting period that ends in the year of `today`: 15/12 of the year before to 14/12.
@@ -169,12 +171,8 @@ fn regulation(r: Option<&crate::inventory::Regulation>) -> String {
     t
 }
 
-/// The annual report as Markdown, HTML or CSV (RFC 4180, with a header row).
-pub fn annual_report(
-    input: &Input,
-    format: AnnualFormat,
-    engines: &Engines,
-) -> anyhow::Result<String> {
+/// The annual report's content: counts, the 12 columns of each system, the transition debt.
+pub(super) fn model(input: &Input) -> Annual {
     let inv = input.inv;
     let g = Graph::build(inv, input.regime);
     let (from, to) = period(input.today);
@@ -262,9 +260,6 @@ pub fn annual_report(
                 .map(|(t, gs)| super::transition::debt_in(input, t, i, gs).summary()),
         });
     }
-    if format == AnnualFormat::Csv {
-        return csv_table(&rows);
-    }
     let count = |label: &str, n: usize| Count {
         label: label.to_owned(),
         n,
@@ -329,7 +324,7 @@ pub fn annual_report(
             })
             .collect()
     });
-    let data = Annual {
+    Annual {
         title,
         basis,
         recipient,
@@ -381,18 +376,13 @@ pub fn annual_report(
                 "Cột 10 cần hoàn thiện thủ công (hoặc chạy lại với tùy chọn --report FILE).".into()
             }
         },
-    };
-    match format {
-        AnnualFormat::Md => engines.render("annual/annual.md", false, &data),
-        AnnualFormat::Html => engines.render("annual/annual.html", true, &data),
-        AnnualFormat::Csv => csv_table(&data.rows),
     }
 }
 
 /// The table as CSV: a header row, then one row per system, quoted as RFC 4180 says, every cell
 /// one a spreadsheet opens as text ([`crate::escape::csv_cell`]: a system named `=HYPERLINK(…)` is
 /// not a formula).
-fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
+pub(super) fn csv_table(rows: &[Row]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let debt = rows.first().is_some_and(|r| r.debt.is_some());
     let mut header = COLUMNS.to_vec();

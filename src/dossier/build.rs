@@ -26,6 +26,10 @@ pub struct Dossier {
     pub security_unit: String,
     pub scope: Scope,
     pub mermaid: String,
+    /// The same view as one SVG picture, for the writers that embed an image (Word); not in the
+    /// templates' data.
+    #[serde(skip)]
+    pub logical_svg: String,
     pub devices: Vec<Device>,
     pub apps: Vec<App>,
     pub zones: Vec<ZoneRow>,
@@ -316,6 +320,18 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
     };
     // The export escapes every label for Mermaid (crate::escape::mermaid).
     let mermaid = export::mermaid(inv, g, Some(Node::Item(NodeRef::System(system))));
+    // The same view drawn as SVG (nodes classed `st-KIND`) for the Word file's picture.
+    let (nodes, edges) = export::view(inv, g, Some(Node::Item(NodeRef::System(system))));
+    let nodes: Vec<crate::report::svg::DrawNode> = nodes
+        .into_iter()
+        .map(|n| crate::report::svg::DrawNode {
+            id: n.id,
+            label: n.label,
+            level: n.level,
+            class: n.kind,
+        })
+        .collect();
+    let logical_svg = crate::report::svg::draw(&nodes, &edges);
     Dossier {
         manual: vi::MANUAL,
         date: vi::date(input.today),
@@ -343,6 +359,7 @@ pub fn dossier(input: &Input, g: &Graph, system: usize) -> Dossier {
         operator,
         scope,
         mermaid,
+        logical_svg,
     }
 }
 

@@ -5,13 +5,15 @@
 //! Both are built from the validated inventory and the graph, plus, optionally, a finished
 //! `capdo.report/v1` JSON report whose findings give each requirement its status. The data is
 //! prepared here in Vietnamese and rendered with handlebars templates (strict mode) shipped in
-//! `templates/dossier/` and `templates/annual/`, each replaceable from `--templates DIR`. This
-//! module never prints, never writes files and never touches a host: renderers return strings.
+//! `templates/dossier/` and `templates/annual/`, each replaceable from `--templates DIR`, or,
+//! from the same data, as a Word file in the NĐ 30/2020 layout (`docx`). This module never
+//! prints, never writes files and never touches a host: renderers return the document's bytes.
 
 mod annual;
 mod appraisal;
 mod attest;
 mod build;
+mod docx;
 mod forms;
 mod plan;
 mod report;
@@ -29,7 +31,7 @@ use crate::escape;
 use crate::graph::Graph;
 use crate::inventory::{Inventory, NodeRef, Regime};
 
-pub use annual::{AnnualFormat, annual_report};
+pub use annual::AnnualFormat;
 pub use appraisal::warnings as appraisal_warnings;
 pub use attest::problems as attestation_problems;
 pub use report::ReportInput;
@@ -40,6 +42,22 @@ pub use transition::Transition;
 pub enum Format {
     Md,
     Html,
+    /// A Word file in the NĐ 30/2020 administrative format, from the same content model.
+    Docx,
+}
+
+impl Format {
+    /// Whether the document is a binary file (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == Format::Docx
+    }
+}
+
+impl AnnualFormat {
+    /// Whether the document is a binary file (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == AnnualFormat::Docx
+    }
 }
 
 /// The shipped templates: (name, text), Markdown then HTML. A file `<templates>/<name>.hbs`
@@ -127,18 +145,44 @@ pub fn find_system(inv: &Inventory, name: &str) -> anyhow::Result<usize> {
     }
 }
 
-/// The level-proposal dossier of `system`, as Markdown or one self-contained HTML file.
+/// The level-proposal dossier of `system`, as Markdown, one self-contained HTML file or a Word
+/// file: three writers of one content model (`build::Dossier`).
 pub fn dossier(
     input: &Input,
     system: usize,
     format: Format,
     engines: &Engines,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let g = Graph::build(input.inv, input.regime);
     let data = build::dossier(input, &g, system);
     match format {
-        Format::Md => engines.render("dossier/dossier.md", false, &data),
-        Format::Html => engines.render("dossier/dossier.html", true, &data),
+        Format::Md => engines
+            .render("dossier/dossier.md", false, &data)
+            .map(String::into_bytes),
+        Format::Html => engines
+            .render("dossier/dossier.html", true, &data)
+            .map(String::into_bytes),
+        Format::Docx => docx::dossier(&data),
+    }
+}
+
+/// The annual report of every system as Markdown, one self-contained HTML file, CSV (the
+/// table only) or a Word file: four writers of one content model (`annual::Annual`).
+pub fn annual_report(
+    input: &Input,
+    format: AnnualFormat,
+    engines: &Engines,
+) -> anyhow::Result<Vec<u8>> {
+    let data = annual::model(input);
+    match format {
+        AnnualFormat::Md => engines
+            .render("annual/annual.md", false, &data)
+            .map(String::into_bytes),
+        AnnualFormat::Html => engines
+            .render("annual/annual.html", true, &data)
+            .map(String::into_bytes),
+        AnnualFormat::Csv => annual::csv_table(&data.rows).map(String::into_bytes),
+        AnnualFormat::Docx => docx::annual(&data),
     }
 }
 
@@ -176,7 +220,7 @@ pub fn dossier_command(
     format: Format,
     report: Option<&Path>,
     templates: &Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let system = find_system(inv, system)?;
     let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
@@ -201,7 +245,7 @@ pub fn annual_command(
     format: AnnualFormat,
     report: Option<&Path>,
     templates: &Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let (report, current) = reports(regimes, today, report)?;
     let engines = Engines::new(Some(templates))?;
     let input = Input {

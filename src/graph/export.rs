@@ -190,6 +190,47 @@ pub fn mermaid(inv: &Inventory, g: &Graph, focus: Option<Node>) -> String {
     out
 }
 
+/// A node of the selection, for a caller that draws it (the dossier's picture).
+#[derive(Debug, Clone)]
+pub struct ViewNode {
+    /// Target id (`system:dvc`, `server:web01`).
+    pub id: String,
+    pub label: String,
+    pub level: Option<u8>,
+    /// `system`, `server`, `network`, `datacenter`, `external` or `organization`.
+    pub kind: &'static str,
+}
+
+/// The selection (see [`selection`]) as nodes and edges (indices into the nodes), every kind
+/// of edge included, for a caller that draws it.
+pub fn view(
+    inv: &Inventory,
+    g: &Graph,
+    focus: Option<Node>,
+) -> (Vec<ViewNode>, Vec<(usize, usize)>) {
+    let keep: Vec<NodeIndex> = selection(g, focus).into_iter().collect();
+    let at = |ix: NodeIndex| keep.iter().position(|&k| k == ix);
+    let nodes = keep
+        .iter()
+        .map(|&ix| {
+            let n = g.graph[ix];
+            let (label, level) = node_label(inv, g, n);
+            ViewNode {
+                id: node_id(inv, n),
+                label,
+                level,
+                kind: kind(n),
+            }
+        })
+        .collect();
+    let edges = g
+        .graph
+        .edge_references()
+        .filter_map(|e| Some((at(e.source())?, at(e.target())?)))
+        .collect();
+    (nodes, edges)
+}
+
 #[derive(Serialize)]
 struct JsonGraph {
     schema: &'static str,

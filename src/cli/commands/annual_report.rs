@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::emit;
+use super::emit_document;
 use crate::cli::args::Global;
 use crate::cli::{Io, input};
 use crate::diag::Sources;
@@ -19,7 +19,7 @@ pub fn run(
     let inv = input::inventory(g, io, &mut Sources::new())?;
     // `--regime both` as `check` reads it; the library refuses it outside the transition.
     let regimes = input::regimes(g, &inv);
-    let text = crate::dossier::annual_command(
+    let bytes = crate::dossier::annual_command(
         &catalog,
         &inv,
         regimes,
@@ -28,6 +28,6 @@ pub fn run(
         report,
         &g.templates,
     )?;
-    emit(io, output, &text)?;
+    emit_document(io, output, &bytes, format.is_binary())?;
     Ok(Exit::Ok)
 }

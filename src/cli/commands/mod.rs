@@ -121,6 +121,24 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
     }
 }
 
+/// A document to `output` (written atomically), or to standard output. A binary one (a Word
+/// file) needs `output`: standard output is masked for terminals and CI logs
+/// ([`crate::output::TerminalSafe`]), which would corrupt it.
+fn emit_document(
+    io: &mut Io,
+    output: Option<&Path>,
+    bytes: &[u8],
+    binary: bool,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) => write_atomic(path, bytes),
+        None if binary => anyhow::bail!(
+            "a .docx file is binary and capdo's standard output is text: give --output FILE.docx"
+        ),
+        None => Ok(io.out.write_all(bytes)?),
+    }
+}
+
 /// `text` to `output` (written atomically), or to standard output.
 fn emit(io: &mut Io, output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
