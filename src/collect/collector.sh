@@ -345,6 +345,27 @@ else
     end updates-apt 127
 fi
 
+# The last upgrade dpkg made: the newest `upgrade` line of each of its logs (rotated ones too).
+if [ -f /var/log/dpkg.log ] || [ -f /var/log/dpkg.log.1 ]; then
+    begin patch-dpkg
+    for f in /var/log/dpkg.log /var/log/dpkg.log.1 /var/log/dpkg.log.*.gz; do
+        [ -f "$f" ] || continue
+        case $f in
+        *.gz) $T zcat -- "$f" 2>/dev/null | grep ' upgrade ' | tail -n 1 ;;
+        *) $T grep ' upgrade ' -- "$f" 2>/dev/null | tail -n 1 ;;
+        esac
+    done
+    end patch-dpkg 0
+elif command -v rpm >/dev/null 2>&1; then
+    # The RHEL family: the newest install time of any package (an update installs anew).
+    begin patch-rpm
+    $T rpm -qa --qf '%{INSTALLTIME}\n' 2>&1 | sort -n | tail -n 1
+    end patch-rpm 0
+fi
+# Where packages come from: apt's and dnf's sources, and apt's settings (a proxy).
+files /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+    /etc/yum.repos.d/*.repo /etc/apt/apt.conf /etc/apt/apt.conf.d/*
+
 # Log retention: logrotate rules (without their scripts) and journald storage.
 noscripts /etc/logrotate.conf /etc/logrotate.d/*
 files /etc/systemd/journald.conf /etc/systemd/journald.conf.d/*.conf

@@ -43,6 +43,10 @@ pub struct HostFacts {
     pub time_source: Fact<std::net::IpAddr>,
     /// What the loaded audit rules record (`auditctl -l`): see [`parse::audit::covers`].
     pub audit: Fact<Vec<&'static str>>,
+    /// The date of dpkg's last upgrade; `None` when its logs hold none.
+    pub last_upgrade: Fact<Option<jiff::civil::Date>>,
+    /// The hosts the package manager downloads from (its proxy when one is set).
+    pub package_sources: Fact<Vec<String>>,
     /// Password quality and history from the PAM password stack.
     pub password: Fact<Password>,
     /// `PASS_MAX_DAYS` of `/etc/login.defs` (None: unset).
@@ -269,6 +273,8 @@ impl HostFacts {
             time_synchronized: time(&s),
             time_source: time_source(&s),
             audit: audit(&s),
+            last_upgrade: last_upgrade(&s),
+            package_sources: package_sources(&s),
             password: password(&s),
             pass_max_days: config(&s, |p| p == "/etc/login.defs")
                 .map(|f| f.first().and_then(|(_, t)| parse::pam::pass_max_days(t))),
@@ -756,6 +762,39 @@ fn audit(s: &Sections) -> Fact<Vec<&'static str>> {
         ));
     }
     Ok(parse::audit::covers(body))
+}
+
+/// The date of the last upgrade: dpkg's logs, else rpm's newest install time (UTC).
+fn last_upgrade(s: &Sections) -> Fact<Option<jiff::civil::Date>> {
+    if s.by_name.contains_key("patch-dpkg") {
+        return Ok(parse::updates::dpkg_last_upgrade(s.ok("patch-dpkg")?));
+    }
+    if s.by_name.contains_key("patch-rpm") {
+        let body = s.ok("patch-rpm")?.trim();
+        let secs: i64 = body
+            .parse()
+            .map_err(|_| format!("rpm printed no install time: {body}"))?;
+        let ts = jiff::Timestamp::from_second(secs).map_err(|e| e.to_string())?;
+        return Ok(Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date()));
+    }
+    Err("neither dpkg's logs nor rpm on this host".into())
+}
+
+/// The hosts apt or dnf download from.
+fn package_sources(s: &Sections) -> Fact<Vec<String>> {
+    let files = config(s, |p| {
+        p == "/etc/apt/sources.list"
+            || (p.starts_with("/etc/apt/sources.list.d/")
+                && (p.ends_with(".list") || p.ends_with(".sources")))
+            || (p.starts_with("/etc/yum.repos.d/") && p.ends_with(".repo"))
+    })?;
+    let settings = config(s, |p| {
+        p == "/etc/apt/apt.conf" || p.starts_with("/etc/apt/apt.conf.d/")
+    })?;
+    if files.is_empty() {
+        return Err("no apt or dnf source file".into());
+    }
+    Ok(parse::updates::sources(&files, &settings))
 }
 
 /// The server chronyd follows (`chronyc -n tracking`), else systemd-timesyncd's.
@@ -1319,6 +1358,23 @@ mod tests {
             "{}",
             j["audit.covers"]
         );
+    }
+
+    #[test]
+    fn last_upgrade_age_uses_the_hosts_clock() {
+        let line = include_str!("../../tests/fixtures/collect/updates/dpkg-last-upgrade.txt");
+        // 2026-12-16 12:00 UTC: ten whole days after the upgrade's date, 2026-12-06.
+        let j = facts(&[("patch-dpkg", 0, line), ("clock", 0, "1797422400")]);
+        assert_eq!(j["updates.last_upgrade"], json!("2026-12-06"));
+        assert_eq!(j["updates.last_upgrade_days"], json!(10));
+        let j = facts(&[("patch-dpkg", 0, ""), ("clock", 0, "1797422400")]);
+        assert_eq!(j["updates.last_upgrade_days"], Value::Null);
+        let j = facts(&[("clock", 0, "1797422400")]);
+        assert!(j["updates.last_upgrade_days"]["error"].is_string());
+        // rpm's newest install time, 2026-12-01 08:00 UTC (hand-written).
+        let j = facts(&[("patch-rpm", 0, "1796112000\n"), ("clock", 0, "1797422400")]);
+        assert_eq!(j["updates.last_upgrade"], json!("2026-12-01"));
+        assert_eq!(j["updates.last_upgrade_days"], json!(15));
     }
 
     #[test]

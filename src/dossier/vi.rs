@@ -173,6 +173,7 @@ pub fn role(r: Role) -> &'static str {
         Role::Proxy => "Proxy",
         Role::LoadBalancer => "Cân bằng tải",
         Role::Ntp => "Đồng bộ thời gian (NTP)",
+        Role::Patch => "Cập nhật bản vá tập trung",
         Role::Directory => "Dịch vụ thư mục",
         Role::Sso => "Xác thực tập trung (SSO)",
         Role::Bastion => "Máy chủ trung gian quản trị",

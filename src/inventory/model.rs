@@ -112,6 +112,7 @@ impl Role {
             Role::Proxy => "proxy",
             Role::LoadBalancer => "load-balancer",
             Role::Ntp => "ntp",
+            Role::Patch => "patch",
             Role::Directory => "directory",
             Role::Sso => "sso",
             Role::Bastion => "bastion",

@@ -339,6 +339,7 @@ pub enum Role {
     Proxy,
     LoadBalancer,
     Ntp,
+    Patch,
     Directory,
     Sso,
     Bastion,

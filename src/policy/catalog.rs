@@ -306,6 +306,7 @@ pub enum HostBuiltin {
     TimeSource,
     AccountUnapproved,
     OsEol,
+    PatchCentral,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -316,7 +317,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 34] = {
+const NAMES: [(Builtin, &str); 35] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -353,6 +354,7 @@ const NAMES: [(Builtin, &str); 34] = {
         (H(Hb::TimeSource), "time-source"),
         (H(Hb::AccountUnapproved), "account-unapproved"),
         (H(Hb::OsEol), "os-eol"),
+        (H(Hb::PatchCentral), "patch-central"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -360,8 +362,8 @@ const NAMES: [(Builtin, &str); 34] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 34] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 34];
+    pub const ALL: [Builtin; 35] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 35];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

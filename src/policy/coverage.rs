@@ -147,14 +147,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Patching",
-        nd85: Partial(
-            &["PATCH-PENDING-SECURITY"],
-            "the age of the last patch and the central patch server are not read",
-        ),
-        nd331: Partial(
-            &["PATCH-PENDING-SECURITY"],
-            "the age of the last patch and the central patch server are not read",
-        ),
+        nd85: Full(&["PATCH-PENDING-SECURITY", "PATCH-AGE", "PATCH-CENTRAL"]),
+        nd331: Full(&["PATCH-PENDING-SECURITY", "PATCH-AGE", "PATCH-CENTRAL"]),
     },
     Row {
         requirement: "Encryption in transit",

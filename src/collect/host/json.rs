@@ -36,6 +36,9 @@ pub const FACT_NAMES: &[&str] = &[
     "time.synchronized",
     "time.source",
     "audit.covers",
+    "updates.last_upgrade",
+    "updates.last_upgrade_days",
+    "updates.sources",
     "sshd.client_alive_interval",
     "sshd.client_alive_count_max",
     "sshd.client_alive_timeout",
@@ -149,6 +152,31 @@ impl HostFacts {
         );
         put("time.source", field(&self.time_source, |a| json!(a)));
         put("audit.covers", field(&self.audit, |c| json!(c)));
+        put(
+            "updates.last_upgrade",
+            field(&self.last_upgrade, |d| json!(d.map(|d| d.to_string()))),
+        );
+        // Whole days from the upgrade's date to the host's clock (dpkg writes local dates: a
+        // day either way at most).
+        put(
+            "updates.last_upgrade_days",
+            self.last_upgrade.clone().and_then(|d| {
+                let Some(d) = d else {
+                    return Ok(Value::Null);
+                };
+                let clock = self.clock.ok_or("the host's clock was not read")?;
+                let then = d
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .map_err(|e| e.to_string())?
+                    .timestamp()
+                    .as_second();
+                Ok(json!(((clock as i64 - then).max(0)) / 86_400))
+            }),
+        );
+        put(
+            "updates.sources",
+            field(&self.package_sources, |h| json!(h)),
+        );
         put(
             "sshd.client_alive_interval",
             field(&self.sshd, |(s, _)| json!(s.client_alive_interval)),

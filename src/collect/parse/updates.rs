@@ -93,6 +93,96 @@ fn rpm_name(nevra: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// The date of the newest `upgrade` line of dpkg's logs (`YYYY-MM-DD HH:MM:SS upgrade …`).
+pub fn dpkg_last_upgrade(text: &str) -> Option<jiff::civil::Date> {
+    text.lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("upgrade"))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .max()
+}
+
+/// The hosts the package manager downloads from: the hosts of apt's proxies when one is set
+/// (`Acquire::http::Proxy "http://host:port";`, any case), else of the source URIs: one-line
+/// `deb`/`deb-src` lines (after an `[options]` group), deb822 `URIs:` fields, and dnf's
+/// `baseurl=`, `mirrorlist=`, `metalink=`. `file:`, `cdrom:` and `copy:` sources are local and
+/// not listed. Each host once, in the order read.
+pub fn sources(files: &[(String, String)], proxies: &[(String, String)]) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut push = |uri: &str| {
+        if let Some(h) = uri_host(uri)
+            && !out.contains(&h)
+        {
+            out.push(h);
+        }
+    };
+    let proxy_uris: Vec<&str> = proxies
+        .iter()
+        .flat_map(|(_, t)| t.lines())
+        .filter(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            !l.starts_with("//") && !l.starts_with('#') && l.contains("::proxy")
+        })
+        .filter_map(|l| l.split('"').nth(1))
+        .filter(|u| !u.eq_ignore_ascii_case("DIRECT") && !u.is_empty())
+        .collect();
+    if !proxy_uris.is_empty() {
+        proxy_uris.into_iter().for_each(&mut push);
+        return out;
+    }
+    for (path, text) in files {
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            if path.ends_with(".list") {
+                let mut words = line.split_whitespace();
+                if !matches!(words.next(), Some("deb" | "deb-src")) {
+                    continue;
+                }
+                let mut in_options = false;
+                for w in words {
+                    if in_options || w.starts_with('[') {
+                        in_options = !w.ends_with(']');
+                        continue;
+                    }
+                    push(w);
+                    break;
+                }
+            } else if path.ends_with(".sources") {
+                if let Some(v) = line.strip_prefix("URIs:") {
+                    v.split_whitespace().for_each(&mut push);
+                }
+            } else if let Some((k, v)) = line.split_once('=')
+                && matches!(k.trim(), "baseurl" | "mirrorlist" | "metalink")
+            {
+                v.split_whitespace().for_each(&mut push);
+            }
+        }
+    }
+    out
+}
+
+/// The host of a network URI (`http://user@[fd00::1]:3142/x` → `fd00::1`); `None` for a local
+/// or malformed one.
+fn uri_host(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once("://")?;
+    if !matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "http" | "https" | "ftp" | "tor+http" | "tor+https" | "mirror+http" | "mirror+https"
+    ) {
+        return None;
+    }
+    let authority = rest.split('/').next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        hostport.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +284,56 @@ mod tests {
             prop_assert_eq!(u.pending, lines.len());
             prop_assert!(u.security.len() <= lines.len());
         }
+    }
+
+    fn fx(name: &str) -> (String, String) {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/collect/updates/sources/"
+        );
+        let text = std::fs::read_to_string(format!("{dir}{name}")).unwrap_or_default();
+        (format!("/etc/apt/sources.list.d/{name}"), text)
+    }
+
+    #[test]
+    fn last_upgrade_from_dpkg_log() {
+        let line = include_str!("../../../tests/fixtures/collect/updates/dpkg-last-upgrade.txt");
+        assert_eq!(
+            dpkg_last_upgrade(line),
+            Some(jiff::civil::date(2026, 12, 6))
+        );
+        let two = "2026-11-30 10:00:00 upgrade a:amd64 1 2\n2025-01-02 10:00:00 upgrade b:amd64 1 2\n2026-12-01 10:00:00 install c:amd64 <none> 1\n";
+        assert_eq!(
+            dpkg_last_upgrade(two),
+            Some(jiff::civil::date(2026, 11, 30))
+        );
+        assert_eq!(dpkg_last_upgrade(""), None);
+    }
+
+    #[test]
+    fn source_hosts_from_apt_files_and_proxies() {
+        let debian = fx("debian.sources");
+        let mirror = fx("mirror.list");
+        assert_eq!(
+            sources(std::slice::from_ref(&debian), &[]),
+            ["deb.debian.org"]
+        );
+        assert_eq!(
+            sources(std::slice::from_ref(&mirror), &[]),
+            ["repo01.bnv.local", "10.10.9.30"]
+        );
+        // A proxy carries every download.
+        let proxy = ("/etc/apt/apt.conf.d/01proxy".to_owned(), fx("proxy.conf").1);
+        assert_eq!(sources(&[debian, mirror], &[proxy]), ["10.10.9.30"]);
+        let repo = (
+            "/etc/yum.repos.d/local.repo".to_owned(),
+            "[base]\nbaseurl=http://[fd00:10:9::30]/rocky/9/\n".to_owned(),
+        );
+        assert_eq!(sources(&[repo], &[]), ["fd00:10:9::30"]);
+        let local = (
+            "/etc/apt/sources.list".to_owned(),
+            "deb file:/srv/repo ./\n".to_owned(),
+        );
+        assert!(sources(&[local], &[]).is_empty());
     }
 }

@@ -45,6 +45,7 @@ mod level_underclassified;
 mod log_forward;
 mod net_undeclared_port;
 mod os_eol;
+mod patch_central;
 mod ssh_admin_source;
 mod ssh_password_auth;
 mod ssh_root_login;
@@ -97,7 +98,7 @@ impl Builtin {
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync | H::TimeSource => time_sync::implementation(d),
                 H::AccountUnapproved => account_unapproved::implementation(d),
-                H::OsEol => None,
+                H::OsEol | H::PatchCentral => None,
             },
             Builtin::Waiver(_) => None,
         }
@@ -159,6 +160,7 @@ impl HostBuiltin {
             H::TimeSource => time_source::judge,
             H::AccountUnapproved => account_unapproved::judge,
             H::OsEol => os_eol::judge,
+            H::PatchCentral => patch_central::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }
