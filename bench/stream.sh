@@ -4,8 +4,9 @@
 #
 #   bench/stream.sh BASELINE [ROUNDS] [SIZES...]     (defaults: 3, "10000 50000 100000")
 #
-# BASELINE is a capdo binary built from the commit to compare with (e.g. 592b406:
-# `git worktree add /tmp/base 592b406 && cargo build --release --manifest-path /tmp/base/Cargo.toml`).
+# BASELINE is a capdo binary built from the commit to compare with (e.g. 592b406: `git worktree
+# add /tmp/base 592b406 && CARGO_TARGET_DIR=/tmp/base-target cargo build --release
+# --manifest-path /tmp/base/Cargo.toml --bin capdo`), built from a clean checkout.
 # Inventories from examples/gen_inventory.rs, seed 1. Each round runs every size, format and
 # binary (so load from elsewhere spreads over all of them); per cell the median wall time (ns
 # clock around /usr/bin/time), CPU (user + sys) and peak RSS (/usr/bin/time %M), the ratio of
@@ -22,7 +23,8 @@ read -r -a SIZES <<<"${SIZES[*]}"
 WORK=$(mktemp -d /tmp/capdo-stream.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release --quiet --bin capdo --example gen_inventory
-NEW=$PWD/target/release/capdo
+# NEW=/path/to/capdo measures that build instead of this checkout's.
+NEW=${NEW:-$PWD/target/release/capdo}
 FORMATS=(json html md sarif junit)
 
 for n in "${SIZES[@]}"; do
