@@ -28,14 +28,22 @@ N=${1:?usage: bench/scan.sh N [ROUNDS]}
 ROUNDS=${2:-5}
 PAR=${PAR:-50}
 ANSIBLE=${ANSIBLE:-/tmp/ans/bin}
-[ -x "$ANSIBLE/ansible" ] || { echo "no $ANSIBLE/ansible: python3 -m venv /tmp/ans && /tmp/ans/bin/pip install ansible-core" >&2; exit 2; }
+# ANSIBLE=none leaves Ansible out; BASE=/path/to/capdo adds that build (the previous release)
+# as a fourth tool, run as capdo is.
+BASE=${BASE:-}
+if [ "$ANSIBLE" != none ]; then
+    [ -x "$ANSIBLE/ansible" ] || { echo "no $ANSIBLE/ansible: python3 -m venv /tmp/ans && /tmp/ans/bin/pip install ansible-core (or ANSIBLE=none)" >&2; exit 2; }
+fi
 if ip link show capdolab0 >/dev/null 2>&1; then echo "a lab is up (capdolab0): wait for it" >&2; exit 2; fi
 LAB=$(mktemp -d /tmp/capdo-bench.XXXXXX)
 cleanup() { tests/lab/lab.sh down "$LAB" >/dev/null 2>&1 || true; rm -rf "$LAB"; }
 trap cleanup EXIT
 
-cargo build --release --quiet --bin capdo
-CAPDO=$PWD/target/release/capdo
+# CAPDO=/path/to/capdo uses that build instead of building this checkout.
+if [ -z "${CAPDO:-}" ]; then
+    cargo build --release --quiet --bin capdo
+    CAPDO=$PWD/target/release/capdo
+fi
 t0=$(date +%s%N)
 tests/lab/lab.sh bench-up "$LAB" "$N" >/dev/null 2>"$LAB/up.log"
 echo "lab of $N hosts up in $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
@@ -58,6 +66,10 @@ cat >"$LAB/capdo.sh" <<SH
 #!/bin/sh
 exec $CAPDO -q -i $LAB/inventory -j $PAR scan --facts-out $LAB/facts.json
 SH
+cat >"$LAB/base.sh" <<SH
+#!/bin/sh
+exec $BASE -q -i $LAB/inventory -j $PAR scan --facts-out $LAB/facts.json
+SH
 {
     echo "[lab]"
     cat "$LAB/ips"
@@ -79,7 +91,7 @@ run() { # TOOL -> "wall cpu max_rss_kib"; checks that every host answered
     /usr/bin/time -f "%e %U %S %M" -o "$LAB/time" sh "$LAB/$who.sh" >"$LAB/stdout" 2>"$LAB/err" || true
     case $who in
         openssh) ok=$(grep -l '@@0123456789abcdef end ' "$LAB/out/"* 2>/dev/null | wc -l) ;;
-        capdo) ok=$(grep -c '"status": "scanned"' "$LAB/facts.json" 2>/dev/null || true) ;;
+        capdo | base) ok=$(grep -c '"status": "scanned"' "$LAB/facts.json" 2>/dev/null || true) ;;
         ansible) ok=$(grep -c ' | CHANGED | rc=' "$LAB/stdout" || true) ;;
     esac
     if [ "${ok:-0}" != "$N" ]; then
@@ -92,9 +104,11 @@ run() { # TOOL -> "wall cpu max_rss_kib"; checks that every host answered
 }
 
 declare -A W C M
-TOOLS=(openssh capdo ansible)
+TOOLS=(openssh capdo)
+[ "$ANSIBLE" = none ] || TOOLS+=(ansible)
+[ -z "$BASE" ] || TOOLS+=(base)
 for r in $(seq 1 "$ROUNDS"); do
-    k=$(((r - 1) % 3))
+    k=$(((r - 1) % ${#TOOLS[@]}))
     order=("${TOOLS[@]:k}" "${TOOLS[@]:0:k}")
     for who in "${order[@]}"; do
         read -r wall cpu rss < <(run "$who")
@@ -104,6 +118,7 @@ for r in $(seq 1 "$ROUNDS"); do
     done
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+if [ "$ANSIBLE" = none ]; then W[ansible]=0; C[ansible]=0; fi
 # shellcheck disable=SC2086
 row=$(awk -v n="$N" -v r="$ROUNDS" \
     -v ow="$(median ${W[openssh]})" -v oc="$(median ${C[openssh]})" \
@@ -114,3 +129,12 @@ row=$(awk -v n="$N" -v r="$ROUNDS" \
 echo "| hosts | rounds | OpenSSH wall s | OpenSSH CPU ms/host | capdo wall s | capdo CPU ms/host | capdo peak RSS MiB | ansible raw wall s | ansible CPU ms/host | capdo hosts/s | capdo / OpenSSH wall | ansible / OpenSSH wall | reached |"
 echo "$row"
 echo "$row" >>bench/results.md
+if [ -n "$BASE" ]; then
+    # shellcheck disable=SC2086
+    base=$(awk -v n="$N" -v bw="$(median ${W[base]})" -v bc="$(median ${C[base]})" \
+        -v bm="$(median ${M[base]})" -v cm="$(median ${M[capdo]})" -v ow="$(median ${W[openssh]})" 'BEGIN {
+        printf "baseline %s: wall %.2f s (%.2f of OpenSSH), CPU %.1f ms/host, peak RSS %.1f MiB (this build / baseline: %.2f)",
+            ENVIRON["BASE"], bw, bw/ow, bc*1000/n, bm/1024, cm/bm }')
+    echo "$base"
+    echo "  ($N hosts) $base" >>bench/results.md
+fi

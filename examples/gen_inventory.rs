@@ -56,6 +56,17 @@ fn main() {
             }
         }
     }
+    let (total, systems, dcs) = generate(servers, seed, &out);
+    eprintln!(
+        "wrote {} with {total} servers ({} per system, plus backup and SIEM servers), {systems} systems, {dcs} datacenters",
+        out.display(),
+        5
+    );
+}
+
+/// Write the inventory of about `servers` servers into `out`; returns the number of servers,
+/// systems and datacenters written. (Also used by tests/stream_identity.rs.)
+pub fn generate(servers: usize, seed: u64, out: &std::path::Path) -> (usize, usize, usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let systems = servers / 5;
     let dcs = servers.div_ceil(2500).max(2);
@@ -198,7 +209,7 @@ fn main() {
         "[[flows]]\nfrom = \"zone:management\"\nto = \"zone:server\"\nservices = \"tcp/22\"\n"
     );
 
-    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    std::fs::create_dir_all(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     for (name, text) in [
         ("organization.toml", &org),
         ("datacenters.toml", &dc),
@@ -209,10 +220,5 @@ fn main() {
     ] {
         std::fs::write(out.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    let total = servers + dcs * 3;
-    eprintln!(
-        "wrote {} with {total} servers ({} per system, plus backup and SIEM servers), {systems} systems, {dcs} datacenters",
-        out.display(),
-        5
-    );
+    (servers + dcs * 3, systems, dcs)
 }

@@ -71,6 +71,9 @@ pub enum Hosts<'a> {
         options: &'a Options,
         jobs: usize,
         progress: &'a dyn Progress,
+        /// Keep each host's raw output in [`CheckOutcome::scan`] (for an evidence bundle);
+        /// otherwise it is dropped as soon as the host's output is parsed.
+        keep_raw: bool,
     },
 }
 
@@ -96,7 +99,8 @@ pub struct CheckOutcome {
     pub exit: Exit,
     /// The graph of the main regime, which the report's views draw.
     pub graph: Graph,
-    /// What was read from the hosts (not offline).
+    /// What was read from the hosts (not offline); with their raw output only when the plan
+    /// asked to keep it.
     pub scan: Option<FactsFile>,
 }
 
@@ -148,6 +152,7 @@ pub fn run(
             options,
             jobs,
             progress,
+            keep_raw,
         } => {
             let collected = crate::collect::collect(
                 inv,
@@ -157,6 +162,11 @@ pub fn run(
                 jobs,
                 progress,
                 plan.generated_at.clone(),
+                if keep_raw {
+                    crate::collect::Keep::All
+                } else {
+                    crate::collect::Keep::Facts
+                },
             );
             for (r, g) in &graphs {
                 let ocx = online::Context {

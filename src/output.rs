@@ -40,31 +40,78 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// Write `bytes` to `path` with `mode`, through a temporary file in the same folder and a
 /// rename.
 pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Mode) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("`{}` is not a file name", path.display()))?;
-    let bits = match mode {
-        Mode::Shared => 0o666,
-        Mode::Private => 0o600,
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.to_string_lossy()))
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(bits))
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+    let mut file = AtomicFile::create(path, mode)?;
+    file.write_all(bytes)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
-    // On failure the temporary file is removed when `tmp` is dropped.
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
+    file.commit()
+}
+
+/// A file being written atomically: the bytes go to a temporary file in the target's folder,
+/// and [`AtomicFile::commit`] renames it over the target. Dropped without a commit, the
+/// temporary file is removed and the target is left as it was: a writer that streams into it
+/// and fails half-way leaves nothing behind.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Start writing `path` with `mode`.
+    pub fn create(path: &Path, mode: Mode) -> anyhow::Result<AtomicFile> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .ok_or_else(|| anyhow!("`{}` is not a file name", path.display()))?;
+        let bits = match mode {
+            Mode::Shared => 0o666,
+            Mode::Private => 0o600,
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".tmp")
+            .permissions(std::fs::Permissions::from_mode(bits))
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
+        Ok(AtomicFile {
+            path: path.to_owned(),
+            tmp,
+        })
+    }
+
+    /// The file it will become.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sync the bytes written and rename the temporary file over the target.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let AtomicFile { path, tmp } = self;
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        // On failure the temporary file is removed when it is dropped.
+        tmp.persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(())
+    }
+}
+
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.tmp.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tmp.flush()
+    }
 }
 
 /// Create `dir` and its missing parents; the folders created are `0700` for [`Mode::Private`].

@@ -13,11 +13,11 @@ use handlebars::Handlebars;
 
 /// A strict engine escaping every `{{value}}` with `escape`, with the `shipped` templates
 /// (name, text), each replaced by `<overrides>/<name>.hbs` when that file exists.
-pub fn engine(
+pub fn engine<'r>(
     escape: fn(&str) -> String,
     shipped: &[(&str, &str)],
     overrides: Option<&Path>,
-) -> anyhow::Result<Handlebars<'static>> {
+) -> anyhow::Result<Handlebars<'r>> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(escape);

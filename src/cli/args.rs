@@ -125,7 +125,7 @@ pub enum Command {
         /// Where to write the facts (`capdo.facts/v1`).
         #[arg(long, value_name = "FILE")]
         facts_out: PathBuf,
-        /// Servers to scan (default: all).
+        /// Servers to scan (default: all); a datacenter stands for its servers.
         #[arg(value_name = "HOST")]
         hosts: Vec<String>,
     },
@@ -134,9 +134,10 @@ pub enum Command {
         /// Judge the inventory and the graph only, without contacting any host.
         #[arg(long, conflicts_with = "facts")]
         offline: bool,
-        /// Judge facts saved by `capdo scan --facts-out` instead of scanning.
+        /// Judge facts saved by `capdo scan --facts-out` instead of scanning. Repeat it to
+        /// merge the scans of several runners (one per site); a server in two files is refused.
         #[arg(long, value_name = "FILE")]
-        facts: Option<PathBuf>,
+        facts: Vec<PathBuf>,
         /// Servers to check (default: all).
         #[arg(value_name = "HOST")]
         hosts: Vec<String>,

@@ -331,6 +331,8 @@ impl HostFacts {
                     Ok(sources) => entry["sources"] = json!(sources),
                     Err(e) => entry["error"] = json!(e),
                 }
+                // Range by range with the deciding rule, for the HTML report's exposure matrix.
+                entry["decisions"] = json!(nf.decisions(family, proto, l.port, listen, 256));
                 if !out.contains(&entry) {
                     out.push(entry);
                 }
@@ -1268,8 +1270,41 @@ mod tests {
                 "tcp LISTEN 0 128 *:22 *:*\ntcp LISTEN 0 128 127.0.0.1:25 0.0.0.0:*\nudp UNCONN 0 0 0.0.0.0:161 0.0.0.0:*\n",
             ),
         ]);
+        // Range by range, the accepted ranges are the sources, each with its deciding rule.
+        let mut listeners = j["exposure.listeners"].clone();
+        for l in listeners.as_array_mut().expect("a list") {
+            let decisions = l
+                .as_object_mut()
+                .and_then(|o| o.remove("decisions"))
+                .expect("decisions");
+            let accepted: Vec<(&str, &str)> = decisions
+                .as_array()
+                .expect("a list")
+                .iter()
+                .filter(|d| d["outcome"] == "accept")
+                .map(|d| {
+                    (
+                        d["from"].as_str().unwrap_or(""),
+                        d["to"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect();
+            let want: &[(&str, &str)] = match (l["port"].as_u64(), l["family"].as_str()) {
+                (Some(22), Some("ipv4")) => &[("10.231.9.0", "10.231.9.255")],
+                (Some(22), Some("ipv6")) => &[("fd00:231:9::", "fd00:231:9:0:ffff:ffff:ffff:ffff")],
+                _ => &[],
+            };
+            assert_eq!(accepted, want, "{l}");
+            assert!(
+                decisions
+                    .as_array()
+                    .expect("a list")
+                    .iter()
+                    .all(|d| { d["by"].as_str().is_some_and(|b| !b.is_empty()) })
+            );
+        }
         assert_eq!(
-            j["exposure.listeners"],
+            listeners,
             json!([
                 {"proto": "tcp", "address": "::", "port": 22, "family": "ipv4", "sources": ["10.231.9.0/24"]},
                 {"proto": "tcp", "address": "::", "port": 22, "family": "ipv6", "sources": ["fd00:231:9::/64"]},

@@ -32,12 +32,29 @@ pub enum HostState {
     Failed(transport::CollectError),
 }
 
+/// What [`collect`] keeps of each host as its scan finishes.
+pub enum Keep<'a> {
+    /// The parsed facts, and the record to save with the raw output (an evidence bundle).
+    All,
+    /// The parsed facts, and the record without the raw output, dropped once parsed (a check
+    /// that keeps no evidence).
+    Facts,
+    /// Nothing: each record goes to `sink` as its host finishes (`scan --facts-out`);
+    /// [`Collected::hosts`] and the record's hosts stay empty. The first error of the sink is
+    /// kept and the rest of the scan goes on.
+    Sink(&'a mut dyn FnMut(&str, &HostRecord) -> std::io::Result<()>),
+}
+
 /// The outcome of scanning some servers: what each gave, and the record to save.
 pub struct Collected {
     pub hosts: BTreeMap<usize, HostState>,
     pub record: FactsFile,
     /// Per server, how long its scan took.
     pub durations: BTreeMap<usize, u64>,
+    /// Per server, its scan's outcome (also with [`Keep::Sink`]).
+    pub statuses: BTreeMap<usize, (TargetStatus, Option<String>)>,
+    /// The first error of a [`Keep::Sink`].
+    pub sink_error: Option<std::io::Error>,
 }
 
 /// Whether reads that need root go through `sudo -n` on this server.
@@ -50,6 +67,7 @@ pub fn sudo(inv: &Inventory, server: usize) -> bool {
 }
 
 /// Scan `servers` (inventory indexes) through `transport` with at most `jobs` in flight.
+#[allow(clippy::too_many_arguments)] // each is a plain input of the use case
 pub fn collect(
     inv: &Inventory,
     servers: &[usize],
@@ -58,6 +76,7 @@ pub fn collect(
     jobs: usize,
     progress: &dyn scan::Progress,
     generated_at: String,
+    mut keep: Keep,
 ) -> Collected {
     let requests: BTreeMap<usize, collector::Request> = servers
         .iter()
@@ -77,18 +96,20 @@ pub fn collect(
             input: r.input(),
         })
         .collect();
-    let outcomes = scan::scan(work, transport, jobs, progress);
     let mut states = BTreeMap::new();
     let mut durations = BTreeMap::new();
+    let mut statuses = BTreeMap::new();
     let mut records = BTreeMap::new();
-    for o in outcomes {
+    let mut sink_error = None;
+    // Each host is parsed as it finishes, and what is not kept is dropped there.
+    scan::scan_each(work, transport, jobs, progress, |_, o| {
         let Some(request) = requests.get(&o.server) else {
-            continue;
+            return;
         };
         let id = inv.servers[o.server].id.clone();
         let ms = o.duration.as_millis() as u64;
         durations.insert(o.server, ms);
-        match o.result {
+        let (record, state) = match o.result {
             Ok(raw) => {
                 let nonce = raw.nonce.clone().unwrap_or_else(|| request.nonce.clone());
                 // Stored once: the bytes become the text without a copy when they are UTF-8
@@ -111,39 +132,50 @@ pub fn collect(
                         .notes
                         .push(format!("the collector exited with status {code}"));
                 }
-                records.insert(
-                    id,
+                let raw = (!matches!(keep, Keep::Facts)).then_some(RawRecord {
+                    nonce,
+                    output: text,
+                    exit: raw.exit,
+                    signal: raw.signal,
+                    truncated: raw.truncated,
+                });
+                (
                     HostRecord {
                         status: TargetStatus::Scanned,
                         error: None,
                         duration_ms: ms,
                         facts: facts.to_json(),
-                        raw: Some(RawRecord {
-                            nonce,
-                            output: text,
-                            exit: raw.exit,
-                            signal: raw.signal,
-                            truncated: raw.truncated,
-                        }),
+                        raw,
                     },
-                );
-                states.insert(o.server, HostState::Scanned(Box::new(facts)));
+                    HostState::Scanned(Box::new(facts)),
+                )
             }
-            Err(e) => {
-                records.insert(
-                    id,
-                    HostRecord {
-                        status: TargetStatus::Failed(e.kind),
-                        error: Some(e.message.clone()),
-                        duration_ms: ms,
-                        facts: serde_json::Map::new(),
-                        raw: None,
-                    },
-                );
-                states.insert(o.server, HostState::Failed(e));
+            Err(e) => (
+                HostRecord {
+                    status: TargetStatus::Failed(e.kind),
+                    error: Some(e.message.clone()),
+                    duration_ms: ms,
+                    facts: serde_json::Map::new(),
+                    raw: None,
+                },
+                HostState::Failed(e),
+            ),
+        };
+        statuses.insert(o.server, (record.status, record.error.clone()));
+        match &mut keep {
+            Keep::Sink(sink) => {
+                if sink_error.is_none()
+                    && let Err(e) = sink(&id, &record)
+                {
+                    sink_error = Some(e);
+                }
+            }
+            Keep::All | Keep::Facts => {
+                records.insert(id, record);
+                states.insert(o.server, state);
             }
         }
-    }
+    });
     Collected {
         hosts: states,
         record: FactsFile {
@@ -153,5 +185,7 @@ pub fn collect(
             hosts: records,
         },
         durations,
+        statuses,
+        sink_error,
     }
 }

@@ -95,6 +95,54 @@ impl Netfilter {
         self.sources(family, 6, ports, preferred)
     }
 
+    /// Who can open a new connection of `proto` to `port`, range by range of sources: each
+    /// range's outcome and the rule that decided it, as JSON (`from`, `to`, `outcome`: `accept`,
+    /// `drop`, `reject` or `unknown`, `by`); `None` past `max` ranges.
+    pub fn decisions(
+        &self,
+        family: Family,
+        proto: u8,
+        port: u16,
+        preferred: Option<IpAddr>,
+        max: usize,
+    ) -> Option<Vec<serde_json::Value>> {
+        let (daddr, known, iif) = self.target(family, preferred);
+        let zero = match family {
+            Family::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            Family::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        };
+        let mut p = Packet::tcp(zero, daddr, port, iif.as_deref());
+        p.daddr_known = known;
+        p.proto = proto;
+        let r = reach(&self.ruleset, &p);
+        if r.pieces.len() > max {
+            return None;
+        }
+        let addr = |v: u128| -> String {
+            match family {
+                Family::V4 => Ipv4Addr::from(v as u32).to_string(),
+                Family::V6 => Ipv6Addr::from(v).to_string(),
+            }
+        };
+        Some(
+            r.pieces
+                .iter()
+                .map(|piece| {
+                    let outcome = match &piece.decision.outcome {
+                        Outcome::Accept => "accept".to_owned(),
+                        Outcome::Drop => "drop".to_owned(),
+                        Outcome::Reject => "reject".to_owned(),
+                        Outcome::Unknown(why) => format!("unknown: {why}"),
+                    };
+                    serde_json::json!({
+                        "from": addr(piece.lo), "to": addr(piece.hi),
+                        "outcome": outcome, "by": piece.decision.by,
+                    })
+                })
+                .collect(),
+        )
+    }
+
     /// [`Netfilter::tcp_sources`] for any protocol (6 tcp, 17 udp).
     pub fn sources(
         &self,

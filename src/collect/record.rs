@@ -66,6 +66,113 @@ impl FactsFile {
         }
         Ok(file)
     }
+
+    /// The saved scans at `paths` as one: every host of every file (the scans of several
+    /// runners, one per site). A host recorded in two files is refused: which of its two scans
+    /// to judge is not capdo's to guess.
+    pub fn read_all(paths: &[std::path::PathBuf]) -> anyhow::Result<FactsFile> {
+        let mut merged: Option<FactsFile> = None;
+        let mut from: BTreeMap<String, &Path> = BTreeMap::new();
+        for path in paths {
+            let file = FactsFile::read(path)?;
+            for id in file.hosts.keys() {
+                if let Some(first) = from.insert(id.clone(), path) {
+                    bail!(
+                        "{id} is recorded in both `{}` and `{}`: give each server's scan once",
+                        first.display(),
+                        path.display()
+                    );
+                }
+            }
+            match &mut merged {
+                None => merged = Some(file),
+                Some(m) => {
+                    m.hosts.extend(file.hosts);
+                    // The merged scan is as old as its oldest part.
+                    if file.generated_at < m.generated_at {
+                        m.generated_at = file.generated_at;
+                    }
+                }
+            }
+        }
+        merged.ok_or_else(|| anyhow::anyhow!("no facts file given"))
+    }
+}
+
+/// A facts file written as its hosts finish: each host's record goes to a spool file at once
+/// (what a host said is not held until the last host answers), and [`Spool::finish`] writes the
+/// facts file from it, hosts in id order, byte for byte what `serde_json::to_string_pretty` of
+/// the whole [`FactsFile`] (and a line end) gives.
+pub struct Spool {
+    file: std::fs::File,
+    /// Where each host's record lies in the spool.
+    at: BTreeMap<String, (u64, u64)>,
+    len: u64,
+}
+
+impl Spool {
+    pub fn new() -> std::io::Result<Spool> {
+        Ok(Spool {
+            file: tempfile::tempfile()?,
+            at: BTreeMap::new(),
+            len: 0,
+        })
+    }
+
+    /// Add the record of host `id`, as the facts file will hold it.
+    pub fn add(&mut self, id: &str, rec: &HostRecord) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let text = serde_json::to_string_pretty(rec).map_err(std::io::Error::other)?;
+        // The record sits two levels deep (`{"hosts": {"id": …}}`): every line but its first
+        // is indented by four more spaces. Strings hold no raw line end (JSON escapes them).
+        let text = text.replace('\n', "\n    ");
+        let mut w = std::io::BufWriter::new(&mut self.file);
+        w.write_all(text.as_bytes())?;
+        w.flush()?;
+        drop(w);
+        let n = text.len() as u64;
+        self.at.insert(id.to_owned(), (self.len, n));
+        self.len += n;
+        Ok(())
+    }
+
+    /// Write the facts file (`tool`, `generated_at`, and every record added) to `out`.
+    pub fn finish(
+        mut self,
+        tool: &str,
+        generated_at: &str,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        let head = |k: &str, v: &str| -> std::io::Result<String> {
+            Ok(format!(
+                "  {}: {},\n",
+                serde_json::to_string(k).map_err(std::io::Error::other)?,
+                serde_json::to_string(v).map_err(std::io::Error::other)?
+            ))
+        };
+        let mut text = String::from("{\n");
+        text.push_str(&head("schema", SCHEMA)?);
+        text.push_str(&head("tool", tool)?);
+        text.push_str(&head("generated_at", generated_at)?);
+        text.push_str("  \"hosts\": {");
+        out.write_all(text.as_bytes())?;
+        let mut buf = Vec::new();
+        for (i, (id, &(offset, len))) in self.at.iter().enumerate() {
+            let key = serde_json::to_string(id).map_err(std::io::Error::other)?;
+            let sep = if i == 0 { "\n    " } else { ",\n    " };
+            out.write_all(format!("{sep}{key}: ").as_bytes())?;
+            self.file.seek(SeekFrom::Start(offset))?;
+            buf.resize(len as usize, 0);
+            self.file.read_exact(&mut buf)?;
+            out.write_all(&buf)?;
+        }
+        out.write_all(if self.at.is_empty() {
+            b"}\n}\n"
+        } else {
+            b"\n  }\n}\n"
+        })
+    }
 }
 
 /// Plays a facts file back: each host answers with what was recorded for it. A host's output
@@ -142,5 +249,58 @@ impl Transport for Replay {
             truncated: raw.truncated || cut,
             nonce: Some(raw.nonce.clone()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(i: usize) -> HostRecord {
+        HostRecord {
+            status: if i.is_multiple_of(2) {
+                TargetStatus::Scanned
+            } else {
+                TargetStatus::Failed(FailKind::Timeout)
+            },
+            error: (i % 2 == 1).then(|| format!("took \"too\"\nlong {i}")),
+            duration_ms: i as u64,
+            facts: serde_json::json!({"os.id": "debian", "listening": [{"port": i}], "x": {}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            raw: i.is_multiple_of(2).then(|| RawRecord {
+                nonce: "n".into(),
+                output: format!("line\n\tü {i}\n"),
+                exit: Some(0),
+                signal: None,
+                truncated: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_spooled_facts_file_is_the_whole_file_byte_for_byte() {
+        for n in [0, 1, 5] {
+            let mut spool = Spool::new().expect("spool");
+            let mut file = FactsFile {
+                schema: SCHEMA.into(),
+                tool: "capdo 0.1.0".into(),
+                generated_at: "2026-11-22T08:00:00Z".into(),
+                hosts: BTreeMap::new(),
+            };
+            // Added in the order hosts finish, written in id order.
+            for i in (0..n).rev() {
+                let id = format!("h\"{i}");
+                spool.add(&id, &record(i)).expect("add");
+                file.hosts.insert(id, record(i));
+            }
+            let mut out = Vec::new();
+            spool
+                .finish(&file.tool, &file.generated_at, &mut out)
+                .expect("finish");
+            let whole = serde_json::to_string_pretty(&file).expect("json") + "\n";
+            assert_eq!(String::from_utf8(out).expect("utf-8"), whole, "{n} hosts");
+        }
     }
 }

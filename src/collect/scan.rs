@@ -44,6 +44,24 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Vec<Outcome> {
     let total = jobs.len();
+    let mut results: Vec<Option<Outcome>> = (0..total).map(|_| None).collect();
+    scan_each(jobs, transport, workers, progress, |i, o| {
+        results[i] = Some(o)
+    });
+    results.into_iter().flatten().collect()
+}
+
+/// Scan `jobs` with at most `workers` hosts in flight, handing each outcome to `done` (with
+/// its job's index) on this thread as soon as its host finishes: what a host said need not be
+/// held until the last host answers. A host's failure never stops the others.
+pub fn scan_each(
+    jobs: Vec<Job>,
+    transport: &dyn Transport,
+    workers: usize,
+    progress: &dyn Progress,
+    mut done: impl FnMut(usize, Outcome),
+) {
+    let total = jobs.len();
     let workers = workers.clamp(1, total.max(1));
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
     let (out_tx, out_rx) = crossbeam_channel::unbounded::<(usize, Outcome)>();
@@ -81,11 +99,10 @@ pub fn scan(
         if spawned == 0 {
             work(job_rx.clone(), out_tx.clone());
         }
+        // The workers hold the other senders: the loop ends when the last one finishes.
+        drop(out_tx);
+        for (i, o) in out_rx.iter() {
+            done(i, o);
+        }
     });
-    drop(out_tx);
-    let mut results: Vec<Option<Outcome>> = (0..total).map(|_| None).collect();
-    for (i, o) in out_rx.iter() {
-        results[i] = Some(o);
-    }
-    results.into_iter().flatten().collect()
 }

@@ -571,11 +571,19 @@ impl Inventory {
             return Ok((0..self.servers.len()).collect());
         }
         let mut out = Vec::new();
+        let mut seen = vec![false; self.servers.len()];
+        let mut add = |i: usize, out: &mut Vec<usize>| {
+            if !std::mem::replace(&mut seen[i], true) {
+                out.push(i);
+            }
+        };
         for name in names {
             match self.resolve_node(name)? {
-                Node::Item(NodeRef::Server(i)) => {
-                    if !out.contains(&i) {
-                        out.push(i);
+                Node::Item(NodeRef::Server(i)) => add(i, &mut out),
+                // A datacenter stands for its servers (a runner per site scans its own).
+                Node::Item(NodeRef::Datacenter(d)) => {
+                    for i in (0..self.servers.len()).filter(|&i| self.server_datacenter(i) == d) {
+                        add(i, &mut out);
                     }
                 }
                 Node::Organization => anyhow::bail!("`{name}` is the organization, not a server"),

@@ -1,7 +1,9 @@
 //! Every output format of `capdo check`, rendered from one finished [`Report`].
 //!
 //! The CLI picks the formats (`--format` for standard output or `--output`, `--out-json`,
-//! `--out-html`, … for files) and writes the strings; nothing here writes or prints.
+//! `--out-html`, … for files) and the writers; [`Renderer::write`] (in [`super::stream`])
+//! writes a format into one as it is made. [`Renderer::render`] builds the same text whole in
+//! memory: the reference the streaming writers are tested against. Nothing here prints.
 
 use std::path::Path;
 
@@ -42,7 +44,7 @@ pub struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// `format` as a string. Fails only when a report template does not render (an overriding
+    /// `format` as a string, built whole in memory (see [`Renderer::write`]). Fails only when a report template does not render (an overriding
     /// template naming a value that does not exist, in strict mode).
     pub fn render(&self, format: Format) -> anyhow::Result<String> {
         Ok(match format {
@@ -59,7 +61,17 @@ impl Renderer<'_> {
                 } else {
                     String::new()
                 };
-                let v = view::build(self.report, &scope, self.lang, drawing);
+                let exposure = if format == Format::Html {
+                    let m = super::exposure::Matrix::of(
+                        self.inventory,
+                        self.report,
+                        view::labels(self.lang).anywhere_else,
+                    );
+                    (0..m.len()).map(|i| m.table(i)).collect()
+                } else {
+                    Vec::new()
+                };
+                let v = view::build(self.report, &scope, self.lang, drawing, exposure.into());
                 if format == Format::Html {
                     view::render_html(&v, self.templates)?
                 } else {
@@ -79,17 +91,5 @@ impl Renderer<'_> {
             &self.inventory.organization.name,
             &self.style,
         )
-    }
-
-    /// The files asked for (`--out-json F`, …), rendered; the text format goes without colour.
-    pub fn render_files<'p>(
-        &self,
-        outputs: &[(Format, Option<&'p Path>)],
-    ) -> anyhow::Result<Vec<(&'p Path, String)>> {
-        outputs
-            .iter()
-            .filter_map(|&(f, p)| p.map(|p| (f, p)))
-            .map(|(f, p)| Ok((p, self.render(f)?)))
-            .collect()
     }
 }

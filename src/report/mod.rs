@@ -4,13 +4,16 @@
 //! format reads it, and [`read`] reads it back from a file for `capdo diff` and `capdo dossier
 //! --report`. It holds plain data (ids, typed statuses and severities, texts in the chosen
 //! language), never the policy's controls, so a report read from a file is the same value as
-//! one just built. Renderers return strings; the caller writes them.
+//! one just built. Renderers write each format into a writer as it is made ([`stream`]); the
+//! string renderers they are tested against build the whole text in memory.
 
 pub mod diff;
+pub mod exposure;
 pub mod formats;
 pub mod junit;
 pub mod read;
 pub mod sarif;
+pub mod stream;
 pub mod svg;
 pub mod text;
 pub mod view;

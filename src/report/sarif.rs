@@ -51,19 +51,20 @@ fn help_text(control: &str, remediation: &str) -> String {
     }
 }
 
+/// A SARIF log; `R` is its run's results: a list, or [`Results`] made as they are written.
 #[derive(Debug, Serialize)]
-pub struct Log {
+pub struct Log<R = Vec<SarifResult>> {
     #[serde(rename = "$schema")]
     pub schema: &'static str,
     pub version: &'static str,
-    pub runs: Vec<Run>,
+    pub runs: Vec<Run<R>>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
+pub struct Run<R = Vec<SarifResult>> {
     pub tool: Tool,
-    pub results: Vec<SarifResult>,
+    pub results: R,
     pub properties: RunProperties,
 }
 
@@ -319,13 +320,13 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
     }
 }
 
-/// The SARIF log of `report`; `names` gives targets' display names (target id → name).
-pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
+/// The rules of `report` (one per control that has a finding, in the order of first finding),
+/// and each control's index among them.
+fn rules(report: &Report) -> (Vec<Rule>, BTreeMap<&str, usize>) {
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut results = Vec::new();
     for f in &report.findings {
-        let i = *rule_index.entry(&f.control).or_insert_with(|| {
+        rule_index.entry(&f.control).or_insert_with(|| {
             // The finding's basis carries the control's clauses plus the one specific to the
             // finding; the rule keeps what every finding of the control shares.
             let shared: Vec<String> = f
@@ -362,13 +363,20 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
             });
             rules.len() - 1
         });
-        if matches!(
-            f.status,
-            Status::Fail | Status::Waived | Status::Error | Status::Manual
-        ) {
-            results.push(result(f, i, names));
-        }
     }
+    (rules, rule_index)
+}
+
+/// Whether a finding is a SARIF result: it needs a reader.
+fn listed(f: &ReportFinding) -> bool {
+    matches!(
+        f.status,
+        Status::Fail | Status::Waived | Status::Error | Status::Manual
+    )
+}
+
+/// The log around `results`.
+fn wrap<R>(report: &Report, rules: Vec<Rule>, results: R) -> Log<R> {
     let s = &report.summary;
     Log {
         schema: SCHEMA_URI,
@@ -398,6 +406,44 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
                 ]),
             },
         }],
+    }
+}
+
+/// The SARIF log of `report`; `names` gives targets' display names (target id → name).
+pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
+    let (rules, index) = rules(report);
+    let results = report
+        .findings
+        .iter()
+        .filter(|f| listed(f))
+        .map(|f| result(f, index[f.control.as_str()], names))
+        .collect();
+    wrap(report, rules, results)
+}
+
+/// The results of a run, each made from its finding as it is written: the log never holds
+/// them all.
+pub struct Results<'a> {
+    report: &'a Report,
+    index: BTreeMap<&'a str, usize>,
+    names: &'a BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Results<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Results").finish_non_exhaustive()
+    }
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.report
+                .findings
+                .iter()
+                .filter(|f| listed(f))
+                .map(|f| result(f, self.index[f.control.as_str()], self.names)),
+        )
     }
 }
 
@@ -464,6 +510,7 @@ impl serde_json::ser::Formatter for HtmlSafe {
 }
 
 /// The SARIF log of `report` as pretty JSON, with `<`, `>` and `&` written as `\u003c`, … .
+/// Holds the whole log and its text in memory: the reference [`write()`] is tested against.
 pub fn render(report: &Report, names: &BTreeMap<String, String>) -> String {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
@@ -475,6 +522,30 @@ pub fn render(report: &Report, names: &BTreeMap<String, String>) -> String {
     let mut s = String::from_utf8(out).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// [`render`] written to `out` as it is made, one result at a time.
+pub fn write(
+    report: &Report,
+    names: &BTreeMap<String, String>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let (rules, index) = rules(report);
+    let log = wrap(
+        report,
+        rules,
+        Results {
+            report,
+            index,
+            names,
+        },
+    );
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        HtmlSafe(serde_json::ser::PrettyFormatter::new()),
+    );
+    log.serialize(&mut ser).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@ use crate::inventory::Regime;
 use crate::policy::{Lang, Severity, Status};
 
 /// The report templates shipped in the binary, by name (`templates/report/<name>.hbs`).
-const HTML_TEMPLATE: (&str, &str) = (
+pub(crate) const HTML_TEMPLATE: (&str, &str) = (
     "report.html",
     include_str!("../../templates/report/report.html.hbs"),
 );
-const MARKDOWN_TEMPLATE: (&str, &str) = (
+pub(crate) const MARKDOWN_TEMPLATE: (&str, &str) = (
     "report.md",
     include_str!("../../templates/report/report.md.hbs"),
 );
@@ -171,13 +171,45 @@ pub struct View<'a> {
     pub levels: Vec<LevelRow>,
     pub systems: Vec<SystemRow>,
     /// Every finding, in report order.
-    pub findings: Vec<FindingRow<'a>>,
+    pub findings: Rows<FindingRow<'a>>,
     /// The findings that need a reader: fail, error, waived, manual; most severe first.
-    pub attention: Vec<FindingRow<'a>>,
+    pub attention: Rows<FindingRow<'a>>,
+    /// Per scanned server, who can connect to each listening service (HTML only; empty in
+    /// Markdown): see [`super::exposure`].
+    pub exposure: Rows<super::exposure::Table>,
     /// Servers that could not be scanned.
     pub unscanned: Vec<Unscanned<'a>>,
     /// The dependency drawing (SVG markup, already escaped); empty when not drawn.
     pub graph_svg: String,
+}
+
+/// Rows of a list as the template context holds them: the rows themselves, or (when the page
+/// is streamed, see [`super::stream`]) one `null` per row, so that `{{#if findings}}` still
+/// holds while the rows are rendered one at a time by the `each` blocks the streaming engine
+/// takes over.
+#[derive(Debug)]
+pub struct Rows<T> {
+    pub rows: Vec<T>,
+    /// Streamed: how many rows there are (`rows` may then be empty, made on demand).
+    pub(crate) placeholders: Option<usize>,
+}
+
+impl<T: Serialize> Serialize for Rows<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.placeholders {
+            Some(n) => s.collect_seq((0..n).map(|_| ())),
+            None => self.rows.serialize(s),
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for Rows<T> {
+    fn from(rows: Vec<T>) -> Rows<T> {
+        Rows {
+            rows,
+            placeholders: None,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -283,6 +315,15 @@ pub struct Labels {
     pub all: &'static str,
     pub shown: &'static str,
     pub compliance_note: &'static str,
+    pub exposure: &'static str,
+    pub exposure_note: &'static str,
+    pub service: &'static str,
+    pub open: &'static str,
+    pub partly: &'static str,
+    pub closed: &'static str,
+    pub unknown: &'static str,
+    pub no_address: &'static str,
+    pub anywhere_else: &'static str,
 }
 
 static VI: Labels = Labels {
@@ -333,6 +374,15 @@ static VI: Labels = Labels {
     all: "Tất cả",
     shown: "Đang hiển thị",
     compliance_note: "trên số kiểm tra đã thực hiện; kiểm tra không thực hiện được tính là không đạt",
+    exposure: "Khả năng kết nối tới dịch vụ qua tường lửa máy chủ",
+    exposure_note: "Mỗi dòng là một dịch vụ đang lắng nghe, mỗi cột một nhóm nguồn (nguồn của từng luồng đã khai báo tới máy chủ, từng vùng mạng, mọi nơi khác); ô cho biết nhóm nguồn đó có mở được kết nối mới qua tường lửa đang chạy hay không. Di chuột lên ô để xem quy tắc quyết định.",
+    service: "Dịch vụ",
+    open: "mở",
+    partly: "mở một phần",
+    closed: "đóng",
+    unknown: "không xác định",
+    no_address: "–",
+    anywhere_else: "mọi nơi khác",
 };
 
 static EN: Labels = Labels {
@@ -383,6 +433,15 @@ static EN: Labels = Labels {
     all: "All",
     shown: "Shown",
     compliance_note: "of the checks made pass; a check that could not be made counts against it",
+    exposure: "Who can connect to each service through the host firewall",
+    exposure_note: "One row per listening service, one column per class of sources (the sources of each declared flow that reaches the server, each zone, anywhere else); a cell says whether that class can open a new connection through the live firewall. Hover over a cell for the rule that decided it.",
+    service: "Service",
+    open: "open",
+    partly: "partly open",
+    closed: "closed",
+    unknown: "unknown",
+    no_address: "–",
+    anywhere_else: "anywhere else",
 };
 
 pub fn labels(lang: Lang) -> &'static Labels {
@@ -451,7 +510,13 @@ fn row<'a>(t: &Labels, f: &'a ReportFinding) -> FindingRow<'a> {
 }
 
 /// Arrange `report` for the templates. `graph_svg` is trusted markup (see [`super::svg`]).
-pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: String) -> View<'a> {
+pub fn build<'a>(
+    report: &'a Report,
+    scope: &'a Scope,
+    lang: Lang,
+    graph_svg: String,
+    exposure: Rows<super::exposure::Table>,
+) -> View<'a> {
     let t = labels(lang);
     let mut per_level: BTreeMap<Option<u8>, Counts> = BTreeMap::new();
     let mut per_target: BTreeMap<&str, Counts> = BTreeMap::new();
@@ -541,8 +606,9 @@ pub fn build<'a>(report: &'a Report, scope: &'a Scope, lang: Lang, graph_svg: St
         notes: notes(lang, report, &footing),
         levels,
         systems,
-        findings,
-        attention,
+        findings: findings.into(),
+        attention: attention.into(),
+        exposure,
         unscanned: report
             .targets
             .iter()
@@ -629,8 +695,7 @@ pub const SCRIPT_HASHES: &str = "'capdo-script-hashes'";
 /// `html` with [`SCRIPT_HASHES`] (its first occurrence, in the head) replaced by the CSP hash of
 /// each `<script>…</script>` in it, so the policy allows these scripts and no other inline
 /// script (`'unsafe-inline'` would allow any that an escaping bug let in).
-fn with_script_hashes(html: String) -> String {
-    use sha2::Digest as _;
+pub(crate) fn with_script_hashes(html: String) -> String {
     let mut sources = Vec::new();
     let mut rest = html.as_str();
     while let Some(open) = rest.find("<script") {
@@ -641,16 +706,22 @@ fn with_script_hashes(html: String) -> String {
         let Some(close) = body.find("</script") else {
             break;
         };
-        // The browser hashes the script as parsed: its line ends normalised to LF.
-        let text = body[..close].replace("\r\n", "\n").replace('\r', "\n");
-        let digest = sha2::Sha256::digest(text.as_bytes());
-        sources.push(format!("'sha256-{}'", crate::escape::base64(&digest)));
+        sources.push(script_source(&body[..close]));
         rest = &body[close..];
     }
     if sources.is_empty() {
         sources.push("'none'".to_owned());
     }
     html.replacen(SCRIPT_HASHES, &sources.join(" "), 1)
+}
+
+/// The CSP source allowing the inline script `body`: `'sha256-…'`.
+pub(crate) fn script_source(body: &str) -> String {
+    use sha2::Digest as _;
+    // The browser hashes the script as parsed: its line ends normalised to LF.
+    let text = body.replace("\r\n", "\n").replace('\r', "\n");
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!("'sha256-{}'", crate::escape::base64(&digest))
 }
 
 /// Render the Markdown template over `view`; every `{{value}}` goes through

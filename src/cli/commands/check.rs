@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use super::emit;
 use super::scan::{Bar, now, ssh};
 use crate::check::{CheckPlan, Hosts};
 use crate::cli::args::Global;
@@ -11,14 +10,15 @@ use crate::cli::{Io, input};
 use crate::collect::record::{FactsFile, Replay};
 use crate::diag::Sources;
 use crate::exit::Exit;
-use crate::output::write_atomic;
+use crate::output::{AtomicFile, Mode};
 use crate::policy::Severity;
 use crate::report;
 
 /// The arguments of `capdo check`.
 pub struct Args<'a> {
     pub offline: bool,
-    pub facts: Option<&'a Path>,
+    /// Saved scans to judge, merged.
+    pub facts: &'a [std::path::PathBuf],
     pub hosts: &'a [String],
     pub format: report::Format,
     pub output: Option<&'a Path>,
@@ -43,11 +43,11 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
     let evidence = args.evidence.map(crate::evidence::prepare).transpose()?;
     let servers = inv.select_servers(args.hosts)?;
 
-    let replay = args
-        .facts
-        .map(FactsFile::read)
-        .transpose()?
-        .map(Replay::new);
+    let replay = if args.facts.is_empty() {
+        None
+    } else {
+        Some(Replay::new(FactsFile::read_all(args.facts)?))
+    };
     // How to reach hosts (also what a replay resolves them with); offline, nothing is read.
     let reach = (!args.offline).then(|| ssh(g));
     let live = reach.is_some() && replay.is_none();
@@ -62,12 +62,14 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
             options,
             jobs: g.ssh.jobs,
             progress: &bar,
+            keep_raw: evidence.is_some(),
         },
         (Some((ssh, options)), None) => Hosts::Scan {
             transport: ssh,
             options,
             jobs: g.ssh.jobs,
             progress: &bar,
+            keep_raw: evidence.is_some(),
         },
     };
     let plan = CheckPlan {
@@ -83,7 +85,9 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
     let outcome = crate::check::run(&catalog, &inv, &sources, &waivers, plan);
     bar.finish();
 
-    // Every output is rendered before any is written: a bad template writes nothing.
+    // Every output is written as it is rendered, into a temporary file (standard output's into
+    // an unnamed one), and the files are renamed into place only once all were written: a bad
+    // template writes nothing.
     let renderer = report::Renderer {
         report: &outcome.report,
         inventory: &inv,
@@ -96,17 +100,38 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
     // set on the stream (when it takes colour) and never pass as text.
     let styled =
         (args.format == report::Format::Text && args.output.is_none()).then(|| renderer.text());
-    let text = match styled {
-        Some(_) => String::new(),
-        None => renderer.render(args.format)?,
-    };
-    let files = renderer.render_files(&args.also)?;
-    match &styled {
-        Some(styled) => styled.write_to(io.out)?,
-        None => emit(io, args.output, &text)?,
+    let mut files = Vec::new();
+    let mut stdout = None;
+    if styled.is_none() {
+        match args.output {
+            Some(path) => {
+                let mut file = AtomicFile::create(path, Mode::Shared)?;
+                renderer.write(args.format, &mut file)?;
+                files.push(file);
+            }
+            None => {
+                let mut spool = tempfile::tempfile()
+                    .map_err(|e| anyhow::anyhow!("cannot create a spool file: {e}"))?;
+                renderer.write(args.format, &mut spool)?;
+                stdout = Some(spool);
+            }
+        }
     }
-    for (path, text) in files {
-        write_atomic(path, text.as_bytes())?;
+    for (format, path) in args.also.iter().filter_map(|&(f, p)| p.map(|p| (f, p))) {
+        let mut file = AtomicFile::create(path, Mode::Shared)?;
+        renderer.write(format, &mut file)?;
+        files.push(file);
+    }
+    if let Some(styled) = &styled {
+        styled.write_to(io.out)?;
+    }
+    if let Some(mut spool) = stdout {
+        use std::io::Seek as _;
+        spool.rewind()?;
+        std::io::copy(&mut spool, io.out)?;
+    }
+    for file in files {
+        file.commit()?;
     }
 
     if let Some(dest) = &evidence {
@@ -131,12 +156,18 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         let run = crate::evidence::Run {
             command_line: g.command_line.clone(),
             generated_at: outcome.report.generated_at.clone(),
-            mode: match (args.offline, args.facts) {
+            mode: match (args.offline, args.facts.is_empty()) {
                 (true, _) => "offline",
-                (false, Some(_)) => "facts",
-                (false, None) => "scan",
+                (false, false) => "facts",
+                (false, true) => "scan",
             },
-            facts_input: args.facts.map(|f| f.display().to_string()),
+            facts_input: (!args.facts.is_empty()).then(|| {
+                args.facts
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
             exit_code: outcome.exit as i32,
         };
         crate::evidence::write(dest, bundle, run)?;

@@ -53,7 +53,7 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
             io,
             &check::Args {
                 offline: *offline,
-                facts: facts.as_deref(),
+                facts,
                 hosts,
                 format: *format,
                 output: output.as_deref(),

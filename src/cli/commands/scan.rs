@@ -10,13 +10,24 @@ use crate::collect::hosts::Options;
 use crate::collect::transport::Ssh2;
 use crate::diag::Sources;
 use crate::exit::Exit;
-use crate::output::{Mode, plural, write_atomic_mode};
+use std::io::Write as _;
+
+use anyhow::Context as _;
+
+use crate::collect::Keep;
+use crate::collect::record::{HostRecord, Spool};
+use crate::output::{AtomicFile, Mode, plural};
 
 pub fn run(g: &Global, io: &mut Io, facts_out: &Path, hosts: &[String]) -> anyhow::Result<Exit> {
     let inv = input::inventory(g, io, &mut Sources::new())?;
     let servers = inv.select_servers(hosts)?;
     let (transport, options) = ssh(g);
     let bar = Bar::new(servers.len(), !g.quiet && std::io::stderr().is_terminal());
+    // Each host's record is spooled as it finishes: nothing a host said is held until the
+    // last one answers (issue 19).
+    let mut spool = Spool::new().map_err(|e| anyhow::anyhow!("cannot create a spool file: {e}"))?;
+    let generated_at = now()?;
+    let mut add = |id: &str, rec: &HostRecord| spool.add(id, rec);
     let collected = crate::collect::collect(
         &inv,
         &servers,
@@ -24,22 +35,36 @@ pub fn run(g: &Global, io: &mut Io, facts_out: &Path, hosts: &[String]) -> anyho
         &options,
         g.ssh.jobs,
         &bar,
-        now()?,
+        generated_at.clone(),
+        Keep::Sink(&mut add),
     );
     bar.finish();
-    let json = serde_json::to_string_pretty(&collected.record)? + "\n";
+    if let Some(e) = collected.sink_error {
+        anyhow::bail!("cannot spool the facts of the scan: {e}");
+    }
     // Raw host output: for the owner only.
-    write_atomic_mode(facts_out, json.as_bytes(), Mode::Private)?;
-    let failed: Vec<String> = collected
-        .record
-        .hosts
+    let mut file = AtomicFile::create(facts_out, Mode::Private)?;
+    {
+        let mut w = std::io::BufWriter::new(&mut file);
+        spool
+            .finish(&collected.record.tool, &generated_at, &mut w)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write `{}`", facts_out.display()))?;
+    }
+    file.commit()?;
+    let mut failed: Vec<(&str, String)> = collected
+        .statuses
         .iter()
-        .filter(|(_, r)| r.status != crate::collect::TargetStatus::Scanned)
-        .map(|(id, r)| {
-            let why = crate::diag::mask_controls(r.error.as_deref().unwrap_or(""));
-            format!("{id}: {} ({why})", r.status)
+        .filter(|(_, (status, _))| *status != crate::collect::TargetStatus::Scanned)
+        .map(|(&i, (status, error))| {
+            let why = crate::diag::mask_controls(error.as_deref().unwrap_or(""));
+            let id = inv.servers[i].id.as_str();
+            (id, format!("{id}: {status} ({why})"))
         })
         .collect();
+    // In id order, as the facts file lists them.
+    failed.sort();
+    let failed: Vec<String> = failed.into_iter().map(|(_, f)| f).collect();
     if !g.quiet {
         writeln!(
             io.err,

@@ -18,7 +18,7 @@ use crate::inventory::raw::{Proto, Service};
 use crate::inventory::{Inventory, Zone};
 
 /// A flow's sources for one family.
-pub(super) enum Sources {
+pub(crate) enum Sources {
     /// Listed addresses (possibly none of this family).
     Listed(Ranges),
     /// Anywhere: an external without addresses (the Internet).
@@ -26,7 +26,7 @@ pub(super) enum Sources {
 }
 
 /// The addresses of an endpoint, for `family`.
-pub(super) fn sources(inv: &Inventory, ep: &Endpoint, family: Family) -> Sources {
+pub(crate) fn sources(inv: &Inventory, ep: &Endpoint, family: Family) -> Sources {
     let of_family = |addrs: &mut dyn Iterator<Item = IpAddr>| -> Ranges {
         addrs
             .filter(|a| Family::of(*a) == family)
@@ -89,7 +89,7 @@ pub(super) fn sources(inv: &Inventory, ep: &Endpoint, family: Family) -> Sources
 
 /// Every address the inventory places somewhere (networks and externals' CIDRs): what is left
 /// is "anywhere else".
-pub(super) fn declared_space(inv: &Inventory, family: Family) -> Ranges {
+pub(crate) fn declared_space(inv: &Inventory, family: Family) -> Ranges {
     normalize(
         inv.networks
             .iter()
@@ -102,7 +102,7 @@ pub(super) fn declared_space(inv: &Inventory, family: Family) -> Ranges {
 }
 
 /// Whether a flow's `to` covers server `s`.
-pub(super) fn reaches(inv: &Inventory, to: &Endpoint, s: usize) -> bool {
+pub(crate) fn reaches(inv: &Inventory, to: &Endpoint, s: usize) -> bool {
     let srv = &inv.servers[s];
     let net = &inv.networks[srv.network];
     match to {
@@ -241,7 +241,7 @@ pub(super) fn implementation(d: &super::DossierScope) -> Option<String> {
 }
 
 /// An endpoint as the inventory writes it (`zone:dmz`, `network:hq-dmz`, `server:web01`, …).
-pub(super) fn endpoint_id(inv: &Inventory, ep: &Endpoint) -> String {
+pub(crate) fn endpoint_id(inv: &Inventory, ep: &Endpoint) -> String {
     match ep {
         Endpoint::Zone(z) => format!("zone:{}", z.as_str()),
         Endpoint::Node(n) => {

@@ -29,7 +29,7 @@ mod backup_declared;
 mod backup_fresh;
 mod backup_job;
 mod backup_offsite;
-mod declared_flows;
+pub(crate) mod declared_flows;
 mod dep_cycle;
 mod dep_weaker_level;
 mod exposure_severity;

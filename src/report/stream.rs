@@ -1,0 +1,472 @@
+//! The report formats written as streams: each format goes to its writer as it is made, so
+//! that the memory a report costs does not grow with the size of the page (issue 19).
+//!
+//! - JSON and SARIF are serialised straight into the writer (SARIF's results made one at a
+//!   time from their findings);
+//! - JUnit is written one test suite (target) at a time;
+//! - HTML and Markdown are rendered by the same handlebars templates as before, shipped or
+//!   overriding: the template context carries everything but the finding rows, and every
+//!   `{{#each findings}}` and `{{#each attention}}` block of the page (outside another `each` or
+//!   `with`; also `{{#each exposure}}`, one table per scanned server) is taken over by a helper that renders the rows one at a time, each row made into a
+//!   template value only while it is written. The HTML page's Content-Security-Policy names
+//!   the hashes of its scripts, which are known only once the page is written: the page is
+//!   spooled to a temporary file while its scripts are hashed, then copied to the writer with
+//!   the hashes put in.
+//!
+//! The output is byte for byte that of the writers that build the whole text in memory
+//! ([`super::Renderer::render`]); `tests/stream_identity.rs` compares the two.
+
+use std::io::{BufWriter, Read as _, Seek as _, Write};
+
+use anyhow::anyhow;
+use handlebars::template::{Parameter, TemplateElement};
+use handlebars::{
+    BlockContext, BlockParams, Context, Handlebars, Helper, HelperDef, HelperResult, Output,
+    RenderContext, RenderErrorReason, Renderable as _, Template, to_json,
+};
+
+use super::formats::{Format, Renderer};
+use super::view::{self, FindingRow, Scope, View};
+use super::{junit, sarif, svg};
+use crate::escape;
+
+/// The helper that streams the finding rows (its name cannot be written in a template).
+const ROWS_HELPER: &str = "capdo rows";
+
+/// The lists whose rows are streamed.
+const STREAMED: [&str; 3] = ["findings", "attention", "exposure"];
+
+/// Where the streamed rows come from: made into template values one at a time.
+struct Lists<'a> {
+    findings: &'a [FindingRow<'a>],
+    attention: &'a [FindingRow<'a>],
+    exposure: &'a super::exposure::Matrix<'a>,
+}
+
+impl Lists<'_> {
+    fn len(&self, list: &str) -> Option<usize> {
+        Some(match list {
+            "findings" => self.findings.len(),
+            "attention" => self.attention.len(),
+            "exposure" => self.exposure.len(),
+            _ => return None,
+        })
+    }
+
+    fn row(&self, list: &str, i: usize) -> serde_json::Value {
+        match list {
+            "findings" => to_json(&self.findings[i]),
+            "attention" => to_json(&self.attention[i]),
+            _ => to_json(self.exposure.table(i)),
+        }
+    }
+}
+
+impl Renderer<'_> {
+    /// Write `format` to `out` as it is rendered. Fails when a report template does not render
+    /// (an overriding template naming a value that does not exist, in strict mode) or when
+    /// `out` cannot be written; `out` then holds part of the report.
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 16, out);
+        match format {
+            Format::Text => out.write_all(self.text().plain().as_bytes())?,
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, self.report)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Sarif => sarif::write(
+                self.report,
+                &Scope::of(self.inventory, self.graph).names,
+                &mut out,
+            )?,
+            Format::Junit => junit::write(self.report, &mut out)?,
+            Format::Html | Format::Md => {
+                let scope = Scope::of(self.inventory, self.graph);
+                let drawing = if format == Format::Html {
+                    svg::dependencies(self.inventory, self.graph, self.report, &scope)
+                } else {
+                    String::new()
+                };
+                let matrix = super::exposure::Matrix::of(
+                    self.inventory,
+                    self.report,
+                    view::labels(self.lang).anywhere_else,
+                );
+                let exposure = view::Rows {
+                    rows: Vec::new(),
+                    placeholders: Some(if format == Format::Html {
+                        matrix.len()
+                    } else {
+                        0
+                    }),
+                };
+                let mut v = view::build(self.report, &scope, self.lang, drawing, exposure);
+                v.findings.placeholders = Some(v.findings.rows.len());
+                v.attention.placeholders = Some(v.attention.rows.len());
+                let lists = Lists {
+                    findings: &v.findings.rows,
+                    attention: &v.attention.rows,
+                    exposure: &matrix,
+                };
+                if format == Format::Html {
+                    html(&v, &lists, self.templates, &mut out)?
+                } else {
+                    page(
+                        &v,
+                        &lists,
+                        self.templates,
+                        view::MARKDOWN_TEMPLATE,
+                        escape::markdown,
+                        &mut out,
+                    )?
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// Render the template `(name, text)` (or its override) over `v` into `out`, the finding rows
+/// one at a time.
+fn page(
+    v: &View,
+    lists: &Lists,
+    templates: Option<&std::path::Path>,
+    template: (&str, &str),
+    escape: fn(&str) -> String,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let overrides = templates.map(|d| d.join("report"));
+    let mut hb: Handlebars = crate::template::engine(escape, &[template], overrides.as_deref())?;
+    let mut t = hb
+        .get_template(template.0)
+        .cloned()
+        .ok_or_else(|| anyhow!("report template `{}` is not registered", template.0))?;
+    take_over_rows(&mut t, 0);
+    hb.register_template(template.0, t);
+    hb.register_helper(ROWS_HELPER, Box::new(StreamRows(lists)));
+    hb.render_to_write(template.0, v, out)
+        .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
+}
+
+/// Hand every `{{#each findings}}` and `{{#each attention}}` block of `t` that iterates the
+/// page's own lists (at `depth` 0: not inside a block that changes the context) to
+/// [`StreamRows`].
+fn take_over_rows(t: &mut Template, depth: usize) {
+    for e in &mut t.elements {
+        let TemplateElement::HelperBlock(ht) = e else {
+            continue;
+        };
+        let name = match &ht.name {
+            Parameter::Name(n) => n.clone(),
+            _ => String::new(),
+        };
+        let list = match ht.params.as_slice() {
+            [Parameter::Path(handlebars::Path::Relative((_, raw)))]
+                if STREAMED.contains(&raw.as_str()) =>
+            {
+                Some(raw.clone())
+            }
+            _ => None,
+        };
+        if let (0, "each", Some(list)) = (depth, name.as_str(), list) {
+            ht.name = Parameter::Name(ROWS_HELPER.to_owned());
+            ht.params = vec![Parameter::Literal(serde_json::Value::String(list))];
+            continue;
+        }
+        // `if` and `unless` keep the context; any other block may change it.
+        let inner = if name == "if" || name == "unless" {
+            depth
+        } else {
+            depth + 1
+        };
+        for t in [&mut ht.template, &mut ht.inverse].into_iter().flatten() {
+            take_over_rows(t, inner);
+        }
+    }
+}
+
+/// `{{#each findings}}` over the rows themselves: as handlebars' own `each` renders a list
+/// (`@index`, `@first`, `@last`, `as |row i|`, `{{else}}` when empty), each row made into a
+/// template value only while its block is rendered.
+struct StreamRows<'a>(&'a Lists<'a>);
+
+impl HelperDef for StreamRows<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let list = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+        let Some(len) = self.0.len(list) else {
+            return Err(RenderErrorReason::ParamNotFoundForIndex("each", 0).into());
+        };
+        let Some(t) = h.template() else {
+            return Ok(());
+        };
+        if len == 0
+            && let Some(inverse) = h.inverse()
+        {
+            return inverse.render(r, ctx, rc, out);
+        }
+        rc.push_block(BlockContext::new());
+        for i in 0..len {
+            let value = self.0.row(list, i);
+            if let Some(block) = rc.block_mut() {
+                block.set_local_var("first", to_json(i == 0));
+                block.set_local_var("last", to_json(i + 1 == len));
+                block.set_local_var("index", to_json(i));
+                if let Some(name) = h.block_param() {
+                    let mut params = BlockParams::new();
+                    params.add_value(name, value.clone())?;
+                    block.set_block_params(params);
+                } else if let Some((name, index)) = h.block_param_pair() {
+                    let mut params = BlockParams::new();
+                    params.add_value(name, value.clone())?;
+                    params.add_value(index, to_json(i))?;
+                    block.set_block_params(params);
+                }
+                block.set_base_value(value);
+            }
+            t.render(r, ctx, rc, out)?;
+        }
+        rc.pop_block();
+        Ok(())
+    }
+}
+
+/// The HTML page into `out`: rendered into a spool file while its scripts are hashed, then
+/// copied with the hashes in the Content-Security-Policy ([`view::SCRIPT_HASHES`]), as
+/// [`view::render_html`] does in memory.
+fn html(
+    v: &View,
+    lists: &Lists,
+    templates: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let spool = tempfile::tempfile().map_err(|e| anyhow!("cannot create a spool file: {e}"))?;
+    let mut scan = Scripts::new(BufWriter::with_capacity(1 << 16, spool));
+    page(
+        v,
+        lists,
+        templates,
+        view::HTML_TEMPLATE,
+        escape::html,
+        &mut scan,
+    )?;
+    let (sources, spool) = scan.finish()?;
+    let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
+    spool.rewind()?;
+    let hashes = if sources.is_empty() {
+        "'none'".to_owned()
+    } else {
+        sources.join(" ")
+    };
+    replace_first(
+        &mut spool,
+        view::SCRIPT_HASHES.as_bytes(),
+        hashes.as_bytes(),
+        out,
+    )
+}
+
+/// Longest inline script hashed: a page is capdo's template around escaped values, whose
+/// scripts are a few KiB.
+const MAX_SCRIPT: usize = 16 << 20;
+
+/// A writer that passes everything on and hashes each `<script …>…</script` it sees, as
+/// [`view::with_script_hashes`] finds them in a whole page.
+struct Scripts<W: Write> {
+    inner: W,
+    state: Scan,
+    /// Bytes not yet decided: a possible start of the next tag, or the script being read.
+    pending: Vec<u8>,
+    sources: Vec<String>,
+}
+
+#[derive(PartialEq)]
+enum Scan {
+    /// Looking for `<script`.
+    Outside,
+    /// In the opening tag, looking for its `>`.
+    Tag,
+    /// In a script, looking for `</script`.
+    Body,
+}
+
+impl<W: Write> Scripts<W> {
+    fn new(inner: W) -> Self {
+        Scripts {
+            inner,
+            state: Scan::Outside,
+            pending: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    fn scan(&mut self, data: &[u8]) -> std::io::Result<()> {
+        const OPEN: &[u8] = b"<script";
+        const CLOSE: &[u8] = b"</script";
+        self.pending.extend_from_slice(data);
+        loop {
+            match self.state {
+                Scan::Outside => match find(&self.pending, OPEN) {
+                    Some(i) => {
+                        self.pending.drain(..i + OPEN.len());
+                        self.state = Scan::Tag;
+                    }
+                    None => {
+                        let keep = self.pending.len().saturating_sub(OPEN.len() - 1);
+                        self.pending.drain(..keep);
+                        return Ok(());
+                    }
+                },
+                Scan::Tag => match self.pending.iter().position(|&b| b == b'>') {
+                    Some(i) => {
+                        self.pending.drain(..=i);
+                        self.state = Scan::Body;
+                    }
+                    None => {
+                        self.pending.clear();
+                        return Ok(());
+                    }
+                },
+                Scan::Body => match find(&self.pending, CLOSE) {
+                    Some(i) => {
+                        let body = String::from_utf8_lossy(&self.pending[..i]);
+                        self.sources.push(view::script_source(&body));
+                        self.pending.drain(..i);
+                        self.state = Scan::Outside;
+                    }
+                    None if self.pending.len() > MAX_SCRIPT => {
+                        return Err(std::io::Error::other(format!(
+                            "the page has an inline script longer than {} MiB",
+                            MAX_SCRIPT >> 20
+                        )));
+                    }
+                    None => return Ok(()),
+                },
+            }
+        }
+    }
+
+    /// The CSP sources of the scripts seen, and the inner writer.
+    fn finish(self) -> std::io::Result<(Vec<String>, W)> {
+        Ok((self.sources, self.inner))
+    }
+}
+
+impl<W: Write> Write for Scripts<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write_all(buf)?;
+        self.scan(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Copy `from` to `out` with the first occurrence of `pattern` replaced by `with`.
+fn replace_first(
+    from: &mut std::fs::File,
+    pattern: &[u8],
+    with: &[u8],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = from.read(&mut buf)?;
+        if n == 0 {
+            out.write_all(&carry)?;
+            return Ok(());
+        }
+        carry.extend_from_slice(&buf[..n]);
+        if let Some(i) = find(&carry, pattern) {
+            out.write_all(&carry[..i])?;
+            out.write_all(with)?;
+            out.write_all(&carry[i + pattern.len()..])?;
+            std::io::copy(from, out)?;
+            return Ok(());
+        }
+        let keep = carry.len().saturating_sub(pattern.len() - 1);
+        out.write_all(&carry[..keep])?;
+        carry.drain(..keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_split_across_writes_are_hashed_as_in_a_whole_page() {
+        let page = format!(
+            "<meta content=\"script-src {}\"><p>&lt;script&gt;</p><script>alert(1)</script>\
+             <script type=\"module\">x\r\ny</script><scrip",
+            view::SCRIPT_HASHES
+        );
+        let whole = view::with_script_hashes(page.clone());
+        for step in [1, 2, 3, 7, 64] {
+            let mut scan = Scripts::new(Vec::new());
+            for chunk in page.as_bytes().chunks(step) {
+                scan.write_all(chunk).expect("write");
+            }
+            let (sources, bytes) = scan.finish().expect("finish");
+            assert_eq!(bytes, page.as_bytes());
+            let mut spool = tempfile::tempfile().expect("spool");
+            spool.write_all(&bytes).expect("spool");
+            spool.rewind().expect("rewind");
+            let mut out = Vec::new();
+            replace_first(
+                &mut spool,
+                view::SCRIPT_HASHES.as_bytes(),
+                sources.join(" ").as_bytes(),
+                &mut out,
+            )
+            .expect("copy");
+            assert_eq!(String::from_utf8(out).expect("utf-8"), whole, "step {step}");
+        }
+    }
+
+    #[test]
+    fn only_the_pages_own_lists_are_streamed() {
+        let mut t = Template::compile(
+            "{{#each findings}}a{{/each}}{{#if attention}}{{#each attention}}b{{/each}}{{/if}}\
+             {{#each systems}}{{#each findings}}c{{/each}}{{/each}}{{#each levels}}d{{/each}}",
+        )
+        .expect("template");
+        take_over_rows(&mut t, 0);
+        let helpers = |t: &Template| -> Vec<String> {
+            let mut names = Vec::new();
+            fn walk(t: &Template, names: &mut Vec<String>) {
+                for e in &t.elements {
+                    if let TemplateElement::HelperBlock(ht) = e {
+                        if let Parameter::Name(n) = &ht.name {
+                            names.push(n.clone());
+                        }
+                        for t in [&ht.template, &ht.inverse].into_iter().flatten() {
+                            walk(t, names);
+                        }
+                    }
+                }
+            }
+            walk(t, &mut names);
+            names
+        };
+        assert_eq!(
+            helpers(&t),
+            [ROWS_HELPER, "if", ROWS_HELPER, "each", "each", "each"]
+        );
+    }
+}
