@@ -320,7 +320,7 @@ fi
 
 # Password quality, ageing, history and lockout: login.defs, the PAM stacks, pwquality,
 # pwhistory and faillock settings.
-files /etc/login.defs /etc/pam.d/common-password /etc/pam.d/common-auth \
+files /etc/login.defs /etc/pam.d/common-password /etc/pam.d/common-auth /etc/pam.d/sshd \
     /etc/pam.d/system-auth /etc/pam.d/password-auth /etc/security/pwquality.conf \
     /etc/security/pwquality.conf.d/*.conf /etc/security/pwhistory.conf \
     /etc/security/faillock.conf

@@ -128,6 +128,12 @@ pub struct Sshd {
     pub macs: Option<Vec<String>>,
     #[serde(default)]
     pub kex_algorithms: Option<Vec<String>>,
+    /// `UsePAM` and `KbdInteractiveAuthentication` (`ChallengeResponseAuthentication` before
+    /// OpenSSH 8.7): whether keyboard-interactive logins go through PAM's stack.
+    #[serde(default)]
+    pub use_pam: Option<bool>,
+    #[serde(default)]
+    pub kbd_interactive: Option<bool>,
 }
 
 /// A scheduled job (cron line or systemd timer).

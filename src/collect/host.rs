@@ -47,6 +47,8 @@ pub struct HostFacts {
     pub last_upgrade: Fact<Option<jiff::civil::Date>>,
     /// The hosts the package manager downloads from (its proxy when one is set).
     pub package_sources: Fact<Vec<String>>,
+    /// The second-factor module `/etc/pam.d/sshd` requires, if any.
+    pub pam_second_factor: Fact<Option<String>>,
     /// Password quality and history from the PAM password stack.
     pub password: Fact<Password>,
     /// `PASS_MAX_DAYS` of `/etc/login.defs` (None: unset).
@@ -275,6 +277,12 @@ impl HostFacts {
             audit: audit(&s),
             last_upgrade: last_upgrade(&s),
             package_sources: package_sources(&s),
+            pam_second_factor: config(&s, |p| p == "/etc/pam.d/sshd").and_then(|f| {
+                match f.first() {
+                    Some((_, text)) => Ok(parse::pam::sshd_second_factor(text)),
+                    None => Err("no /etc/pam.d/sshd".into()),
+                }
+            }),
             password: password(&s),
             pass_max_days: config(&s, |p| p == "/etc/login.defs")
                 .map(|f| f.first().and_then(|(_, t)| parse::pam::pass_max_days(t))),

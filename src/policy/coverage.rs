@@ -104,10 +104,7 @@ pub const ROWS: &[Row] = &[
     Row {
         requirement: "MFA for admins",
         nd85: NotRequired("TCVN 11930:2017 asks for no second factor"),
-        nd331: Partial(
-            &["MFA-ADMIN", "MANUAL-MFA"],
-            "a second factor given by PAM alone (an OTP module behind one keyboard-interactive) is not read; attested with MANUAL-MFA",
-        ),
+        nd331: Full(&["MFA-ADMIN", "MANUAL-MFA"]),
     },
     Row {
         requirement: "Host firewall default-deny, IPv4 and IPv6",

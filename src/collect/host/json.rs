@@ -39,6 +39,9 @@ pub const FACT_NAMES: &[&str] = &[
     "updates.last_upgrade",
     "updates.last_upgrade_days",
     "updates.sources",
+    "sshd.use_pam",
+    "sshd.kbd_interactive",
+    "sshd.pam_second_factor",
     "sshd.client_alive_interval",
     "sshd.client_alive_count_max",
     "sshd.client_alive_timeout",
@@ -176,6 +179,15 @@ impl HostFacts {
         put(
             "updates.sources",
             field(&self.package_sources, |h| json!(h)),
+        );
+        put("sshd.use_pam", field(&self.sshd, |(s, _)| json!(s.use_pam)));
+        put(
+            "sshd.kbd_interactive",
+            field(&self.sshd, |(s, _)| json!(s.kbd_interactive)),
+        );
+        put(
+            "sshd.pam_second_factor",
+            field(&self.pam_second_factor, |m| json!(m)),
         );
         put(
             "sshd.client_alive_interval",

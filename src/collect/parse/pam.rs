@@ -223,6 +223,36 @@ pub fn pass_max_days(login_defs: &str) -> Option<i64> {
         .next_back()
 }
 
+/// The second-factor module `/etc/pam.d/sshd` requires in its own `auth` lines: one of
+/// [`SECOND_FACTORS`] with control `required` or `requisite` and without `nullok` (which lets a
+/// user with no token enrolled in on the first factor alone). `None` when there is none.
+pub fn sshd_second_factor(stack: &str) -> Option<String> {
+    stack.lines().find_map(|line| {
+        let line = line.split('#').next().unwrap_or("");
+        let mut words = line.split_whitespace();
+        if words.next()? != "auth" {
+            return None;
+        }
+        if !matches!(words.next()?, "required" | "requisite") {
+            return None;
+        }
+        let module = words.next()?;
+        let name = module.rsplit('/').next().unwrap_or(module);
+        let args: Vec<&str> = words.collect();
+        (SECOND_FACTORS.contains(&name) && !args.contains(&"nullok")).then(|| name.to_owned())
+    })
+}
+
+/// PAM modules that ask for a second factor: TOTP/HOTP codes, FIDO keys, RADIUS or Duo OTP.
+pub const SECOND_FACTORS: &[&str] = &[
+    "pam_google_authenticator.so",
+    "pam_oath.so",
+    "pam_u2f.so",
+    "pam_yubico.so",
+    "pam_radius_auth.so",
+    "pam_duo.so",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +438,29 @@ mod tests {
             // Without pam_tally2, a lockout always has a `deny` (pam_faillock's default).
             prop_assert!(!l.faillock || l.deny.is_some());
         }
+    }
+
+    #[test]
+    fn a_required_otp_module_in_sshds_stack() {
+        let stock = include_str!("../../../tests/fixtures/collect/pam/sshd-debian12");
+        let otp = include_str!("../../../tests/fixtures/collect/pam/sshd-otp");
+        assert_eq!(sshd_second_factor(stock), None);
+        assert_eq!(
+            sshd_second_factor(otp).as_deref(),
+            Some("pam_google_authenticator.so")
+        );
+        // nullok lets a user without a token in; optional or sufficient asks for nothing.
+        assert_eq!(
+            sshd_second_factor(&otp.replace(".so\n", ".so nullok\n")),
+            None
+        );
+        assert_eq!(
+            sshd_second_factor("auth sufficient /lib/x86_64-linux-gnu/security/pam_u2f.so\n"),
+            None
+        );
+        assert_eq!(
+            sshd_second_factor("auth requisite /lib/security/pam_u2f.so cue\n").as_deref(),
+            Some("pam_u2f.so")
+        );
     }
 }

@@ -60,6 +60,12 @@ pub fn from_t(text: &str) -> Sshd {
             "allowgroups" => s
                 .allow_groups
                 .extend(values.iter().map(|v| (*v).to_owned())),
+            "usepam" if s.use_pam.is_none() => s.use_pam = yes_no(first),
+            "kbdinteractiveauthentication" | "challengeresponseauthentication"
+                if s.kbd_interactive.is_none() =>
+            {
+                s.kbd_interactive = yes_no(first);
+            }
             "ciphers" if s.ciphers.is_none() => s.ciphers = Some(algorithms(first)),
             "macs" if s.macs.is_none() => s.macs = Some(algorithms(first)),
             "kexalgorithms" if s.kex_algorithms.is_none() => {
@@ -145,6 +151,20 @@ pub fn from_files(files: &[(String, String)]) -> Sshd {
                 .filter(|o| seen.insert(o.clone()))
                 .collect()
         },
+        // OpenSSH's defaults: UsePAM no, KbdInteractiveAuthentication yes.
+        use_pam: Some(
+            single
+                .get("usepam")
+                .and_then(|v| yes_no(v))
+                .unwrap_or(false),
+        ),
+        kbd_interactive: Some(
+            single
+                .get("kbdinteractiveauthentication")
+                .or_else(|| single.get("challengeresponseauthentication"))
+                .and_then(|v| yes_no(v))
+                .unwrap_or(true),
+        ),
         ciphers: written_list(single.get("ciphers")),
         macs: written_list(single.get("macs")),
         kex_algorithms: written_list(single.get("kexalgorithms")),
@@ -326,6 +346,9 @@ impl Reader<'_> {
             "passwordauthentication" => "passwordauthentication",
             "clientaliveinterval" => "clientaliveinterval",
             "clientalivecountmax" => "clientalivecountmax",
+            "usepam" => "usepam",
+            "kbdinteractiveauthentication" => "kbdinteractiveauthentication",
+            "challengeresponseauthentication" => "challengeresponseauthentication",
             "ciphers" => "ciphers",
             "macs" => "macs",
             "kexalgorithms" => "kexalgorithms",
@@ -473,6 +496,8 @@ mod tests {
             ciphers: None,
             macs: None,
             kex_algorithms: None,
+            use_pam: None,
+            kbd_interactive: None,
         }
     }
 
@@ -483,7 +508,18 @@ mod tests {
             ciphers: None,
             macs: None,
             kex_algorithms: None,
+            use_pam: None,
+            kbd_interactive: None,
             ..from_t(text)
+        }
+    }
+
+    /// [`from_files`] without what `sshd()` leaves out (as [`t`] does for `sshd -T`).
+    fn files_only(files: &[(String, String)]) -> Sshd {
+        Sshd {
+            use_pam: None,
+            kbd_interactive: None,
+            ..from_files(files)
         }
     }
 
@@ -558,7 +594,18 @@ mod tests {
         // Debian's stock file sets none: the compiled-in default is not known from the files.
         let stock = from_files(&debian_files());
         assert_eq!((stock.ciphers, stock.macs), (None, None));
-        assert!(from_t(fx!("debian.T")).ciphers.is_some());
+        let debian = from_t(fx!("debian.T"));
+        assert!(debian.ciphers.is_some());
+        // Debian: UsePAM yes, KbdInteractiveAuthentication no.
+        assert_eq!(
+            (debian.use_pam, debian.kbd_interactive),
+            (Some(true), Some(false))
+        );
+        let stock = from_files(&debian_files());
+        assert_eq!(
+            (stock.use_pam, stock.kbd_interactive),
+            (Some(true), Some(false))
+        );
         // A change to the default (`+…`) does not say what the whole list is.
         let plus = from_files(&files(&[(
             "/etc/ssh/sshd_config",
@@ -572,7 +619,7 @@ mod tests {
     fn t_of_debian_default_says_without_password() {
         let want = sshd("prohibit-password", true, &[22], 0, 3, &[]);
         assert_eq!(t(fx!("debian.T")), want);
-        assert_eq!(from_files(&debian_files()), want);
+        assert_eq!(files_only(&debian_files()), want);
     }
 
     #[test]
@@ -587,7 +634,7 @@ mod tests {
         );
         assert_eq!(t(fx!("hardened.T")), want);
         // 90-late.conf sets the opposite, but 50-hardening.conf is read first.
-        assert_eq!(from_files(&hardened_files()), want);
+        assert_eq!(files_only(&hardened_files()), want);
     }
 
     #[test]
@@ -602,12 +649,12 @@ mod tests {
         );
         assert_eq!(t(fx!("legacy.T")), want);
         // Upper-case keyword, `Keyword=value`, a tab separator, AllowUsers on two lines.
-        assert_eq!(from_files(&legacy_files()), want);
+        assert_eq!(files_only(&legacy_files()), want);
     }
 
     #[test]
     fn match_blocks_are_listed_and_do_not_change_globals() {
-        let got = from_files(&match_files());
+        let got = files_only(&match_files());
         let mut want = sshd(
             "prohibit-password",
             false,
@@ -671,7 +718,7 @@ mod tests {
         );
         // `sshd -T` never shows Match criteria.
         assert!(t.match_addresses.is_empty());
-        assert_eq!(from_files(&match_files()).match_addresses, ["10.0.0.0/8"]);
+        assert_eq!(files_only(&match_files()).match_addresses, ["10.0.0.0/8"]);
     }
 
     #[test]
@@ -682,7 +729,7 @@ mod tests {
     #[test]
     fn no_files_means_openssh_defaults() {
         assert_eq!(
-            from_files(&[]),
+            files_only(&[]),
             sshd("prohibit-password", true, &[22], 0, 3, &[])
         );
     }
