@@ -512,16 +512,51 @@ fn vietnamese_in_nfd_and_markup_in_the_inventory_come_out_as_nfc_text_in_the_wor
 }
 
 #[test]
-fn a_word_file_needs_an_output_file() {
+fn a_word_file_without_output_goes_to_a_named_file_never_to_stdout() {
     // Standard output is masked for terminals and logs: a binary file there would be corrupt.
-    let r = common::Capdo::new()
-        .args(["--regime", "nd331", "annual-report", "--format", "docx"])
-        .run();
-    assert_eq!(r.code, Some(2), "{}", r.stdout);
+    // Without --output the file is named after the document, in the current folder, and an
+    // existing one (perhaps already filled in by the unit) is never overwritten.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = || {
+        let mut cmd = assert_cmd::Command::cargo_bin("capdo").expect("binary");
+        cmd.current_dir(dir.path()).args([
+            "--color",
+            "never",
+            "--as-of",
+            "2026-11-22",
+            "--inventory",
+            &format!("{root}/inventory"),
+            "--policies",
+            &format!("{root}/policies"),
+            "--templates",
+            &format!("{root}/templates"),
+            "--regime",
+            "nd331",
+            "annual-report",
+            "--format",
+            "docx",
+        ]);
+        cmd.output().expect("run capdo")
+    };
+    let first = run();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
     assert!(
-        r.stdout.is_empty(),
-        "{:?}",
-        r.stdout.chars().take(20).collect::<String>()
+        first.stdout.is_empty(),
+        "a Word file went to standard output"
     );
-    assert!(r.stderr.contains("--output FILE.docx"), "{}", r.stderr);
+    let file = dir.path().join("annual-report-2026.docx");
+    let bytes = std::fs::read(&file).expect("annual-report-2026.docx written");
+    assert!(bytes.starts_with(b"PK"), "not a zip (docx) file");
+    assert!(stderr.contains("wrote annual-report-2026.docx"), "{stderr}");
+    std::fs::write(&file, b"filled in by the unit").expect("write");
+    let second = run();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--output FILE.docx"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&file).expect("still there"),
+        b"filled in by the unit"
+    );
 }

@@ -28,6 +28,12 @@ pub fn run(
         report,
         &g.templates,
     )?;
-    emit_document(io, output, &bytes, format.is_binary())?;
+    emit_document(
+        io,
+        output,
+        &bytes,
+        format.is_binary(),
+        &format!("annual-report-{}.docx", g.today.year()),
+    )?;
     Ok(Exit::Ok)
 }

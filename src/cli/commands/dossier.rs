@@ -30,6 +30,12 @@ pub fn run(
         report,
         &g.templates,
     )?;
-    emit_document(io, output, &bytes, format.is_binary())?;
+    emit_document(
+        io,
+        output,
+        &bytes,
+        format.is_binary(),
+        &format!("dossier-{system}.docx"),
+    )?;
     Ok(Exit::Ok)
 }

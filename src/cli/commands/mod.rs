@@ -122,19 +122,44 @@ pub fn dispatch(cli: &Cli, io: &mut Io) -> anyhow::Result<Exit> {
 }
 
 /// A document to `output` (written atomically), or to standard output. A binary one (a Word
-/// file) needs `output`: standard output is masked for terminals and CI logs
-/// ([`crate::output::TerminalSafe`]), which would corrupt it.
+/// file) never goes to standard output, which is masked for terminals and CI logs
+/// ([`crate::output::TerminalSafe`]) and would corrupt it: without `output` it is written to
+/// `default_name` in the current folder, which must not exist yet (a unit may have filled in
+/// an earlier one), and standard error says where.
 fn emit_document(
     io: &mut Io,
     output: Option<&Path>,
     bytes: &[u8],
     binary: bool,
+    default_name: &str,
 ) -> anyhow::Result<()> {
     match output {
         Some(path) => write_atomic(path, bytes),
-        None if binary => anyhow::bail!(
-            "a .docx file is binary and capdo's standard output is text: give --output FILE.docx"
-        ),
+        None if binary => {
+            let name: String = default_name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = Path::new(&name);
+            if path.exists() {
+                anyhow::bail!(
+                    "{name} already exists and capdo does not overwrite a Word file it was not given: \
+                     give --output FILE.docx"
+                );
+            }
+            write_atomic(path, bytes)?;
+            writeln!(
+                io.err,
+                "capdo: wrote {name} (--output FILE.docx chooses the file)"
+            )?;
+            Ok(())
+        }
         None => Ok(io.out.write_all(bytes)?),
     }
 }
