@@ -14,11 +14,12 @@ use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
 
-use super::declared_flows::{allowed, fam_name, reach_of, target};
+use super::declared_flows::{Sources, fam_name, reach_of, reaches, sources, target};
 use super::{Verdict, fail, need, pass};
 use crate::collect::host::HostFacts;
-use crate::firewall::exposure::{Ranges, describe, subtract};
+use crate::firewall::exposure::{Ranges, describe, normalize, subtract};
 use crate::firewall::{Family, addr_range};
+use crate::inventory::model::Endpoint;
 use crate::inventory::raw::{Proto, Service};
 use crate::inventory::{Inventory, Zone};
 use crate::policy::Status;
@@ -32,13 +33,7 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
         sshd.ports.clone()
     };
     let no_management = inv.networks.iter().all(|n| n.zone != Zone::Management);
-    let management = |family| -> Ranges {
-        let service = Service {
-            proto: Proto::Tcp,
-            port: ports[0],
-        };
-        allowed(inv, server, f, service, family)
-    };
+    let management = |family| management(inv, server, f, &ports, family);
 
     // sshd's own limit: every AllowUsers entry with a host part inside the management sources.
     let by_sshd = allow_users_inside(&sshd.allow_users, &management);
@@ -140,6 +135,35 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
     })
 }
 
+/// The management sources of server `s` for `family`: the `management` networks, the listed
+/// sources of declared flows that reach it on an SSH port (a flow from anywhere, such as the
+/// Internet, is no management source), and the address capdo scanned from.
+fn management(inv: &Inventory, s: usize, f: &HostFacts, ports: &[u16], family: Family) -> Ranges {
+    let mut out: Ranges = vec![];
+    if let Sources::Listed(r) = sources(inv, &Endpoint::Zone(Zone::Management), family) {
+        out.extend(r);
+    }
+    for flow in &inv.flows {
+        let ssh = flow
+            .services
+            .iter()
+            .any(|x| x.proto == Proto::Tcp && ports.contains(&x.port));
+        if ssh
+            && reaches(inv, &flow.to, s)
+            && let Sources::Listed(r) = sources(inv, &flow.from, family)
+        {
+            out.extend(r);
+        }
+    }
+    if let Some(c) = f.client.as_deref().and_then(|c| c.parse::<IpAddr>().ok())
+        && Family::of(c) == family
+        && let Some(r) = addr_range(c, if family == Family::V4 { 32 } else { 128 })
+    {
+        out.push(r);
+    }
+    normalize(out)
+}
+
 /// Whether `AllowUsers` is set and every entry has a host part (an address or CIDR) inside the
 /// management sources of its family. A wildcard host pattern (`10.10.9.*`) or a name is not
 /// read: such a list does not settle it.
@@ -189,6 +213,11 @@ mod tests {
     fn cases() {
         let inv = with_management("");
         let plain = h1("");
+        let internet_ssh = format!(
+            "{inv}\n[externals.internet]\nname = \"Internet\"\nkind = \"internet\"\n\n[[flows]]\nfrom = \"external:internet\"\nto = \"h1\"\nservices = [\"tcp/22\"]\n"
+        );
+        let dr_ssh =
+            format!("{inv}\n[[flows]]\nfrom = \"dr-lan\"\nto = \"h1\"\nservices = [\"tcp/22\"]\n");
         let cases = [
             HostCase {
                 name: "the firewall accepts SSH from the management network only",
@@ -233,6 +262,24 @@ mod tests {
                 host: Host::Output(legacy("-A INPUT -p tcp --dport 22 -j ACCEPT")),
                 expect: Status::Fail,
                 message: "from outside the management zone",
+            },
+            HostCase {
+                name: "a declared flow from the Internet to SSH is no management source",
+                inventory: &internet_ssh,
+                server: "h1",
+                host: Host::Output(legacy("-A INPUT -p tcp --dport 22 -j ACCEPT")),
+                expect: Status::Fail,
+                message: "h1 accepts SSH administration from outside the management zone",
+            },
+            HostCase {
+                name: "a declared flow from a bastion network to SSH",
+                inventory: &dr_ssh,
+                server: "h1",
+                host: Host::Output(legacy(
+                    "-A INPUT -s 10.8.9.0/24 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 10.9.0.0/16 -p tcp --dport 22 -j ACCEPT",
+                )),
+                expect: Status::Pass,
+                message: "h1's firewall accepts SSH from the management zone only",
             },
             HostCase {
                 name: "an accept that depends on recent traffic",
