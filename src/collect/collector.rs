@@ -69,6 +69,11 @@ pub struct Request {
     pub backup_paths: Vec<String>,
     /// Seconds after which any single read on the host is killed (the host's deadline).
     pub command_timeout: u64,
+    /// TCP ports whose TLS versions are probed (`tls PORT` sections).
+    pub tls_ports: Vec<u16>,
+    /// Where a TLS service that answers on no loopback address is tried: the server's
+    /// declared addresses.
+    pub tls_addresses: Vec<std::net::IpAddr>,
 }
 
 impl Request {
@@ -78,6 +83,8 @@ impl Request {
             sudo,
             backup_paths,
             command_timeout,
+            tls_ports: vec![],
+            tls_addresses: vec![],
         }
     }
 
@@ -94,7 +101,23 @@ impl Request {
             s.push_str(p);
             s.push('\n');
         }
+        for p in &self.tls_ports {
+            s.push_str(&format!("tls-port {p}\n"));
+        }
+        if !self.tls_ports.is_empty() {
+            for a in &self.tls_addresses {
+                s.push_str(&format!("tls-address {a}\n"));
+            }
+        }
         s.into_bytes()
+    }
+
+    /// The request with TLS probes of `ports`, tried at `addresses` when no loopback address
+    /// answers.
+    pub fn with_tls(mut self, ports: Vec<u16>, addresses: Vec<std::net::IpAddr>) -> Self {
+        self.tls_ports = ports;
+        self.tls_addresses = addresses;
+        self
     }
 
     pub fn sendable_paths(&self) -> impl Iterator<Item = &str> {
@@ -150,6 +173,27 @@ mod tests {
             String::from_utf8(r.input()).expect("utf-8"),
             "00ff00ff00ff00ff\ntimeout=40 sudo\nbackup-path /var/backups/app\n"
         );
+    }
+
+    #[test]
+    fn tls_ports_and_addresses_travel_as_lines() {
+        let mut r = Request::new(false, vec![], 30).with_tls(
+            vec![443, 8443],
+            vec![
+                "10.0.0.5".parse().expect("ip"),
+                "fd00::5".parse().expect("ip"),
+            ],
+        );
+        r.nonce = "00ff00ff00ff00ff".into();
+        assert_eq!(
+            String::from_utf8(r.input()).expect("utf-8"),
+            "00ff00ff00ff00ff\ntimeout=30\ntls-port 443\ntls-port 8443\ntls-address 10.0.0.5\ntls-address fd00::5\n"
+        );
+        // No port, no address line: the addresses only serve the probes.
+        let mut r =
+            Request::new(false, vec![], 30).with_tls(vec![], vec!["10.0.0.5".parse().expect("ip")]);
+        r.nonce = "00ff00ff00ff00ff".into();
+        assert_eq!(r.input(), b"00ff00ff00ff00ff\ntimeout=30\n");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 # data, never as code:
 #   line 1: a random marker (nonce) that frames the sections of the output
 #   line 2: options, "sudo" to run privileged reads with `sudo -n`, or empty
-#   then:   "backup-path PATH" lines, one per backup path to look at
+#   then:   "backup-path PATH" lines, one per backup path to look at; "tls-port PORT" lines,
+#           one per declared TLS service, and "tls-address ADDR" lines, the server's declared
+#           addresses (where a TLS service bound to no loopback address is reached)
 # Output: for each section, a line "@@NONCE begin NAME", the section's output (stderr merged),
 # then "\n@@NONCE end NAME RC". Missing tools give rc 127; reads refused for lack of privilege
 # give the tool's own message and rc.
@@ -15,6 +17,8 @@ IFS= read -r OPTS || OPTS=
 case "$N" in *[!0-9a-f]* | '') exit 98 ;; esac
 SUDO=
 TMO=30
+TLS_PORTS=
+TLS_ADDRS=
 for o in $OPTS; do
     case $o in
     sudo) SUDO=1 ;;
@@ -188,6 +192,15 @@ while IFS= read -r line; do
         fi
         end "backup-newest $p" "$r"
         ;;
+    # Only digits and address characters are kept: nothing else reaches openssl's arguments.
+    "tls-port "*)
+        p=${line#tls-port }
+        case "$p" in '' | *[!0-9]*) ;; *) TLS_PORTS="$TLS_PORTS $p" ;; esac
+        ;;
+    "tls-address "*)
+        a=${line#tls-address }
+        case "$a" in '' | *[!0-9a-fA-F.:]*) ;; *) TLS_ADDRS="$TLS_ADDRS $a" ;; esac
+        ;;
     esac
 done
 
@@ -245,6 +258,44 @@ if command -v ss >/dev/null 2>&1; then
 else
     files /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6
 fi
+
+# TLS services: the versions each declared TLS port accepts, one handshake per version with the
+# host's own openssl (`s_client`, which sends nothing after the handshake), over loopback
+# unless the service answers only on a declared address. Every version is offered with
+# SECLEVEL=0, without which OpenSSL 1.1.1 and 3 cannot offer TLS 1.0 and 1.1 at all. Each
+# handshake is killed after 10 s.
+if command -v timeout >/dev/null 2>&1; then TT="timeout -k 1 10"; else TT=; fi
+# OpenSSL before 1.1.0 has no security levels (and needs none to offer TLS 1.0).
+SL=
+if [ -n "$TLS_PORTS" ] && openssl ciphers 'DEFAULT@SECLEVEL=0' >/dev/null 2>&1; then
+    SL='-cipher DEFAULT@SECLEVEL=0'
+fi
+for p in $TLS_PORTS; do
+    begin "tls $p"
+    if ! command -v openssl >/dev/null 2>&1; then
+        printf 'capdo: openssl: not installed\n'; end "tls $p" 127; continue
+    fi
+    at=
+    for a in 127.0.0.1 ::1 $TLS_ADDRS; do
+        case $a in *:*) hp="[$a]:$p" ;; *) hp="$a:$p" ;; esac
+        o=$($TT openssl s_client -brief -connect "$hp" -tls1_2 $SL 2>&1 </dev/null)
+        # No output: the connection hung until killed. s_client says connect:errno= for a
+        # refused connection, an unreachable address and an address family the host lacks.
+        case $o in '' | *connect:errno=*) ;; *) at=$hp; break ;; esac
+    done
+    if [ -z "$at" ]; then
+        printf 'capdo: nothing answers on port %s at 127.0.0.1, ::1%s\n' "$p" "$TLS_ADDRS"; r=2
+    else
+        printf 'address %s\n' "$at"
+        for v in tls1 tls1_1 tls1_2 tls1_3; do
+            printf '== %s\n' "$v"
+            $TT openssl s_client -brief -connect "$at" "-$v" $SL 2>&1 </dev/null |
+                sed -n '1,20s/^/  /p'
+        done
+        r=0
+    fi
+    end "tls $p" "$r"
+done
 
 # sshd: the effective configuration, and the files for when `sshd -T` is refused.
 if command -v sshd >/dev/null 2>&1; then

@@ -34,6 +34,8 @@ pub struct HostFacts {
     pub sshd: Fact<(Sshd, String)>,
     /// Scheduled jobs; `Err` when the crontabs could not be read and none was found elsewhere.
     pub jobs: Fact<Vec<Job>>,
+    /// Per declared TLS port (`tls PORT` sections): the versions the service accepts.
+    pub tls: BTreeMap<u16, Fact<parse::tls::Probe>>,
     /// Per requested backup path: the newest file's age in hours (None: the folder is empty).
     pub backup_age_hours: BTreeMap<String, Fact<Option<f64>>>,
     pub forward_targets: Fact<Vec<ForwardTarget>>,
@@ -266,6 +268,7 @@ impl HostFacts {
             listening: listening(&s),
             sshd: sshd(&s),
             jobs: jobs(&s),
+            tls: tls(&s),
             backup_age_hours: backup_paths
                 .iter()
                 .map(|p| (p.clone(), backup_age(&s, p, clock)))
@@ -807,6 +810,18 @@ fn package_sources(s: &Sections) -> Fact<Vec<String>> {
     Ok(parse::updates::sources(&files, &settings))
 }
 
+/// Every `tls PORT` section the collector wrote (one per port it was asked to probe).
+fn tls(s: &Sections) -> BTreeMap<u16, Fact<parse::tls::Probe>> {
+    s.by_name
+        .keys()
+        .filter_map(|name| name.strip_prefix("tls ")?.parse::<u16>().ok())
+        .map(|port| {
+            let name = format!("tls {port}");
+            (port, s.ok(&name).and_then(parse::tls::probe))
+        })
+        .collect()
+}
+
 /// The server chronyd follows (`chronyc -n tracking`), else systemd-timesyncd's.
 fn time_source(s: &Sections) -> Fact<std::net::IpAddr> {
     let c = s.ok("chronyc");
@@ -956,7 +971,12 @@ mod tests {
 
     #[test]
     fn fact_names_are_the_names_the_facts_are_recorded_under() {
-        let f = HostFacts::from_output(FULL, NONCE, true, &["/var/backups".into()]);
+        // With a TLS probe, which only a server declaring a TLS service is asked for.
+        let full = format!(
+            "{FULL}@@{NONCE} begin tls 443\naddress 127.0.0.1:443\n== tls1_2\n  CONNECTION ESTABLISHED\n\n@@{NONCE} end tls 443 0\n"
+        );
+        let f = HostFacts::from_output(&full, NONCE, true, &["/var/backups".into()]);
+        assert!(matches!(f.tls.get(&443), Some(Ok(_))), "{:?}", f.tls);
         let json = f.to_json();
         let recorded: Vec<&str> = json.keys().map(String::as_str).collect();
         let mut known = FACT_NAMES.to_vec();

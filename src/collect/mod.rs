@@ -84,7 +84,9 @@ pub fn collect(
             let s = &inv.servers[i];
             let paths = s.backup.iter().filter_map(|b| b.path.clone()).collect();
             let deadline = hosts::host_spec(inv, i, opts).deadline.as_secs().max(1);
-            (i, collector::Request::new(sudo(inv, i), paths, deadline))
+            let request = collector::Request::new(sudo(inv, i), paths, deadline)
+                .with_tls(s.tls_ports(), s.addresses.clone());
+            (i, request)
         })
         .collect();
     let work: Vec<scan::Job> = requests

@@ -365,6 +365,13 @@ pub struct Software {
     pub support_end: Option<Date>,
 }
 
+/// Ports where TLS is spoken from the first byte: HTTPS (443, 8443, 9443), SMTPS/submissions
+/// (465), LDAPS (636), DNS over TLS (853), FTPS (989, 990), telnets (992), IMAPS (993), ircs
+/// (994), POP3S (995), SIP-TLS (5061), WinRM over HTTPS (5986), syslog over TLS (6514).
+pub const WELL_KNOWN_TLS_PORTS: [u16; 15] = [
+    443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 5986, 6514, 8443, 9443,
+];
+
 #[derive(Debug, Clone)]
 pub struct Server {
     pub id: String,
@@ -374,6 +381,8 @@ pub struct Server {
     pub os: Option<String>,
     pub roles: Vec<Role>,
     pub services: Vec<Service>,
+    /// TCP ports that speak TLS besides the well-known ones (`tls`).
+    pub tls: Vec<u16>,
     pub ssh: Ssh,
     pub backup: Option<Backup>,
     pub agents: Vec<String>,
@@ -645,5 +654,22 @@ pub fn split_target(text: &str) -> (Option<&str>, &str) {
     match text.split_once(':') {
         Some((kind, id)) => (Some(kind), id),
         None => (None, text),
+    }
+}
+
+impl Server {
+    /// The TCP ports whose TLS versions TLS-VERSION probes: the declared `tcp` services on a
+    /// [well-known TLS port](WELL_KNOWN_TLS_PORTS), and `tls`; ascending, each once.
+    pub fn tls_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .services
+            .iter()
+            .filter(|s| s.proto == Proto::Tcp && WELL_KNOWN_TLS_PORTS.contains(&s.port))
+            .map(|s| s.port)
+            .chain(self.tls.iter().copied())
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
     }
 }

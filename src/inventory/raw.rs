@@ -289,6 +289,8 @@ pub struct Server {
     pub os: Option<String>,
     pub roles: Option<Spanned<List<Role>>>,
     pub services: Option<Spanned<List<Service>>>,
+    /// Services speaking TLS on ports other than the well-known TLS ports.
+    pub tls: Option<Spanned<List<Service>>>,
     pub ssh: Option<Ssh>,
     pub backup: Option<Spanned<Backup>>,
     pub agents: Option<Spanned<List<String>>>,

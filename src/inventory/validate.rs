@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Loc, Sources, Suggester, suggest};
 
 mod asset;
 mod attest;
+mod tls;
 mod units;
 
 /// Check the raw inventory. Returns the model, or every problem found.
@@ -572,6 +573,7 @@ impl Validator<'_> {
         }
         let roles: Vec<Role> = list(s.roles);
         let services: Vec<Service> = list(s.services);
+        let tls = self.tls_ports(s.tls);
         let agents: Vec<String> = list(s.agents);
         let ssh = s.ssh.map(|x| self.ssh(x, Some(index))).unwrap_or_default();
         let backup = s.backup.and_then(|b| self.backup(index, b));
@@ -583,6 +585,7 @@ impl Validator<'_> {
             os: s.os,
             roles,
             services,
+            tls,
             ssh,
             backup,
             agents,

@@ -307,6 +307,7 @@ pub enum HostBuiltin {
     AccountUnapproved,
     OsEol,
     PatchCentral,
+    TlsVersion,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -317,7 +318,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 35] = {
+const NAMES: [(Builtin, &str); 36] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -355,6 +356,7 @@ const NAMES: [(Builtin, &str); 35] = {
         (H(Hb::AccountUnapproved), "account-unapproved"),
         (H(Hb::OsEol), "os-eol"),
         (H(Hb::PatchCentral), "patch-central"),
+        (H(Hb::TlsVersion), "tls-version"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -362,8 +364,8 @@ const NAMES: [(Builtin, &str); 35] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 35] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 35];
+    pub const ALL: [Builtin; 36] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 36];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

@@ -150,12 +150,12 @@ pub const ROWS: &[Row] = &[
     Row {
         requirement: "Encryption in transit",
         nd85: Partial(
-            &["PUBLIC-IPV6-HTTPS"],
-            "HTTPS is read from the inventory; the TLS versions a service accepts are not probed",
+            &["TLS-VERSION", "PUBLIC-IPV6-HTTPS"],
+            "whether a portal's cleartext HTTP port redirects to HTTPS is not probed",
         ),
         nd331: Partial(
-            &["PUBLIC-IPV6-HTTPS"],
-            "HTTPS is read from the inventory; the TLS versions a service accepts are not probed",
+            &["TLS-VERSION", "PUBLIC-IPV6-HTTPS"],
+            "whether a portal's cleartext HTTP port redirects to HTTPS is not probed",
         ),
     },
     Row {

@@ -9,7 +9,8 @@ use crate::collect::parse;
 
 /// Every fact name [`HostFacts::to_json`] can record (DESIGN.md "Facts", contract): what a
 /// pack's `fact = "…"` may name. `backup.newest_file_age_hours` is there when the inventory
-/// declares a backup path, `collector.notes` when there is something to say.
+/// declares a backup path, `tls.services` when it declares a TLS service, `collector.notes`
+/// when there is something to say.
 pub const FACT_NAMES: &[&str] = &[
     "collector.root",
     "collector.client",
@@ -55,6 +56,7 @@ pub const FACT_NAMES: &[&str] = &[
     "firewall.ssh_sources_v4",
     "firewall.ssh_sources_v6",
     "exposure.listeners",
+    "tls.services",
     "password.pam_pwquality",
     "password.min_length",
     "password.min_class",
@@ -117,6 +119,9 @@ impl HostFacts {
         put("ipv6.addresses", field(&self.ipv6, |v| json!(v.addresses)));
         put("listening", field(&self.listening, |l| json!(l)));
         put("exposure.listeners", self.exposure());
+        if !self.tls.is_empty() {
+            put("tls.services", Ok(tls_services(&self.tls)));
+        }
         put(
             "sshd.permit_root_login",
             field(&self.sshd, |(s, _)| json!(s.permit_root_login)),
@@ -339,4 +344,39 @@ impl HostFacts {
         }
         m
     }
+}
+
+/// `tls.services`: per probed port, `{port, address, accepted, refused, undecided}` (the
+/// last two map a version to OpenSSL's reason), or `{port, error}`.
+fn tls_services(tls: &std::collections::BTreeMap<u16, Fact<parse::tls::Probe>>) -> Value {
+    use parse::tls::Outcome;
+    let services: Vec<Value> = tls
+        .iter()
+        .map(|(port, probe)| match probe {
+            Err(e) => json!({ "port": port, "error": e }),
+            Ok(p) => {
+                let mut accepted = vec![];
+                let (mut refused, mut undecided) = (Map::new(), Map::new());
+                for (v, o) in &p.versions {
+                    match o {
+                        Outcome::Accepted => accepted.push(v.name()),
+                        Outcome::Refused(why) => {
+                            refused.insert(v.name().into(), json!(why));
+                        }
+                        Outcome::Undecided(why) => {
+                            undecided.insert(v.name().into(), json!(why));
+                        }
+                    }
+                }
+                json!({
+                    "port": port,
+                    "address": p.address,
+                    "accepted": accepted,
+                    "refused": refused,
+                    "undecided": undecided,
+                })
+            }
+        })
+        .collect();
+    Value::Array(services)
 }

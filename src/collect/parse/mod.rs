@@ -23,6 +23,7 @@ pub mod profile;
 pub mod sections;
 pub mod sshd;
 pub mod timesync;
+pub mod tls;
 pub mod updates;
 
 use crate::collect::facts::{AcceptRule, Policy};

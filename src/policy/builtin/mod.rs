@@ -51,6 +51,7 @@ mod ssh_password_auth;
 mod ssh_root_login;
 mod time_source;
 mod time_sync;
+mod tls_version;
 mod zone_placement;
 mod zone_required;
 
@@ -98,7 +99,7 @@ impl Builtin {
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync | H::TimeSource => time_sync::implementation(d),
                 H::AccountUnapproved => account_unapproved::implementation(d),
-                H::OsEol | H::PatchCentral => None,
+                H::OsEol | H::PatchCentral | H::TlsVersion => None,
             },
             Builtin::Waiver(_) => None,
         }
@@ -161,6 +162,7 @@ impl HostBuiltin {
             H::AccountUnapproved => account_unapproved::judge,
             H::OsEol => os_eol::judge,
             H::PatchCentral => patch_central::judge,
+            H::TlsVersion => tls_version::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }

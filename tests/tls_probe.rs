@@ -1,0 +1,316 @@
+//! TLS-VERSION against real TLS services: `openssl s_server` processes configured to accept
+//! known versions (and a cleartext server on a TLS port), probed by the real collector script
+//! run with `sh` on this machine (the same script capdo sends over SSH, with the input capdo
+//! sends), and judged by `capdo check --facts` on the saved output. The expected verdict of each
+//! service is what its server was told to accept.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use capdo::collect::collector::{Request, SCRIPT};
+use serde_json::{Value, json};
+
+/// How a case's port is served.
+enum Serve<'a> {
+    /// `openssl s_server` on this address with these options.
+    Tls(&'a str, &'a [&'a str]),
+    /// A cleartext HTTP server.
+    Cleartext,
+    /// Nothing listens.
+    Closed,
+}
+
+/// A server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free TCP port on the loopback addresses.
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Wait until `addr` accepts connections.
+fn wait_for(addr: &str) {
+    let start = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{addr} did not come up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `openssl s_server` on `host:port` with `args`, serving a fresh self-signed certificate.
+fn s_server(dir: &Path, host: &str, port: u16, args: &[&str]) -> Server {
+    let child = Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("{host}:{port}"))
+        .arg("-cert")
+        .arg(dir.join("cert.pem"))
+        .arg("-key")
+        .arg(dir.join("key.pem"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    let server = Server(child);
+    wait_for(&format!("{host}:{port}"));
+    server
+}
+
+/// A cleartext HTTP server on a TLS port: answers every connection with a 400 and closes.
+fn cleartext(port: u16) {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("bind");
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 1024];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+}
+
+/// Whether this machine has `openssl`; in CI (`CAPDO_REQUIRE_OPENSSL`) its absence fails.
+fn have_openssl() -> bool {
+    let ok = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CAPDO_REQUIRE_OPENSSL").is_none(),
+            "openssl is required (CAPDO_REQUIRE_OPENSSL is set)"
+        );
+        eprintln!("skipped: no openssl on this machine");
+    }
+    ok
+}
+
+#[test]
+fn tls_version_matches_what_real_services_accept() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=capdo-tls-test",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(dir.path().join("cert.pem"))
+        .output()
+        .expect("openssl req");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+
+    let legacy_all = ["-min_protocol", "TLSv1", "-cipher", "DEFAULT@SECLEVEL=0"];
+    let legacy_only = [
+        "-min_protocol",
+        "TLSv1",
+        "-max_protocol",
+        "TLSv1.1",
+        "-cipher",
+        "DEFAULT@SECLEVEL=0",
+    ];
+    let modern = ["-no_tls1", "-no_tls1_1"];
+    // (server id, port, how it is served, TLS-VERSION's expected status, part of the message)
+    let cases: Vec<(&str, u16, Serve, &str, &str)> = vec![
+        (
+            "legacy",
+            free_port(),
+            Serve::Tls("127.0.0.1", &legacy_all),
+            "fail",
+            "accepts TLSv1.0 and TLSv1.1",
+        ),
+        (
+            "oldonly",
+            free_port(),
+            Serve::Tls("127.0.0.1", &legacy_only),
+            "fail",
+            "accepts TLSv1.0 and TLSv1.1",
+        ),
+        (
+            "modern",
+            free_port(),
+            Serve::Tls("127.0.0.1", &modern),
+            "pass",
+            "refuses TLS 1.0 and 1.1",
+        ),
+        (
+            "tls12",
+            free_port(),
+            Serve::Tls("127.0.0.1", &["-tls1_2"]),
+            "pass",
+            "refuses TLS 1.0 and 1.1",
+        ),
+        (
+            "tls13",
+            free_port(),
+            Serve::Tls("127.0.0.1", &["-tls1_3"]),
+            "pass",
+            "refuses TLS 1.0 and 1.1",
+        ),
+        // Bound to another address only: reached at the server's declared address.
+        (
+            "elsewhere",
+            free_port(),
+            Serve::Tls("127.0.0.2", &modern),
+            "pass",
+            "refuses TLS 1.0 and 1.1",
+        ),
+        (
+            "http",
+            free_port(),
+            Serve::Cleartext,
+            "fail",
+            "completes no TLS handshake",
+        ),
+        (
+            "closed",
+            free_port(),
+            Serve::Closed,
+            "error",
+            "nothing answers on port",
+        ),
+    ];
+    let mut servers = vec![];
+    for (_, port, serve, _, _) in &cases {
+        match serve {
+            Serve::Closed => {}
+            Serve::Tls(host, args) => servers.push(s_server(dir.path(), host, *port, args)),
+            Serve::Cleartext => cleartext(*port),
+        }
+    }
+
+    // The collector, run here as on a host, with the input capdo sends: every port, and the
+    // declared address 127.0.0.2. A line that is not a port or an address is ignored.
+    let ports: Vec<u16> = cases.iter().map(|c| c.1).collect();
+    let request = Request::new(false, vec![], 30)
+        .with_tls(ports.clone(), vec!["127.0.0.2".parse().expect("ip")]);
+    let mut input = request.input();
+    input.extend_from_slice(b"tls-port 1;touch /tmp/capdo-pwned\ntls-address $(id)\n");
+    let mut sh = Command::new("sh")
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sh");
+    sh.stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("input");
+    let out = sh.wait_with_output().expect("collector");
+    let output = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        output.contains(&format!("begin tls {}", ports[0])),
+        "{output}"
+    );
+    assert!(
+        !output.contains("begin tls 1\n") && !output.contains("uid="),
+        "{output}"
+    );
+    drop(servers);
+
+    // One inventory server per service, each declaring its port as TLS, all at level 3.
+    let mut inv = String::from(
+        "[organization]\nname = \"Test\"\nregime = \"nd85\"\n\n[datacenters.hq]\nname = \"HQ\"\n\n\
+         [networks.lan]\ndatacenter = \"hq\"\nzone = \"server\"\ncidr = [\"10.0.0.0/16\"]\n\n",
+    );
+    let mut hosts = serde_json::Map::new();
+    for (i, (id, port, ..)) in cases.iter().enumerate() {
+        inv.push_str(&format!(
+            "[servers.{id}]\nnetwork = \"lan\"\naddress = [\"10.0.0.{}\"]\nservices = [\"tcp/{port}\"]\ntls = [\"tcp/{port}\"]\n\n",
+            i + 1
+        ));
+        hosts.insert(
+            (*id).into(),
+            json!({"status": "scanned", "error": null, "duration_ms": 1, "facts": {},
+                   "raw": {"nonce": request.nonce, "output": output, "exit": 0, "signal": null, "truncated": false}}),
+        );
+    }
+    let ids: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    inv.push_str(&format!(
+        "[systems.web]\nname = \"Web\"\nkind = \"internal\"\nlevel = 3\ninformation = [\"public\"]\nservers = {ids:?}\n"
+    ));
+    std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
+    let facts = dir.path().join("facts.json");
+    std::fs::write(
+        &facts,
+        json!({"schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z", "hosts": hosts})
+            .to_string(),
+    )
+    .expect("facts");
+    let r = common::capdo(
+        dir.path(),
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    for (id, port, _, status, message) in &cases {
+        let f = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["control"] == "TLS-VERSION" && f["target"] == format!("server:{id}"))
+            .unwrap_or_else(|| panic!("no TLS-VERSION finding for {id}"));
+        assert_eq!(f["status"], *status, "{id} (port {port}): {f:#}");
+        assert!(
+            f["message"].as_str().is_some_and(|m| m.contains(message)),
+            "{id}: {f:#}"
+        );
+        // The probe's outcome is also in the report's facts.
+        let probed = report["facts"][id]["tls.services"]
+            .as_array()
+            .expect("tls.services")
+            .iter()
+            .any(|p| p["port"] == *port);
+        assert!(probed, "{id}: {:#}", report["facts"][id]["tls.services"]);
+    }
+    let elsewhere = report["facts"]["elsewhere"]["tls.services"]
+        .as_array()
+        .expect("tls.services")
+        .iter()
+        .find(|p| p["port"] == cases[5].1)
+        .expect("the probe of `elsewhere`");
+    assert_eq!(elsewhere["address"], format!("127.0.0.2:{}", cases[5].1));
+    assert_eq!(elsewhere["accepted"], json!(["TLSv1.2", "TLSv1.3"]));
+}
