@@ -1,8 +1,9 @@
-//! TLS-VERSION against real TLS services: `openssl s_server` processes configured to accept
+//! Encryption in transit against real services. TLS-VERSION against real TLS services: `openssl s_server` processes configured to accept
 //! known versions (and a cleartext server on a TLS port), probed by the real collector script
 //! run with `sh` on this machine (the same script capdo sends over SSH, with the input capdo
 //! sends), and judged by `capdo check --facts` on the saved output. The expected verdict of each
-//! service is what its server was told to accept.
+//! service is what its server was told to accept. HTTPS-REDIRECT likewise against real web
+//! servers answering a page, a redirect to https:// or to http://, and a closed port.
 
 mod common;
 
@@ -313,4 +314,163 @@ fn tls_version_matches_what_real_services_accept() {
         .expect("the probe of `elsewhere`");
     assert_eq!(elsewhere["address"], format!("127.0.0.2:{}", cases[5].1));
     assert_eq!(elsewhere["accepted"], json!(["TLSv1.2", "TLSv1.3"]));
+}
+
+/// A web server's answer: its status line, and the scheme of its redirect.
+type WebAnswer = (&'static str, Option<&'static str>);
+
+/// A web server answering every request with `status` and, when set, a `Location` made from
+/// the request's Host header: `https://HOST/` or `http://HOST/`.
+fn web(port: u16, status: &'static str, location: Option<&'static str>) {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("bind");
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 4096];
+            let n = c.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let host = request
+                .lines()
+                .find_map(|l| l.strip_prefix("Host: "))
+                .unwrap_or("none")
+                .trim()
+                .to_owned();
+            let location = location
+                .map(|scheme| format!("Location: {scheme}://{host}/\r\n"))
+                .unwrap_or_default();
+            let _ = c.write_all(
+                format!(
+                    "HTTP/1.1 {status}\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+    });
+}
+
+/// HTTPS-REDIRECT against real answers: the collector's GET (this machine's curl, else wget)
+/// of real web servers, for the portal's public name. The collector is asked for random free
+/// ports; their sections are then labelled `http 80`, the port capdo asks a portal's web
+/// server for, before `capdo check --facts` judges them (nothing else of the output changes).
+#[test]
+fn https_redirect_matches_what_real_web_servers_answer() {
+    // (server id, port, the answer (status, redirect scheme) or closed, expected status, message)
+    let cases: Vec<(&str, u16, Option<WebAnswer>, &str, &str)> = vec![
+        (
+            "to-https",
+            free_port(),
+            Some(("301 Moved Permanently", Some("https"))),
+            "pass",
+            "over HTTPS only",
+        ),
+        (
+            "to-http",
+            free_port(),
+            Some(("302 Found", Some("http"))),
+            "fail",
+            "answers 302 to http://portal.example.vn/",
+        ),
+        (
+            "page",
+            free_port(),
+            Some(("200 OK", None)),
+            "fail",
+            "answers 200 in cleartext",
+        ),
+        ("closed", free_port(), None, "pass", "over HTTPS only"),
+    ];
+    for (_, port, serve, _, _) in &cases {
+        if let Some((status, location)) = serve {
+            web(*port, status, *location);
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inv = String::from(
+        "[organization]\nname = \"Test\"\nregime = \"nd85\"\n\n[datacenters.hq]\nname = \"HQ\"\n\n\
+         [networks.dmz]\ndatacenter = \"hq\"\nzone = \"dmz\"\ncidr = [\"10.1.0.0/16\"]\n\n",
+    );
+    let mut hosts = serde_json::Map::new();
+    for (i, (id, port, ..)) in cases.iter().enumerate() {
+        let request = Request::new(false, vec![], 30)
+            .with_http(vec![*port], Some("portal.example.vn".into()));
+        let mut sh = Command::new("sh")
+            .args(["-c", SCRIPT])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sh");
+        sh.stdin
+            .take()
+            .expect("stdin")
+            .write_all(&request.input())
+            .expect("input");
+        let out = sh.wait_with_output().expect("collector");
+        let nonce = &request.nonce;
+        let output = String::from_utf8_lossy(&out.stdout)
+            .replace(
+                &format!("@@{nonce} begin http {port}\n"),
+                &format!("@@{nonce} begin http 80\n"),
+            )
+            .replace(
+                &format!("@@{nonce} end http {port} "),
+                &format!("@@{nonce} end http 80 "),
+            );
+        assert!(
+            output.contains(&format!("@@{nonce} begin http 80\n")),
+            "{output}"
+        );
+        inv.push_str(&format!(
+            "[servers.{id}]\nnetwork = \"dmz\"\naddress = [\"10.1.0.{}\"]\nroles = [\"web\"]\nservices = [\"tcp/80\", \"tcp/443\"]\n\n",
+            i + 1
+        ));
+        hosts.insert(
+            (*id).into(),
+            json!({"status": "scanned", "error": null, "duration_ms": 1, "facts": {},
+                   "raw": {"nonce": nonce, "output": output, "exit": 0, "signal": null, "truncated": false}}),
+        );
+    }
+    let ids: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    inv.push_str(&format!(
+        "[systems.portal]\nname = \"Cổng\"\nkind = \"citizen-service\"\nlevel = 2\ninformation = [\"public\"]\n\
+         public_names = [\"portal.example.vn\"]\nusers = 1000\nservers = {ids:?}\n"
+    ));
+    std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
+    let facts = dir.path().join("facts.json");
+    std::fs::write(
+        &facts,
+        json!({"schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z", "hosts": hosts})
+            .to_string(),
+    )
+    .expect("facts");
+    let r = common::capdo(
+        dir.path(),
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    for (id, port, _, status, message) in &cases {
+        let f = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["control"] == "HTTPS-REDIRECT" && f["target"] == format!("server:{id}"))
+            .unwrap_or_else(|| panic!("no HTTPS-REDIRECT finding for {id}"));
+        assert_eq!(f["status"], *status, "{id} (port {port}): {f:#}");
+        assert!(
+            f["message"].as_str().is_some_and(|m| m.contains(message)),
+            "{id}: {f:#}"
+        );
+    }
+    // The public name was asked for: the redirect names it.
+    assert_eq!(
+        report["facts"]["to-https"]["http.answers"][0]["location"],
+        "https://portal.example.vn/"
+    );
 }

@@ -74,6 +74,10 @@ pub struct Request {
     /// Where a TLS service that answers on no loopback address is tried: the server's
     /// declared addresses.
     pub tls_addresses: Vec<std::net::IpAddr>,
+    /// Cleartext HTTP ports of a public web server (`http PORT` sections), asked for with
+    /// `http_host` (the public name) as the Host header.
+    pub http_ports: Vec<u16>,
+    pub http_host: Option<String>,
 }
 
 impl Request {
@@ -85,6 +89,8 @@ impl Request {
             command_timeout,
             tls_ports: vec![],
             tls_addresses: vec![],
+            http_ports: vec![],
+            http_host: None,
         }
     }
 
@@ -109,7 +115,25 @@ impl Request {
                 s.push_str(&format!("tls-address {a}\n"));
             }
         }
+        for p in &self.http_ports {
+            s.push_str(&format!("http-port {p}\n"));
+        }
+        // A name the collector would drop anyway is not sent.
+        if let Some(h) = self.http_host.as_deref().filter(|h| {
+            !self.http_ports.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        }) {
+            s.push_str(&format!("http-host {h}\n"));
+        }
         s.into_bytes()
+    }
+
+    /// The request with a GET of `/` on each of `ports`, for the name `host`.
+    pub fn with_http(mut self, ports: Vec<u16>, host: Option<String>) -> Self {
+        self.http_ports = ports;
+        self.http_host = host;
+        self
     }
 
     /// The request with TLS probes of `ports`, tried at `addresses` when no loopback address
@@ -194,6 +218,17 @@ mod tests {
             Request::new(false, vec![], 30).with_tls(vec![], vec!["10.0.0.5".parse().expect("ip")]);
         r.nonce = "00ff00ff00ff00ff".into();
         assert_eq!(r.input(), b"00ff00ff00ff00ff\ntimeout=30\n");
+        // HTTP probes: the ports, then the public name unless the script would drop it.
+        let mut r = Request::new(false, vec![], 30)
+            .with_http(vec![80, 8080], Some("dvc.bnv.gov.vn".into()));
+        r.nonce = "00ff00ff00ff00ff".into();
+        assert_eq!(
+            String::from_utf8(r.input()).expect("utf-8"),
+            "00ff00ff00ff00ff\ntimeout=30\nhttp-port 80\nhttp-port 8080\nhttp-host dvc.bnv.gov.vn\n"
+        );
+        let mut r = Request::new(false, vec![], 30).with_http(vec![80], Some("cổng.vn".into()));
+        r.nonce = "00ff00ff00ff00ff".into();
+        assert_eq!(r.input(), b"00ff00ff00ff00ff\ntimeout=30\nhttp-port 80\n");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 #   line 2: options, "sudo" to run privileged reads with `sudo -n`, or empty
 #   then:   "backup-path PATH" lines, one per backup path to look at; "tls-port PORT" lines,
 #           one per declared TLS service, and "tls-address ADDR" lines, the server's declared
-#           addresses (where a TLS service bound to no loopback address is reached)
+#           addresses (where a TLS service bound to no loopback address is reached);
+#           "http-port PORT" lines, the cleartext HTTP ports of a public web server, and one
+#           "http-host NAME" line, the public name asked for on them
 # Output: for each section, a line "@@NONCE begin NAME", the section's output (stderr merged),
 # then "\n@@NONCE end NAME RC". Missing tools give rc 127; reads refused for lack of privilege
 # give the tool's own message and rc.
@@ -19,6 +21,8 @@ SUDO=
 TMO=30
 TLS_PORTS=
 TLS_ADDRS=
+HTTP_PORTS=
+HTTP_HOST=
 for o in $OPTS; do
     case $o in
     sudo) SUDO=1 ;;
@@ -197,6 +201,14 @@ while IFS= read -r line; do
         p=${line#tls-port }
         case "$p" in '' | *[!0-9]*) ;; *) TLS_PORTS="$TLS_PORTS $p" ;; esac
         ;;
+    "http-port "*)
+        p=${line#http-port }
+        case "$p" in '' | *[!0-9]*) ;; *) HTTP_PORTS="$HTTP_PORTS $p" ;; esac
+        ;;
+    "http-host "*)
+        h=${line#http-host }
+        case "$h" in '' | *[!0-9A-Za-z.-]*) ;; *) HTTP_HOST=$h ;; esac
+        ;;
     "tls-address "*)
         a=${line#tls-address }
         case "$a" in '' | *[!0-9a-fA-F.:]*) ;; *) TLS_ADDRS="$TLS_ADDRS $a" ;; esac
@@ -295,6 +307,25 @@ for p in $TLS_PORTS; do
         r=0
     fi
     end "tls $p" "$r"
+done
+
+# Cleartext HTTP on a public web server: one GET of / at 127.0.0.1 for the public name, whose
+# status and redirect target show whether HTTPS is enforced (curl, else wget; killed after
+# 10 s). Nothing is followed: the redirect's target is only printed.
+for p in $HTTP_PORTS; do
+    begin "http $p"
+    if command -v curl >/dev/null 2>&1; then
+        $TT curl -sS -o /dev/null --max-time 10 --max-redirs 0 -H "Host: ${HTTP_HOST:-127.0.0.1}" \
+            -w 'status %{http_code}\nlocation %{redirect_url}\n' "http://127.0.0.1:$p/" 2>&1 </dev/null
+        r=$?
+    elif command -v wget >/dev/null 2>&1; then
+        $TT wget -S -O /dev/null --max-redirect=0 -T 10 -t 1 --header "Host: ${HTTP_HOST:-127.0.0.1}" \
+            "http://127.0.0.1:$p/" 2>&1 </dev/null | sed -n '/^ *HTTP\//p; /^ *[Ll]ocation:/p; /failed:/p; /error/p'
+        r=0
+    else
+        printf 'capdo: curl, wget: not installed\n'; r=127
+    fi
+    end "http $p" "$r"
 done
 
 # sshd: the effective configuration, and the files for when `sshd -T` is refused.

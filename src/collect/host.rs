@@ -36,6 +36,8 @@ pub struct HostFacts {
     pub jobs: Fact<Vec<Job>>,
     /// Per declared TLS port (`tls PORT` sections): the versions the service accepts.
     pub tls: BTreeMap<u16, Fact<parse::tls::Probe>>,
+    /// Per cleartext HTTP port of a public web server (`http PORT` sections): its answer.
+    pub http: BTreeMap<u16, parse::http::Answer>,
     /// Per requested backup path: the newest file's age in hours (None: the folder is empty).
     pub backup_age_hours: BTreeMap<String, Fact<Option<f64>>>,
     pub forward_targets: Fact<Vec<ForwardTarget>>,
@@ -269,6 +271,7 @@ impl HostFacts {
             sshd: sshd(&s),
             jobs: jobs(&s),
             tls: tls(&s),
+            http: http(&s),
             backup_age_hours: backup_paths
                 .iter()
                 .map(|p| (p.clone(), backup_age(&s, p, clock)))
@@ -822,6 +825,17 @@ fn tls(s: &Sections) -> BTreeMap<u16, Fact<parse::tls::Probe>> {
         .collect()
 }
 
+/// Every `http PORT` section the collector wrote.
+fn http(s: &Sections) -> BTreeMap<u16, parse::http::Answer> {
+    s.by_name
+        .iter()
+        .filter_map(|(name, sec)| {
+            let port = name.strip_prefix("http ")?.parse::<u16>().ok()?;
+            Some((port, parse::http::answer(sec.body, sec.rc)))
+        })
+        .collect()
+}
+
 /// The server chronyd follows (`chronyc -n tracking`), else systemd-timesyncd's.
 fn time_source(s: &Sections) -> Fact<std::net::IpAddr> {
     let c = s.ok("chronyc");
@@ -971,9 +985,10 @@ mod tests {
 
     #[test]
     fn fact_names_are_the_names_the_facts_are_recorded_under() {
-        // With a TLS probe, which only a server declaring a TLS service is asked for.
+        // With a TLS and an HTTP probe, which only some servers are asked for.
         let full = format!(
-            "{FULL}@@{NONCE} begin tls 443\naddress 127.0.0.1:443\n== tls1_2\n  CONNECTION ESTABLISHED\n\n@@{NONCE} end tls 443 0\n"
+            "{FULL}@@{NONCE} begin tls 443\naddress 127.0.0.1:443\n== tls1_2\n  CONNECTION ESTABLISHED\n\n@@{NONCE} end tls 443 0\n\
+             @@{NONCE} begin http 80\nstatus 301\nlocation https://a/\n\n@@{NONCE} end http 80 0\n"
         );
         let f = HostFacts::from_output(&full, NONCE, true, &["/var/backups".into()]);
         assert!(matches!(f.tls.get(&443), Some(Ok(_))), "{:?}", f.tls);

@@ -66,6 +66,30 @@ pub fn sudo(inv: &Inventory, server: usize) -> bool {
         .unwrap_or(false)
 }
 
+/// The cleartext HTTP ports asked of a public web server ([`Inventory::public_web_front`]), and
+/// its system's first public name: port 80 and the declared `tcp` services on 8000, 8008,
+/// 8080 and 8888. None for any other server.
+pub fn http_probe(inv: &Inventory, server: usize) -> (Vec<u16>, Option<String>) {
+    let Some(system) = inv.public_web_front(server) else {
+        return (vec![], None);
+    };
+    let mut ports: Vec<u16> = std::iter::once(80)
+        .chain(
+            inv.servers[server]
+                .services
+                .iter()
+                .filter(|s| s.proto == crate::inventory::Proto::Tcp && HTTP_PORTS.contains(&s.port))
+                .map(|s| s.port),
+        )
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    (ports, inv.systems[system].public_names.first().cloned())
+}
+
+/// Ports where a web server commonly serves cleartext HTTP.
+pub const HTTP_PORTS: [u16; 5] = [80, 8000, 8008, 8080, 8888];
+
 /// Scan `servers` (inventory indexes) through `transport` with at most `jobs` in flight.
 #[allow(clippy::too_many_arguments)] // each is a plain input of the use case
 pub fn collect(
@@ -84,8 +108,10 @@ pub fn collect(
             let s = &inv.servers[i];
             let paths = s.backup.iter().filter_map(|b| b.path.clone()).collect();
             let deadline = hosts::host_spec(inv, i, opts).deadline.as_secs().max(1);
+            let (http_ports, http_host) = http_probe(inv, i);
             let request = collector::Request::new(sudo(inv, i), paths, deadline)
-                .with_tls(s.tls_ports(), s.addresses.clone());
+                .with_tls(s.tls_ports(), s.addresses.clone())
+                .with_http(http_ports, http_host);
             (i, request)
         })
         .collect();

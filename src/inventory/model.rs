@@ -620,6 +620,24 @@ impl Inventory {
         self.networks[self.servers[server].network].datacenter
     }
 
+    /// The first portal or online public service (mức độ 3–4) that `server` fronts, as a web,
+    /// proxy, load-balancer or API server in the DMZ: the servers PUBLIC-IPV6-HTTPS and
+    /// HTTPS-REDIRECT judge (TT 32/2017 Đ15.4, Đ20).
+    pub fn public_web_front(&self, server: usize) -> Option<usize> {
+        let front = self.servers[server]
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::Web | Role::Proxy | Role::LoadBalancer | Role::Api));
+        if !front || self.server_zone(server) != Zone::Dmz {
+            return None;
+        }
+        self.systems.iter().position(|s| {
+            s.servers.contains(&server)
+                && (s.public_service_level.is_some_and(|l| l >= 3)
+                    || (s.kind == SystemKind::CitizenService && !s.public_names.is_empty()))
+        })
+    }
+
     pub fn server_zone(&self, server: usize) -> Zone {
         self.networks[self.servers[server].network].zone
     }

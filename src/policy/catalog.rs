@@ -308,6 +308,7 @@ pub enum HostBuiltin {
     OsEol,
     PatchCentral,
     TlsVersion,
+    HttpsRedirect,
 }
 
 /// The built-ins that judge the waivers file against the findings.
@@ -318,7 +319,7 @@ pub enum WaiverBuiltin {
 }
 
 /// Every built-in with the name a pack gives it (contract: docs/policies.md).
-const NAMES: [(Builtin, &str); 36] = {
+const NAMES: [(Builtin, &str); 37] = {
     use Builtin::{Host as H, Inventory as I, Waiver as W};
     use HostBuiltin as Hb;
     use InventoryBuiltin as Ib;
@@ -357,6 +358,7 @@ const NAMES: [(Builtin, &str); 36] = {
         (H(Hb::OsEol), "os-eol"),
         (H(Hb::PatchCentral), "patch-central"),
         (H(Hb::TlsVersion), "tls-version"),
+        (H(Hb::HttpsRedirect), "https-redirect"),
         (W(WaiverBuiltin::Expired), "waiver-expired"),
         (W(WaiverBuiltin::Unused), "waiver-unused"),
     ]
@@ -364,8 +366,8 @@ const NAMES: [(Builtin, &str); 36] = {
 
 impl Builtin {
     /// Every built-in, in the order docs/policies.md lists them.
-    pub const ALL: [Builtin; 36] = {
-        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 36];
+    pub const ALL: [Builtin; 37] = {
+        let mut all = [Builtin::Waiver(WaiverBuiltin::Expired); 37];
         let mut i = 0;
         while i < NAMES.len() {
             all[i] = NAMES[i].0;

@@ -149,14 +149,8 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         requirement: "Encryption in transit",
-        nd85: Partial(
-            &["TLS-VERSION", "PUBLIC-IPV6-HTTPS"],
-            "whether a portal's cleartext HTTP port redirects to HTTPS is not probed",
-        ),
-        nd331: Partial(
-            &["TLS-VERSION", "PUBLIC-IPV6-HTTPS"],
-            "whether a portal's cleartext HTTP port redirects to HTTPS is not probed",
-        ),
+        nd85: Full(&["TLS-VERSION", "HTTPS-REDIRECT", "PUBLIC-IPV6-HTTPS"]),
+        nd331: Full(&["TLS-VERSION", "HTTPS-REDIRECT", "PUBLIC-IPV6-HTTPS"]),
     },
     Row {
         requirement: "Encryption at rest",

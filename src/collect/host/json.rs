@@ -9,8 +9,8 @@ use crate::collect::parse;
 
 /// Every fact name [`HostFacts::to_json`] can record (DESIGN.md "Facts", contract): what a
 /// pack's `fact = "…"` may name. `backup.newest_file_age_hours` is there when the inventory
-/// declares a backup path, `tls.services` when it declares a TLS service, `collector.notes`
-/// when there is something to say.
+/// declares a backup path, `tls.services` when it declares a TLS service, `http.answers` on a
+/// public web server, `collector.notes` when there is something to say.
 pub const FACT_NAMES: &[&str] = &[
     "collector.root",
     "collector.client",
@@ -57,6 +57,7 @@ pub const FACT_NAMES: &[&str] = &[
     "firewall.ssh_sources_v6",
     "exposure.listeners",
     "tls.services",
+    "http.answers",
     "password.pam_pwquality",
     "password.min_length",
     "password.min_class",
@@ -121,6 +122,9 @@ impl HostFacts {
         put("exposure.listeners", self.exposure());
         if !self.tls.is_empty() {
             put("tls.services", Ok(tls_services(&self.tls)));
+        }
+        if !self.http.is_empty() {
+            put("http.answers", Ok(http_answers(&self.http)));
         }
         put(
             "sshd.permit_root_login",
@@ -344,6 +348,23 @@ impl HostFacts {
         }
         m
     }
+}
+
+/// `http.answers`: per probed port, `{port, status, location}`, `{port, closed: true}` or
+/// `{port, error}`.
+fn http_answers(http: &std::collections::BTreeMap<u16, parse::http::Answer>) -> Value {
+    use parse::http::Answer;
+    Value::Array(
+        http.iter()
+            .map(|(port, a)| match a {
+                Answer::Closed => json!({ "port": port, "closed": true }),
+                Answer::Status { code, location } => {
+                    json!({ "port": port, "status": code, "location": location })
+                }
+                Answer::Undecided(why) => json!({ "port": port, "error": why }),
+            })
+            .collect(),
+    )
 }
 
 /// `tls.services`: per probed port, `{port, address, accepted, refused, undecided}` (the

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod http;
 pub mod iptables;
 pub mod ipv6;
 pub mod jobs;

@@ -40,6 +40,7 @@ mod fw_host_default_deny;
 mod fw_ipv6_parity;
 mod ha_network;
 mod ha_single_point;
+mod https_redirect;
 mod ipv6_ready;
 mod level_underclassified;
 mod log_forward;
@@ -99,7 +100,7 @@ impl Builtin {
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync | H::TimeSource => time_sync::implementation(d),
                 H::AccountUnapproved => account_unapproved::implementation(d),
-                H::OsEol | H::PatchCentral | H::TlsVersion => None,
+                H::OsEol | H::PatchCentral | H::TlsVersion | H::HttpsRedirect => None,
             },
             Builtin::Waiver(_) => None,
         }
@@ -163,6 +164,7 @@ impl HostBuiltin {
             H::OsEol => os_eol::judge,
             H::PatchCentral => patch_central::judge,
             H::TlsVersion => tls_version::judge,
+            H::HttpsRedirect => https_redirect::judge,
         };
         rule(inv, server, facts).unwrap_or_else(|v| v)
     }
