@@ -17,7 +17,11 @@
 //! kernel (root only; CI runs it) and checks the fresh captures the same way; there capdo also
 //! scans the two release hosts over SSH, and every listener's exposure in the facts it
 //! collected (what FW-EXPOSED-SERVICE and FLOW-BLOCKED judge) must equal the kernel's answer
-//! for every (host, source, family, port).
+//! for every (host, source, family, port). Port 443 of a release host is that release's own
+//! `openssl s_server` (bullseye's offering TLS 1.0–1.3 over its openssl.cnf, trixie's with
+//! OpenSSL 3.5's defaults): the versions the collector's handshakes (the release's own
+//! s_client, 1.1.1 or 3.5) found accepted in `tls.services` must be exactly those this
+//! machine's s_client (OpenSSL 3.0) got through, every other one refused.
 
 mod common;
 
@@ -294,6 +298,54 @@ fn judge_scan(dir: &Path, version_id: &str) -> usize {
     compared
 }
 
+/// The TLS service of a release host (its own `openssl s_server` on tcp/443) as capdo's
+/// collector probed it over SSH with that release's own `s_client` (OpenSSL 1.1.1, 3.5),
+/// against `tls.tsv`, what this machine's `s_client` (OpenSSL 3.0) measured from outside the
+/// release: the same versions accepted, every other one refused, none undecided. Returns the
+/// accepted versions.
+fn judge_tls(dir: &Path) -> Vec<String> {
+    let name = dir.display();
+    let (mut accepted, mut refused) = (vec![], vec![]);
+    for line in fs::read_to_string(dir.join("tls.tsv"))
+        .expect("tls.tsv")
+        .lines()
+    {
+        match line.split_once('\t') {
+            Some((v, "accepted")) => accepted.push(v.to_owned()),
+            Some((v, "refused")) => refused.push(v.to_owned()),
+            _ => panic!("{name}: bad tls.tsv line {line:?}"),
+        }
+    }
+    assert_eq!(accepted.len() + refused.len(), 4, "{name}: tls.tsv");
+    let j: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("facts.json")).expect("facts.json"))
+            .expect("facts JSON");
+    let services = &j["hosts"]["release"]["facts"]["tls.services"];
+    let s = services
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["port"] == 443))
+        .unwrap_or_else(|| panic!("{name}: no tls.services entry for 443: {services}"));
+    let versions = |key: &str| -> Vec<String> {
+        let mut v: Vec<String> = s[key]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: tls 443 {key}: {s}"))
+            .keys()
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        s["accepted"],
+        serde_json::json!(accepted),
+        "{name}: the collector's handshakes against OpenSSL 3.0's {accepted:?}: {s}"
+    );
+    assert_eq!(versions("refused"), refused, "{name}: {s}");
+    assert!(versions("undecided").is_empty(), "{name}: {s}");
+    eprintln!("{name}: tls/443 accepts {accepted:?}, the collector and the oracle agree");
+    accepted
+}
+
 #[test]
 fn evaluator_agrees_with_captured_packets() {
     judge(Path::new("tests/fixtures/firewall"));
@@ -320,4 +372,9 @@ fn packets_through_live_rulesets() {
     // 72 packets each, and both listeners of a port (`0.0.0.0` and `::`) where there are two.
     assert!(judge_scan(&tmp.path().join("bullseye"), "11") >= 72);
     assert!(judge_scan(&tmp.path().join("trixie"), "13") >= 72);
+    // bullseye's server offers TLS 1.0 over its openssl.cnf, and its OpenSSL 1.1.1 client
+    // must reach it there too; trixie's keeps OpenSSL 3.5's defaults.
+    let tls10 = "TLSv1.0".to_owned();
+    assert!(judge_tls(&tmp.path().join("bullseye")).contains(&tls10));
+    assert!(!judge_tls(&tmp.path().join("trixie")).contains(&tls10));
 }

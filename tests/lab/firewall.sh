@@ -13,13 +13,17 @@
 # answer within the wait; reject: refused or unreachable).
 #
 # The scenarios `bullseye` and `trixie` are hosts whose whole userland is that Debian release
-# (nft 0.9.8 and OpenSSH 8.4; nft 1.1 and OpenSSH 10 with lastlog2): a tree made once with
-# `debootstrap --variant=minbase` from the Debian archive and kept in $CAPDO_RELEASES
-# (/var/tmp/capdo-releases; later runs reuse it), run in the host namespace as an overlay over
-# the tree in a mount namespace of its own. The release's nft loads tests/lab/firewall/release.nft
-# and writes the JSON that is captured; its sshd is the listener of port 22 and, when CAPDO names
-# a capdo binary, `capdo scan` from the controller's address collects the host's facts over SSH
-# into OUTDIR/SCENARIO/facts.json.
+# (nft 0.9.8, OpenSSH 8.4 and OpenSSL 1.1.1; nft 1.1, OpenSSH 10 with lastlog2 and OpenSSL 3.5):
+# a tree made once with `debootstrap --variant=minbase` from the Debian archive and kept in
+# $CAPDO_RELEASES (/var/tmp/capdo-releases/SUITE-HASH, one per package list; later runs reuse
+# it), run in the host namespace as an overlay over the tree in a mount namespace of its own.
+# The release's nft loads tests/lab/firewall/release.nft and writes the JSON that is captured.
+# Its sshd is the listener of port 22, its own `openssl s_server` that of port 443 (bullseye's
+# offering TLS 1.0–1.3, trixie's with the release's defaults), whose versions this machine's
+# `openssl s_client` writes to OUTDIR/SCENARIO/tls.tsv (the oracle). When CAPDO names a capdo
+# binary, `capdo scan` from the controller's address collects the host's facts over SSH into
+# OUTDIR/SCENARIO/facts.json; the inventory declares tcp/443, so the collector probes its TLS
+# versions with the release's own s_client.
 #
 # Needs root, python3, nft, iptables, and the managers' Debian packages (ufw, firewalld, ferm,
 # ipset, fail2ban, debootstrap: see tests/lab/packages.tsv). One run at a time (fixed namespace
@@ -36,6 +40,8 @@ MIRROR=${CAPDO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CAPDO=${CAPDO:-}
 # The release host's sshd, holding its mount namespace (a PID), while one is up.
 REL_PID=
+# The release host's openssl s_server on tcp/443 (a PID), while one is up.
+TLS_PID=
 SCENARIOS=${*:-$ALL}
 
 H=fwp-h
@@ -54,6 +60,7 @@ flock -w 600 9 || { echo "firewall.sh: another run held /run/capdo-firewall-lab.
 
 teardown() {
     set +e
+    [ -z "$TLS_PID" ] || { kill -9 "$TLS_PID" 2>/dev/null; wait "$TLS_PID" 2>/dev/null; TLS_PID=; }
     [ -z "$REL_PID" ] || { kill -9 "$REL_PID" 2>/dev/null; wait "$REL_PID" 2>/dev/null; REL_PID=; }
     for ns in $H $C; do
         if ip netns list | grep -qw "$ns"; then
@@ -102,13 +109,18 @@ in_host() {
         '"$1"
 }
 
-# A Debian release's whole userland: made once with debootstrap (about 4 minutes) and kept.
+# A Debian release's whole userland: made once with debootstrap (about 4 minutes) and kept, one
+# tree per package list (SUITE-HASH): a branch whose list differs (another worktree's run, which
+# waits for the lock) keeps its own tree instead of remaking this one each run. REL_TREE names it.
+REL_TREE=
 release_tree() {
-    local suite=$1 t=$RELEASES/$1
-    local pk=openssh-server,nftables,iptables,ipset,iproute2,procps,passwd,login
+    local suite=$1 t
+    local pk=openssh-server,nftables,iptables,ipset,iproute2,procps,passwd,login,openssl
     # trixie records logins with lastlog2 (util-linux's; the PAM module writes its database).
     [ "$suite" != trixie ] || pk=$pk,lastlog2,libpam-lastlog2
-    # The tree is kept while it was made with this package list.
+    t=$RELEASES/$suite-$(printf %s "$pk" | sha256sum | cut -c1-12)
+    REL_TREE=$t
+    # .capdo-complete is written last: a tree without it was interrupted.
     if [ "$(cat "$t/.capdo-complete" 2>/dev/null)" != "$pk" ]; then
         mkdir -p "$RELEASES"
         rm -rf "$t.tmp"
@@ -142,7 +154,7 @@ release_up() {
         cp "$scan/id_ed25519.pub" /mnt/root/root/.ssh/authorized_keys
         cp "$rules" /mnt/root/etc/capdo-release.nft
         exec chroot /mnt/root sh -c "nft -f /etc/capdo-release.nft && ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D -e 2>/var/log/capdo-sshd.log"
-    ' sh "$RELEASES/$suite" "$SCAN" "$HERE/firewall/release.nft" &
+    ' sh "$REL_TREE" "$SCAN" "$HERE/firewall/release.nft" &
     REL_PID=$!
     for _ in $(seq 100); do
         ip netns exec $H ss -Htln 2>/dev/null | grep -q ':22 ' && return 0
@@ -156,6 +168,47 @@ release_up() {
 # A command of the release's userland, in the running release host.
 in_release() {
     nsenter -t "$REL_PID" -n -m -r -w "$@"
+}
+
+# The release's own `openssl s_server` on tcp/443 (PID TLS_PID) with a self-signed certificate
+# its own `openssl req` made under its /tmp: one socket for IPv4 and IPv6 (`-accept 443` binds
+# `::` with IPV6_V6ONLY off, as listen.py's sockets, so the packets to 443 and the scan's
+# `exposure.listeners` see the same listener shape as every other port). bullseye's offers TLS
+# 1.0–1.3 (its command line overrides the MinProtocol=TLSv1.2 and SECLEVEL=2 of its
+# openssl.cnf); trixie's keeps the release's defaults.
+tls_up() {
+    local suite=$1 args=
+    [ "$suite" != bullseye ] || args='-min_protocol TLSv1 -cipher DEFAULT@SECLEVEL=0'
+    in_release openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=capdo-$suite" \
+        -keyout /tmp/tls-key.pem -out /tmp/tls-cert.pem >/dev/null 2>&1 ||
+        { echo "firewall.sh: $suite's openssl req failed" >&2; exit 1; }
+    # nsenter execs s_server: TLS_PID is the server's own PID. -www: it never reads stdin.
+    # shellcheck disable=SC2086
+    nsenter -t "$REL_PID" -n -m -r -w openssl s_server -quiet -www -accept 443 \
+        -cert /tmp/tls-cert.pem -key /tmp/tls-key.pem $args </dev/null >/dev/null 2>&1 &
+    TLS_PID=$!
+    for _ in $(seq 100); do
+        ip netns exec $H ss -Htln 2>/dev/null | grep -q ' \*:443 ' && return 0
+        kill -0 "$TLS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "firewall.sh: $suite's openssl s_server is not listening on *:443 (IPv4 and IPv6): $(ip netns exec $H ss -Htln | grep ':443 ')" >&2
+    exit 1
+}
+
+# The oracle of the TLS service: THIS machine's openssl s_client (not the release's), from the
+# host's network namespace, one handshake per version: OUT/SCENARIO/tls.tsv, `VERSION<TAB>
+# accepted|refused`.
+tls_oracle() {
+    local d=$1 v o
+    for v in tls1:TLSv1.0 tls1_1:TLSv1.1 tls1_2:TLSv1.2 tls1_3:TLSv1.3; do
+        o=$(ip netns exec $H timeout -k 1 10 openssl s_client -brief -connect 127.0.0.1:443 \
+            "-${v%%:*}" -cipher 'DEFAULT@SECLEVEL=0' </dev/null 2>&1 || true)
+        case $o in
+        *"CONNECTION ESTABLISHED"*) printf '%s\taccepted\n' "${v#*:}" ;;
+        *) printf '%s\trefused\n' "${v#*:}" ;;
+        esac
+    done >"$d/tls.tsv"
 }
 
 scenario() {
@@ -248,6 +301,7 @@ EOF
         ;;
     bullseye | trixie)
         release_up "$1"
+        tls_up "$1"
         ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
     esac
@@ -280,8 +334,8 @@ capture() {
 
 probe() {
     local d=$1 ports=$PORTS
-    # On a release host its own sshd is the listener of port 22.
-    [ -z "$REL_PID" ] || ports=${PORTS#22 }
+    # On a release host its own sshd is the listener of port 22, its own s_server of 443.
+    [ -z "$REL_PID" ] || { ports=${PORTS#22 }; ports=${ports/443 /}; }
     ip netns exec $H /usr/bin/python3 "$HERE/firewall/listen.py" $ports &
     local lpid=$!
     for i in $(seq 50); do
@@ -289,6 +343,7 @@ probe() {
         sleep 0.1
     done
     ip netns exec $C /usr/bin/python3 "$HERE/firewall/probe.py" "$HOST4" "$HOST6" "$SRC4" "$SRC6" "$PORTS" > "$d/packets.tsv"
+    [ -z "$REL_PID" ] || tls_oracle "$d"
     [ -z "$REL_PID" ] || [ -z "$CAPDO" ] || scan "$d"
     kill "$lpid"
     wait "$lpid" 2>/dev/null || true
@@ -323,6 +378,7 @@ cidr = ["10.231.0.0/16", "fd00:231::/48"]
 network = "lab-net"
 address = ["10.231.0.10", "fd00:231::10"]
 ipv6 = true
+services = ["tcp/443"]
 EOF
     set +e
     ip netns exec $C "$CAPDO" -i "$SCAN/inventory.toml" scan --facts-out "$d/facts.json" >"$d/scan.log" 2>&1

@@ -205,6 +205,17 @@ mod tests {
     const DEBIAN12: &str =
         include_str!("../../../tests/fixtures/collect/tls/openssl-3.0-debian12.txt");
 
+    /// Real `tls 443` sections of the collector run over SSH by capdo (`check --evidence`)
+    /// on the firewall lab's release hosts (tests/lab/firewall.sh), each against that
+    /// release's own `openssl s_server`: bullseye (OpenSSL 1.1.1w) told `-min_protocol TLSv1
+    /// -cipher DEFAULT@SECLEVEL=0` over the MinProtocol=TLSv1.2 of its openssl.cnf, trixie
+    /// (OpenSSL 3.5) with its defaults. 1.1.1 writes `DONE` after every handshake and `self
+    /// signed certificate`; 3.5 opens every handshake with `Connecting to 127.0.0.1` and names
+    /// `Peer Temp Key`, `Negotiated TLS1.3 group`: none of it changes an outcome.
+    const BULLSEYE: &str =
+        include_str!("../../../tests/fixtures/collect/tls/openssl-1.1.1-bullseye.txt");
+    const TRIXIE: &str = include_str!("../../../tests/fixtures/collect/tls/openssl-3.5-trixie.txt");
+
     fn probes(text: &str) -> Vec<(String, Result<Probe, String>, Option<i32>)> {
         split(text, "0123456789abcdef")
             .into_iter()
@@ -249,6 +260,30 @@ mod tests {
         let (_, closed, rc) = get("tls 14439");
         assert_eq!(*rc, Some(2));
         assert!(closed.is_err());
+    }
+
+    #[test]
+    fn real_handshakes_of_openssl_1_1_1_and_3_5() {
+        let only = |text: &str| {
+            let mut all = probes(text);
+            assert_eq!(all.len(), 1);
+            let (name, p, rc) = all.remove(0);
+            assert_eq!((name.as_str(), rc), ("tls 443", Some(0)));
+            p.expect("probe")
+        };
+        use Version::*;
+        let bullseye = only(BULLSEYE);
+        assert_eq!(bullseye.address, "127.0.0.1:443");
+        assert_eq!(accepted(&bullseye), [Tls10, Tls11, Tls12, Tls13]);
+        let trixie = only(TRIXIE);
+        assert_eq!(trixie.address, "127.0.0.1:443");
+        assert_eq!(accepted(&trixie), [Tls12, Tls13]);
+        for v in [Tls10, Tls11] {
+            assert_eq!(
+                trixie.outcome(v),
+                Some(&Outcome::Refused("tlsv1 alert protocol version".into()))
+            );
+        }
     }
 
     #[test]
