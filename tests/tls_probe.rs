@@ -218,9 +218,10 @@ fn tls_version_matches_what_real_services_accept() {
     // declared address 127.0.0.2. A line that is not a port or an address is ignored.
     let ports: Vec<u16> = cases.iter().map(|c| c.1).collect();
     let request = Request::new(false, vec![], 30)
-        .with_tls(ports.clone(), vec!["127.0.0.2".parse().expect("ip")]);
+        .with_tls(ports.clone())
+        .with_addresses(vec!["127.0.0.2".parse().expect("ip")]);
     let mut input = request.input();
-    input.extend_from_slice(b"tls-port 1;touch /tmp/capdo-pwned\ntls-address $(id)\n");
+    input.extend_from_slice(b"tls-port 1;touch /tmp/capdo-pwned\naddress $(id)\n");
     let mut sh = Command::new("sh")
         .args(["-c", SCRIPT])
         .stdin(Stdio::piped())

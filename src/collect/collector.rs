@@ -71,9 +71,9 @@ pub struct Request {
     pub command_timeout: u64,
     /// TCP ports whose TLS versions are probed (`tls PORT` sections).
     pub tls_ports: Vec<u16>,
-    /// Where a TLS service that answers on no loopback address is tried: the server's
+    /// Where a probed service that answers on no loopback address is tried: the server's
     /// declared addresses.
-    pub tls_addresses: Vec<std::net::IpAddr>,
+    pub addresses: Vec<std::net::IpAddr>,
     /// Cleartext HTTP ports of a public web server (`http PORT` sections), asked for with
     /// `http_host` (the public name) as the Host header.
     pub http_ports: Vec<u16>,
@@ -88,7 +88,7 @@ impl Request {
             backup_paths,
             command_timeout,
             tls_ports: vec![],
-            tls_addresses: vec![],
+            addresses: vec![],
             http_ports: vec![],
             http_host: None,
         }
@@ -110,9 +110,9 @@ impl Request {
         for p in &self.tls_ports {
             s.push_str(&format!("tls-port {p}\n"));
         }
-        if !self.tls_ports.is_empty() {
-            for a in &self.tls_addresses {
-                s.push_str(&format!("tls-address {a}\n"));
+        if !self.tls_ports.is_empty() || !self.http_ports.is_empty() {
+            for a in &self.addresses {
+                s.push_str(&format!("address {a}\n"));
             }
         }
         for p in &self.http_ports {
@@ -136,11 +136,16 @@ impl Request {
         self
     }
 
-    /// The request with TLS probes of `ports`, tried at `addresses` when no loopback address
-    /// answers.
-    pub fn with_tls(mut self, ports: Vec<u16>, addresses: Vec<std::net::IpAddr>) -> Self {
+    /// The request with TLS probes of `ports`.
+    pub fn with_tls(mut self, ports: Vec<u16>) -> Self {
         self.tls_ports = ports;
-        self.tls_addresses = addresses;
+        self
+    }
+
+    /// The request with the server's declared addresses, where a probed service that answers
+    /// on no loopback address is tried.
+    pub fn with_addresses(mut self, addresses: Vec<std::net::IpAddr>) -> Self {
+        self.addresses = addresses;
         self
     }
 
@@ -201,21 +206,20 @@ mod tests {
 
     #[test]
     fn tls_ports_and_addresses_travel_as_lines() {
-        let mut r = Request::new(false, vec![], 30).with_tls(
-            vec![443, 8443],
-            vec![
+        let mut r = Request::new(false, vec![], 30)
+            .with_tls(vec![443, 8443])
+            .with_addresses(vec![
                 "10.0.0.5".parse().expect("ip"),
                 "fd00::5".parse().expect("ip"),
-            ],
-        );
+            ]);
         r.nonce = "00ff00ff00ff00ff".into();
         assert_eq!(
             String::from_utf8(r.input()).expect("utf-8"),
-            "00ff00ff00ff00ff\ntimeout=30\ntls-port 443\ntls-port 8443\ntls-address 10.0.0.5\ntls-address fd00::5\n"
+            "00ff00ff00ff00ff\ntimeout=30\ntls-port 443\ntls-port 8443\naddress 10.0.0.5\naddress fd00::5\n"
         );
-        // No port, no address line: the addresses only serve the probes.
+        // No probe, no address line: the addresses only serve the probes.
         let mut r =
-            Request::new(false, vec![], 30).with_tls(vec![], vec!["10.0.0.5".parse().expect("ip")]);
+            Request::new(false, vec![], 30).with_addresses(vec!["10.0.0.5".parse().expect("ip")]);
         r.nonce = "00ff00ff00ff00ff".into();
         assert_eq!(r.input(), b"00ff00ff00ff00ff\ntimeout=30\n");
         // HTTP probes: the ports, then the public name unless the script would drop it.

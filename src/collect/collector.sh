@@ -5,10 +5,10 @@
 #   line 1: a random marker (nonce) that frames the sections of the output
 #   line 2: options, "sudo" to run privileged reads with `sudo -n`, or empty
 #   then:   "backup-path PATH" lines, one per backup path to look at; "tls-port PORT" lines,
-#           one per declared TLS service, and "tls-address ADDR" lines, the server's declared
-#           addresses (where a TLS service bound to no loopback address is reached);
-#           "http-port PORT" lines, the cleartext HTTP ports of a public web server, and one
-#           "http-host NAME" line, the public name asked for on them
+#           one per declared TLS service; "http-port PORT" lines, the cleartext HTTP ports of
+#           a public web server, and one "http-host NAME" line, the public name asked for on
+#           them; with either, "address ADDR" lines, the server's declared addresses (where a
+#           service bound to no loopback address is reached)
 # Output: for each section, a line "@@NONCE begin NAME", the section's output (stderr merged),
 # then "\n@@NONCE end NAME RC". Missing tools give rc 127; reads refused for lack of privilege
 # give the tool's own message and rc.
@@ -20,7 +20,7 @@ case "$N" in *[!0-9a-f]* | '') exit 98 ;; esac
 SUDO=
 TMO=30
 TLS_PORTS=
-TLS_ADDRS=
+ADDRS=
 HTTP_PORTS=
 HTTP_HOST=
 for o in $OPTS; do
@@ -196,7 +196,8 @@ while IFS= read -r line; do
         fi
         end "backup-newest $p" "$r"
         ;;
-    # Only digits and address characters are kept: nothing else reaches openssl's arguments.
+    # Only digits, address and name characters are kept: nothing else reaches openssl's, curl's
+    # or wget's arguments.
     "tls-port "*)
         p=${line#tls-port }
         case "$p" in '' | *[!0-9]*) ;; *) TLS_PORTS="$TLS_PORTS $p" ;; esac
@@ -209,9 +210,9 @@ while IFS= read -r line; do
         h=${line#http-host }
         case "$h" in '' | *[!0-9A-Za-z.-]*) ;; *) HTTP_HOST=$h ;; esac
         ;;
-    "tls-address "*)
-        a=${line#tls-address }
-        case "$a" in '' | *[!0-9a-fA-F.:]*) ;; *) TLS_ADDRS="$TLS_ADDRS $a" ;; esac
+    "address "*)
+        a=${line#address }
+        case "$a" in '' | *[!0-9a-fA-F.:]*) ;; *) ADDRS="$ADDRS $a" ;; esac
         ;;
     esac
 done
@@ -288,7 +289,7 @@ for p in $TLS_PORTS; do
         printf 'capdo: openssl: not installed\n'; end "tls $p" 127; continue
     fi
     at=
-    for a in 127.0.0.1 ::1 $TLS_ADDRS; do
+    for a in 127.0.0.1 ::1 $ADDRS; do
         case $a in *:*) hp="[$a]:$p" ;; *) hp="$a:$p" ;; esac
         o=$($TT openssl s_client -brief -connect "$hp" -tls1_2 $SL 2>&1 </dev/null)
         # No output: the connection hung until killed. s_client says connect:errno= for a
@@ -296,7 +297,7 @@ for p in $TLS_PORTS; do
         case $o in '' | *connect:errno=*) ;; *) at=$hp; break ;; esac
     done
     if [ -z "$at" ]; then
-        printf 'capdo: nothing answers on port %s at 127.0.0.1, ::1%s\n' "$p" "$TLS_ADDRS"; r=2
+        printf 'capdo: nothing answers on port %s at 127.0.0.1, ::1%s\n' "$p" "$ADDRS"; r=2
     else
         printf 'address %s\n' "$at"
         for v in tls1 tls1_1 tls1_2 tls1_3; do
@@ -309,19 +310,30 @@ for p in $TLS_PORTS; do
     end "tls $p" "$r"
 done
 
-# Cleartext HTTP on a public web server: one GET of / at 127.0.0.1 for the public name, whose
-# status and redirect target show whether HTTPS is enforced (curl, else wget; killed after
-# 10 s). Nothing is followed: the redirect's target is only printed.
+# Cleartext HTTP on a public web server: one GET of / for the public name, at 127.0.0.1 unless
+# only a declared address answers, whose status and redirect target show whether HTTPS is
+# enforced (curl, else wget; killed after 10 s). The redirect is not followed.
+# http_get URL: the status and the redirect's target; rc 7 when the connection was refused.
+http_get() {
+    if command -v curl >/dev/null 2>&1; then
+        $TT curl -sS -o /dev/null --max-time 10 -H "Host: ${HTTP_HOST:-127.0.0.1}" \
+            -w 'status %{http_code}\nlocation %{redirect_url}\n' "$1" 2>&1 </dev/null
+    else
+        o=$($TT wget -S -O /dev/null --max-redirect=0 -T 10 -t 1 --header "Host: ${HTTP_HOST:-127.0.0.1}" \
+            "$1" 2>&1 </dev/null | sed -n '/^ *HTTP\//p; /^ *[Ll]ocation:/p; /failed:/p; /error/p')
+        printf '%s\n' "$o"
+        case $o in *"failed: Connection refused"*) return 7 ;; esac
+    fi
+}
 for p in $HTTP_PORTS; do
     begin "http $p"
-    if command -v curl >/dev/null 2>&1; then
-        $TT curl -sS -o /dev/null --max-time 10 --max-redirs 0 -H "Host: ${HTTP_HOST:-127.0.0.1}" \
-            -w 'status %{http_code}\nlocation %{redirect_url}\n' "http://127.0.0.1:$p/" 2>&1 </dev/null
-        r=$?
-    elif command -v wget >/dev/null 2>&1; then
-        $TT wget -S -O /dev/null --max-redirect=0 -T 10 -t 1 --header "Host: ${HTTP_HOST:-127.0.0.1}" \
-            "http://127.0.0.1:$p/" 2>&1 </dev/null | sed -n '/^ *HTTP\//p; /^ *[Ll]ocation:/p; /failed:/p; /error/p'
-        r=0
+    if command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1; then
+        for a in 127.0.0.1 $ADDRS; do
+            case $a in *:*) u="http://[$a]:$p/" ;; *) u="http://$a:$p/" ;; esac
+            o=$(http_get "$u"); r=$?
+            [ "$r" = 7 ] || break
+        done
+        printf 'url %s\n%s\n' "$u" "$o"
     else
         printf 'capdo: curl, wget: not installed\n'; r=127
     fi

@@ -110,8 +110,9 @@ pub fn collect(
             let deadline = hosts::host_spec(inv, i, opts).deadline.as_secs().max(1);
             let (http_ports, http_host) = http_probe(inv, i);
             let request = collector::Request::new(sudo(inv, i), paths, deadline)
-                .with_tls(s.tls_ports(), s.addresses.clone())
-                .with_http(http_ports, http_host);
+                .with_tls(s.tls_ports())
+                .with_http(http_ports, http_host)
+                .with_addresses(s.addresses.clone());
             (i, request)
         })
         .collect();

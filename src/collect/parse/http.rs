@@ -82,8 +82,8 @@ mod tests {
     use crate::collect::parse::sections::split;
 
     /// Real sections (tests/fixtures/collect/README.md): curl on 18080 (`python3 -m
-    /// http.server`: 200), 18081 (a server redirecting to https://NAME/), 18089 (closed); the
-    /// same through wget as 28080, 28081, 28089.
+    /// http.server`: 200), 18081 (a server redirecting to https://NAME/), 18082 (200, on the
+    /// declared address 127.0.0.3 only), 18089 (closed); through wget 28080, 28081, 28089.
     const REAL: &str = include_str!("../../../tests/fixtures/collect/http/http-debian12.txt");
 
     #[test]
@@ -119,6 +119,14 @@ mod tests {
             assert_eq!(redirect.enforces_https(), Some(true));
             assert_eq!(get(&format!("http {tool}8089")), Answer::Closed);
         }
+        // Bound to a declared address only: refused at 127.0.0.1, answered there.
+        assert_eq!(
+            get("http 18082"),
+            Answer::Status {
+                code: 200,
+                location: None
+            }
+        );
     }
 
     #[test]
