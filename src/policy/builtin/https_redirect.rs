@@ -4,7 +4,7 @@
 //! DVC", regulations.md §11.1). Measured on the host: one `GET /` for the system's public name
 //! at 127.0.0.1 (`http.answers`).
 
-use super::{Verdict, fail, not_applicable, pass};
+use super::{DossierScope, Verdict, fail, join_or, not_applicable, pass};
 use crate::collect::host::HostFacts;
 use crate::collect::parse::http::Answer;
 use crate::inventory::Inventory;
@@ -73,6 +73,23 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
             "{id} serves {host} over HTTPS only: its HTTP ports are closed or redirect to https://"
         ),
         evidence,
+    ))
+}
+
+/// "Máy chủ web công khai (HTTP chuyển hướng sang HTTPS): web01 tcp/80, …".
+pub(super) fn implementation(d: &DossierScope) -> Option<String> {
+    let fronts: Vec<String> = d
+        .servers
+        .iter()
+        .filter_map(|&s| {
+            let (ports, _) = crate::collect::http_probe(d.inv, s);
+            let ports: Vec<String> = ports.iter().map(|p| format!("tcp/{p}")).collect();
+            (!ports.is_empty()).then(|| format!("{} {}", d.inv.servers[s].id, ports.join(" ")))
+        })
+        .collect();
+    Some(format!(
+        "Máy chủ web công khai (cổng HTTP đóng hoặc chuyển hướng sang HTTPS): {}",
+        join_or(&fronts, "không có")
     ))
 }
 

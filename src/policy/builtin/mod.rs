@@ -100,7 +100,9 @@ impl Builtin {
                 H::AgentRunning => agent_running::implementation(d),
                 H::TimeSync | H::TimeSource => time_sync::implementation(d),
                 H::AccountUnapproved => account_unapproved::implementation(d),
-                H::OsEol | H::PatchCentral | H::TlsVersion | H::HttpsRedirect => None,
+                H::OsEol | H::PatchCentral => None,
+                H::TlsVersion => tls_version::implementation(d),
+                H::HttpsRedirect => https_redirect::implementation(d),
             },
             Builtin::Waiver(_) => None,
         }

@@ -9,7 +9,7 @@
 //! offer or get an answer for is undecided: when it is TLS 1.0 or 1.1, the control is an
 //! error, never a pass.
 
-use super::{Verdict, fail, not_applicable, pass};
+use super::{DossierScope, Verdict, fail, join_or, not_applicable, pass};
 use crate::collect::host::HostFacts;
 use crate::collect::parse::tls::{Outcome, Probe, Version};
 use crate::inventory::Inventory;
@@ -102,6 +102,23 @@ pub(super) fn judge(inv: &Inventory, server: usize, f: &HostFacts) -> Result<Ver
     Ok(pass(
         format!("every TLS service of {id} refuses TLS 1.0 and 1.1 and accepts TLS 1.2 or 1.3"),
         evidence,
+    ))
+}
+
+/// "Dịch vụ TLS (phiên bản được kiểm tra trên máy chủ): web01 tcp/443, …".
+pub(super) fn implementation(d: &DossierScope) -> Option<String> {
+    let services: Vec<String> = d
+        .servers
+        .iter()
+        .filter_map(|&s| {
+            let ports = d.inv.servers[s].tls_ports();
+            let ports: Vec<String> = ports.iter().map(|p| format!("tcp/{p}")).collect();
+            (!ports.is_empty()).then(|| format!("{} {}", d.inv.servers[s].id, ports.join(" ")))
+        })
+        .collect();
+    Some(format!(
+        "Dịch vụ TLS (chỉ chấp nhận TLS 1.2, 1.3; kiểm tra bằng bắt tay trên máy chủ): {}",
+        join_or(&services, "không khai báo")
     ))
 }
 
