@@ -82,8 +82,9 @@ pub struct Finding {
     /// decided a required level).
     pub basis: Vec<String>,
     pub location: Option<Loc>,
-    /// The waiver that covers (or, expired, no longer covers) this failure.
-    pub waiver: Option<waiver::Applied>,
+    /// The waiver that covers (or, expired, no longer covers) this failure; boxed, as few
+    /// findings have one.
+    pub waiver: Option<Box<waiver::Applied>>,
     /// The regime judged by, when a check judges by both (`--regime both`).
     pub regime: Option<crate::inventory::Regime>,
     /// Under `--regime both`: fails under the current regime where the legacy one passes.
