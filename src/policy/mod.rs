@@ -124,11 +124,10 @@ pub fn note_held_levels(
         if node.is_none_or(|n| graph.level_of(inv, n) != f.level) {
             continue;
         }
-        if f.evidence.is_empty() {
-            f.evidence = note.clone();
-        } else {
-            f.evidence = format!("{}; {note}", f.evidence);
+        if !f.evidence.is_empty() {
+            f.evidence.push_str("; ");
         }
+        f.evidence.push_str(note);
     }
 }
 
