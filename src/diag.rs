@@ -38,7 +38,8 @@ pub use crate::escape::terminal as mask_controls;
 /// A resolved location, 1-based, as shown to users and written in reports.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineCol {
-    pub file: String,
+    /// Shared by every location in the same file (a report holds one per finding).
+    pub file: std::sync::Arc<str>,
     pub line: usize,
     pub column: usize,
 }
@@ -56,6 +57,8 @@ pub struct Sources {
     /// The texts as read, for parsing.
     texts: Vec<String>,
     paths: Vec<PathBuf>,
+    /// The paths as [`LineCol`] shows them.
+    displays: Vec<std::sync::Arc<str>>,
     bases: Vec<usize>,
     next_base: usize,
     /// Files whose content is never quoted (not valid UTF-8: maybe not a text file at all).
@@ -69,6 +72,7 @@ impl Sources {
 
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
         self.paths.push(path.to_path_buf());
+        self.displays.push(path.display().to_string().into());
         self.bases.push(self.next_base);
         // One spare byte so an empty span at the end of a file stays in that file.
         self.next_base += text.len() + 1;
@@ -134,7 +138,7 @@ impl Sources {
 
     /// Line and column (1-based, columns counted in characters) of the start of `loc`.
     pub fn line_col(&self, loc: &Loc) -> LineCol {
-        let file = self.path(loc.file).display().to_string();
+        let file = std::sync::Arc::clone(&self.displays[loc.file]);
         if self.unshown.contains(&loc.file) {
             let text = self.text(loc.file);
             let before = &text[..loc.span.start.min(text.len())];

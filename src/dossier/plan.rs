@@ -186,7 +186,7 @@ fn judge(input: &Input, c: &Control, t: &Targets) -> (Standing, String) {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.control == c.id && t.ids.contains(&f.target))
+        .filter(|f| *f.control == *c.id && t.ids.contains(&f.target))
     {
         tally.add(f.status);
         if matches!(

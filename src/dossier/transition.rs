@@ -144,7 +144,7 @@ pub fn debt_in(input: &Input, t: &Transition, system: usize, graphs: &Graphs) ->
         t.report.is_some_and(|r| {
             r.findings
                 .iter()
-                .any(|f| f.control == id && f.transition_debt && targets.ids.contains(&f.target))
+                .any(|f| &*f.control == id && f.transition_debt && targets.ids.contains(&f.target))
         })
     };
     let mut out = Vec::new();

@@ -533,7 +533,13 @@ impl Inventory {
 
     /// `kind:id`, as target ids are written in reports.
     pub fn target_id(&self, node: NodeRef) -> String {
-        format!("{}:{}", node.kind(), self.node_id(node))
+        // Made for every finding: concatenated rather than formatted.
+        let (kind, id) = (node.kind(), self.node_id(node));
+        let mut s = String::with_capacity(kind.len() + 1 + id.len());
+        s.push_str(kind);
+        s.push(':');
+        s.push_str(id);
+        s
     }
 
     /// The item a target id names: `kind:id` as [`Inventory::target_id`] writes it, or a bare id.

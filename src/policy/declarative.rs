@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::catalog::{AppliesTo, Check, Control};
-use super::rule::{Env, Reads};
+use super::rule::{self, Env, Reads};
 use super::{Finding, Status};
 use crate::diag::Loc;
 use crate::graph::Graph;
@@ -60,131 +60,145 @@ pub const SYSTEM_ATTRS: &[&str] = &[
 
 /// The attributes of server `i`.
 pub fn server_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
+    all_attrs(SERVER_ATTRS, |name| server_attr(inv, graph, i, name))
+}
+
+/// The attributes of system `i`.
+pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
+    all_attrs(SYSTEM_ATTRS, |name| system_attr(inv, graph, i, name))
+}
+
+fn all_attrs(names: &[&str], attr: impl Fn(&str) -> Option<Value>) -> Map<String, Value> {
+    names
+        .iter()
+        .filter_map(|&name| Some((name.to_owned(), attr(name)?)))
+        .collect()
+}
+
+/// The inventory attributes of one target, each made when a rule reads it: a rule reads one or
+/// two of them, and a check judges every target by every control of its kind.
+#[derive(Clone, Copy)]
+pub enum Attrs<'a> {
+    /// A datacenter, a network or the organisation: no attribute.
+    None,
+    Server(&'a Inventory, &'a Graph, usize),
+    System(&'a Inventory, &'a Graph, usize),
+}
+
+impl rule::Attrs for Attrs<'_> {
+    fn attr(&self, name: &str) -> Option<Value> {
+        match *self {
+            Attrs::None => None,
+            Attrs::Server(inv, graph, i) => server_attr(inv, graph, i, name),
+            Attrs::System(inv, graph, i) => system_attr(inv, graph, i, name),
+        }
+    }
+}
+
+/// The attribute `name` of server `i` (one of [`SERVER_ATTRS`]).
+fn server_attr(inv: &Inventory, graph: &Graph, i: usize, name: &str) -> Option<Value> {
     let s = &inv.servers[i];
-    let level = graph.level_of(inv, NodeRef::Server(i));
-    let mut m = Map::new();
-    m.insert("server.id".into(), json!(s.id));
-    m.insert("server.level".into(), json!(level.map(|l| l.get())));
-    m.insert("server.zone".into(), json!(inv.server_zone(i).as_str()));
-    m.insert("server.roles".into(), json!(s.roles));
-    m.insert("server.ipv6".into(), json!(s.ipv6));
-    m.insert(
-        "server.addresses".into(),
-        json!(
+    Some(match name {
+        "server.id" => json!(s.id),
+        "server.level" => json!(graph.level_of(inv, NodeRef::Server(i)).map(|l| l.get())),
+        "server.zone" => json!(inv.server_zone(i).as_str()),
+        "server.roles" => json!(s.roles),
+        "server.ipv6" => json!(s.ipv6),
+        "server.addresses" => json!(
             s.addresses
                 .iter()
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
         ),
-    );
-    m.insert(
-        "server.services".into(),
-        json!(
+        "server.services" => json!(
             s.services
                 .iter()
                 .map(|x| json!({"proto": proto(x.proto), "port": x.port}))
                 .collect::<Vec<_>>()
         ),
-    );
-    m.insert("server.agents".into(), json!(s.agents));
-    m.insert("server.os".into(), json!(s.os));
-    // The roles of the server its backups go to (null without a declared backup): a central
-    // backup server has the `backup` or `storage` role.
-    m.insert(
-        "server.backup_to_roles".into(),
-        s.backup
+        "server.agents" => json!(s.agents),
+        "server.os" => json!(s.os),
+        // The roles of the server its backups go to (null without a declared backup): a central
+        // backup server has the `backup` or `storage` role.
+        "server.backup_to_roles" => s
+            .backup
             .as_ref()
             .map_or(Value::Null, |b| json!(inv.servers[b.to].roles)),
-    );
-    m
+        _ => return None,
+    })
 }
 
-/// The attributes of system `i`.
-pub fn system_attrs(inv: &Inventory, graph: &Graph, i: usize) -> Map<String, Value> {
+/// The attribute `name` of system `i` (one of [`SYSTEM_ATTRS`]).
+fn system_attr(inv: &Inventory, graph: &Graph, i: usize, name: &str) -> Option<Value> {
     let s = &inv.systems[i];
-    let p = inv.system_protection(i);
-    let mut m = Map::new();
-    m.insert("system.id".into(), json!(s.id));
-    m.insert(
-        "system.level".into(),
-        json!(graph.system_level(inv, i).get()),
-    );
-    m.insert("system.kind".into(), json!(s.kind));
-    m.insert("system.information".into(), json!(s.information));
-    m.insert(
-        "system.state_secret".into(),
-        json!(
+    Some(match name {
+        "system.id" => json!(s.id),
+        "system.level" => json!(graph.system_level(inv, i).get()),
+        "system.kind" => json!(s.kind),
+        "system.information" => json!(s.information),
+        "system.state_secret" => json!(
             s.information
                 .contains(&crate::inventory::InfoType::StateSecret)
         ),
-    );
-    m.insert("system.users".into(), json!(s.users));
-    m.insert(
-        "system.public_service_level".into(),
-        json!(s.public_service_level),
-    );
-    m.insert("system.national".into(), json!(s.national));
-    m.insert("system.always_on".into(), json!(s.always_on));
-    m.insert("system.public_names".into(), json!(s.public_names));
-    m.insert("system.measures".into(), json!(p.measures));
-    m.insert(
-        "system.approval_status".into(),
-        json!(s.approval.as_ref().map(|a| a.status)),
-    );
-    m.insert(
-        "system.approval_decision".into(),
-        json!(s.approval.as_ref().and_then(|a| a.decision.as_deref())),
-    );
-    // Whose list the measures come from: a pass on the organisation's list is only as good as
-    // the organisation-wide device's reach, and the finding says so.
-    m.insert(
-        "system.measures_from".into(),
-        json!(if s.protection.measures.is_some() {
+        "system.users" => json!(s.users),
+        "system.public_service_level" => json!(s.public_service_level),
+        "system.national" => json!(s.national),
+        "system.always_on" => json!(s.always_on),
+        "system.public_names" => json!(s.public_names),
+        "system.measures" => json!(inv.system_protection(i).measures),
+        "system.approval_status" => json!(s.approval.as_ref().map(|a| a.status)),
+        "system.approval_decision" => {
+            json!(s.approval.as_ref().and_then(|a| a.decision.as_deref()))
+        }
+        // Whose list the measures come from: a pass on the organisation's list is only as good
+        // as the organisation-wide device's reach, and the finding says so.
+        "system.measures_from" => json!(if s.protection.measures.is_some() {
             "system"
         } else {
             "organization"
         }),
-    );
-    // The clauses of the level criteria the system meets ("NĐ 85/2016 Đ9.2.c", …): design
-    // measures required for the systems of one criterion read them.
-    m.insert(
-        "system.criteria".into(),
-        json!(
+        // The clauses of the level criteria the system meets ("NĐ 85/2016 Đ9.2.c", …): design
+        // measures required for the systems of one criterion read them.
+        "system.criteria" => json!(
             graph.required[i]
                 .criteria
                 .iter()
                 .map(|c| c.basis.as_str())
                 .collect::<Vec<_>>()
         ),
-    );
-    let roles: std::collections::BTreeSet<Role> = s
-        .servers
-        .iter()
-        .flat_map(|&x| inv.servers[x].roles.iter().copied())
-        .collect();
-    m.insert("system.server_roles".into(), json!(roles));
-    // The servers the public reaches: web, proxy, load-balancer and API servers in the DMZ.
-    let front = |x: usize| {
-        inv.servers[x]
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::Web | Role::Proxy | Role::LoadBalancer | Role::Api))
-    };
-    let public: Vec<Value> = s
-        .servers
-        .iter()
-        .filter(|&&x| inv.server_zone(x) == Zone::Dmz && front(x))
-        .map(|&x| {
-            let srv = &inv.servers[x];
-            json!({
-                "id": srv.id,
-                "ipv6": srv.ipv6 && srv.addresses.iter().any(|a| a.is_ipv6()),
-                "https": srv.services.iter().any(|svc| svc.port == 443 && svc.proto == Proto::Tcp),
-            })
-        })
-        .collect();
-    m.insert("system.public_servers".into(), json!(public));
-    m
+        "system.server_roles" => {
+            let roles: std::collections::BTreeSet<Role> = s
+                .servers
+                .iter()
+                .flat_map(|&x| inv.servers[x].roles.iter().copied())
+                .collect();
+            json!(roles)
+        }
+        // The servers the public reaches: web, proxy, load-balancer and API servers in the DMZ.
+        "system.public_servers" => {
+            let front = |x: usize| {
+                inv.servers[x]
+                    .roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Web | Role::Proxy | Role::LoadBalancer | Role::Api))
+            };
+            let public: Vec<Value> = s
+                .servers
+                .iter()
+                .filter(|&&x| inv.server_zone(x) == Zone::Dmz && front(x))
+                .map(|&x| {
+                    let srv = &inv.servers[x];
+                    json!({
+                        "id": srv.id,
+                        "ipv6": srv.ipv6 && srv.addresses.iter().any(|a| a.is_ipv6()),
+                        "https": srv.services.iter().any(|svc| svc.port == 443 && svc.proto == Proto::Tcp),
+                    })
+                })
+                .collect();
+            json!(public)
+        }
+        _ => return None,
+    })
 }
 
 /// Evaluate a declarative or manual control on one target (`kind:id`). `facts` is `None`
@@ -193,7 +207,7 @@ pub fn judge(
     control: &Arc<Control>,
     target: String,
     level: Option<Level>,
-    attrs: &Map<String, Value>,
+    attrs: &dyn rule::Attrs,
     facts: Option<&Map<String, Value>>,
     loc: &Loc,
 ) -> Finding {
@@ -234,7 +248,7 @@ pub fn judge(
                 Ok(Some(true)) => {
                     let mut message = fill(pass, name, &params);
                     if reads.has("system.measures")
-                        && attrs.get("system.measures_from") == Some(&json!("organization"))
+                        && attrs.attr("system.measures_from") == Some(json!("organization"))
                     {
                         message.push_str(" (on the organisation's list, `[organization.protection] measures`: confirm that the organisation-wide device protects this system)");
                     }
@@ -304,40 +318,39 @@ pub fn inventory_findings(
     graph: &Graph,
     out: &mut Vec<Finding>,
 ) {
-    let one = |node: NodeRef, level: Option<Level>, attrs: &Map<String, Value>| {
+    let one = |node: NodeRef, level: Option<Level>, attrs: Attrs| {
         judge(
             control,
             inv.target_id(node),
             level,
-            attrs,
+            &attrs,
             None,
             inv.node_loc(node),
         )
     };
-    let none = Map::new();
     match control.applies_to {
         AppliesTo::Server => out.extend((0..inv.servers.len()).map(|i| {
             let node = NodeRef::Server(i);
             one(
                 node,
                 graph.level_of(inv, node),
-                &server_attrs(inv, graph, i),
+                Attrs::Server(inv, graph, i),
             )
         })),
         AppliesTo::System => out.extend((0..inv.systems.len()).map(|i| {
             one(
                 NodeRef::System(i),
                 Some(graph.system_level(inv, i)),
-                &system_attrs(inv, graph, i),
+                Attrs::System(inv, graph, i),
             )
         })),
         AppliesTo::Datacenter => out.extend((0..inv.datacenters.len()).map(|i| {
             let node = NodeRef::Datacenter(i);
-            one(node, graph.level_of(inv, node), &none)
+            one(node, graph.level_of(inv, node), Attrs::None)
         })),
         AppliesTo::Network => out.extend((0..inv.networks.len()).map(|i| {
             let node = NodeRef::Network(i);
-            one(node, graph.level_of(inv, node), &none)
+            one(node, graph.level_of(inv, node), Attrs::None)
         })),
         AppliesTo::Organization => {
             // The organisation answers at the highest level of its systems.
@@ -354,7 +367,7 @@ pub fn inventory_findings(
                     control,
                     "organization".into(),
                     level,
-                    &none,
+                    &Attrs::None,
                     None,
                     &loc,
                 ));

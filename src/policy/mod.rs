@@ -82,8 +82,9 @@ pub struct Finding {
     /// decided a required level).
     pub basis: Vec<String>,
     pub location: Option<Loc>,
-    /// The waiver that covers (or, expired, no longer covers) this failure.
-    pub waiver: Option<waiver::Applied>,
+    /// The waiver that covers (or, expired, no longer covers) this failure; boxed, as few
+    /// findings have one.
+    pub waiver: Option<Box<waiver::Applied>>,
     /// The regime judged by, when a check judges by both (`--regime both`).
     pub regime: Option<crate::inventory::Regime>,
     /// Under `--regime both`: fails under the current regime where the legacy one passes.
@@ -123,11 +124,10 @@ pub fn note_held_levels(
         if node.is_none_or(|n| graph.level_of(inv, n) != f.level) {
             continue;
         }
-        if f.evidence.is_empty() {
-            f.evidence = note.clone();
-        } else {
-            f.evidence = format!("{}; {note}", f.evidence);
+        if !f.evidence.is_empty() {
+            f.evidence.push_str("; ");
         }
+        f.evidence.push_str(note);
     }
 }
 

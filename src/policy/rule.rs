@@ -298,12 +298,23 @@ impl RawPred {
     }
 }
 
+/// The inventory attributes of a target (`server.*`, `system.*`), by name.
+pub trait Attrs {
+    fn attr(&self, name: &str) -> Option<Value>;
+}
+
+impl Attrs for serde_json::Map<String, Value> {
+    fn attr(&self, name: &str) -> Option<Value> {
+        self.get(name).cloned()
+    }
+}
+
 /// Where subjects are looked up.
 pub struct Env<'a> {
     /// The host's facts (`facts.<server>` of the report); `None` offline.
     pub facts: Option<&'a serde_json::Map<String, Value>>,
     /// The target's inventory attributes (`server.*`, `system.*`).
-    pub attrs: &'a serde_json::Map<String, Value>,
+    pub attrs: &'a dyn Attrs,
     /// The control's parameters at the target's level.
     pub params: &'a BTreeMap<String, f64>,
 }
@@ -446,7 +457,7 @@ fn lookup(
             .and_then(|n| serde_json::Number::from_f64(*n))
             .map_or(Value::Null, Value::Number)),
         Subject::Attr(name) => {
-            let v = env.attrs.get(name).cloned().unwrap_or(Value::Null);
+            let v = env.attrs.attr(name).unwrap_or(Value::Null);
             reads.note(name, &v);
             Ok(v)
         }

@@ -367,10 +367,10 @@ pub fn apply(
         }
         if let Some(&i) = all.iter().find(|&&i| !waivers[i].expired(today)) {
             f.status = Status::Waived;
-            f.waiver = Some(waivers[i].applied(sources, false));
+            f.waiver = Some(Box::new(waivers[i].applied(sources, false)));
             hits[i].0 += 1;
         } else if let Some(&i) = all.first() {
-            f.waiver = Some(waivers[i].applied(sources, true));
+            f.waiver = Some(Box::new(waivers[i].applied(sources, true)));
             hits[i].1 += 1;
         }
     }

@@ -56,7 +56,7 @@ impl From<&Applied> for Waiver {
 }
 
 fn waiver(f: &ReportFinding) -> Option<Waiver> {
-    f.waiver.as_ref().map(Waiver::from)
+    f.waiver.as_deref().map(Waiver::from)
 }
 
 /// A report read back for comparison.
@@ -152,7 +152,7 @@ impl Key {
 
 /// The parameter of a finding where one control yields several findings per target.
 fn parameter(f: &ReportFinding) -> Option<String> {
-    match f.control.as_str() {
+    match &*f.control {
         // "the waiver for ZONE-PLACEMENT expired on …", "the waiver for X covers no failure …"
         "WAIVER-EXPIRED" | "WAIVER-UNUSED" => f
             .message
@@ -172,7 +172,7 @@ fn keys(report: &Loaded, default_regime: Option<Regime>) -> Vec<Key> {
         .iter()
         .map(|f| {
             let mut key = Key {
-                control: f.control.clone(),
+                control: f.control.to_string(),
                 target: f.target.clone(),
                 regime: f.regime.or(default_regime),
                 parameter: parameter(f),
@@ -344,7 +344,7 @@ fn side(r: &Loaded) -> Side {
 fn change(key: &Key, f: &ReportFinding, old: Option<Status>, new: Option<Status>) -> Change {
     Change {
         fingerprint: key.fingerprint(),
-        control: f.control.clone(),
+        control: f.control.to_string(),
         target: f.target.clone(),
         regime: f.regime,
         parameter: key.parameter.clone(),
@@ -352,7 +352,7 @@ fn change(key: &Key, f: &ReportFinding, old: Option<Status>, new: Option<Status>
         level: f.level,
         old_status: old,
         new_status: new,
-        title: f.title.clone(),
+        title: f.title.to_string(),
         message: f.message.clone(),
     }
 }
@@ -423,7 +423,7 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
             } else if nf.status == Status::Waived {
                 d.waiver_changes.push(WaiverChange {
                     fingerprint: key.fingerprint(),
-                    control: nf.control.clone(),
+                    control: nf.control.to_string(),
                     target: nf.target.clone(),
                     regime: nf.regime,
                     severity: nf.severity,
@@ -448,7 +448,7 @@ pub fn compare(old: &Loaded, new: &Loaded, threshold: Severity) -> Diff {
         if let Some(kind) = waiver_change(of, nf) {
             d.waiver_changes.push(WaiverChange {
                 fingerprint: key.fingerprint(),
-                control: nf.control.clone(),
+                control: nf.control.to_string(),
                 target: nf.target.clone(),
                 regime: nf.regime,
                 severity: nf.severity,

@@ -76,7 +76,7 @@ fn case(f: &ReportFinding) -> TestCase {
     };
     let name = match f.regime {
         Some(r) => format!("{} [{}]", f.control, r.as_str()),
-        None => f.control.to_owned(),
+        None => f.control.to_string(),
     };
     let mut c = TestCase::new(name, status);
     c.set_classname(f.target.as_str());

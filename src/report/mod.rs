@@ -20,6 +20,8 @@ pub mod view;
 
 pub use formats::{Format, Renderer};
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::collect::TargetStatus;
@@ -225,9 +227,13 @@ pub struct Target {
 
 /// One finding as a report holds it: the control by id and its texts in the report's language,
 /// not the control itself, so that it reads back from a file without a policy catalog.
+///
+/// The texts that come from the control (its id, title, remediation, why it is unconfirmed) are
+/// shared by every finding of the control ([`Arc<str>`]): a national report has about ten
+/// findings per server and a few dozen controls.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportFinding {
-    pub control: String,
+    pub control: Arc<str>,
     pub target: String,
     pub status: Status,
     /// Required by readers that rank by it (`capdo diff`, see [`read::Needs`]); a hand-made
@@ -237,7 +243,7 @@ pub struct ReportFinding {
     #[serde(default)]
     pub level: Option<u8>,
     #[serde(default)]
-    pub title: String,
+    pub title: Arc<str>,
     #[serde(default)]
     pub message: String,
     #[serde(default)]
@@ -247,10 +253,10 @@ pub struct ReportFinding {
     #[serde(default)]
     pub location: Option<LineCol>,
     #[serde(default)]
-    pub waiver: Option<Applied>,
+    pub waiver: Option<Box<Applied>>,
     /// How to fix a failure (an addition to the v1 schema).
     #[serde(default)]
-    pub remediation: String,
+    pub remediation: Arc<str>,
     /// Under `--regime both`, the regime of this finding (an addition to the v1 schema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<Regime>,
@@ -261,7 +267,7 @@ pub struct ReportFinding {
     /// Why the control's numbers or scope are unconfirmed in regulations.md, when they are (an
     /// addition to the v1 schema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unconfirmed: Option<String>,
+    pub unconfirmed: Option<Arc<str>>,
 }
 
 fn unstated_severity() -> Severity {
@@ -515,27 +521,28 @@ pub fn build(
     sources: &Sources,
     meta: &Meta,
 ) -> Report {
+    let mut texts = ControlTexts::default();
     let findings: Vec<ReportFinding> = findings
         .into_iter()
-        .map(|f| ReportFinding {
-            control: f.control.id.to_string(),
-            target: f.target,
-            status: f.status,
-            severity: f.control.severity,
-            level: f.level.map(|l| l.get()),
-            title: f.control.title(meta.lang).to_string(),
-            message: f.message,
-            evidence: f.evidence,
-            basis: f.basis,
-            location: f.location.map(|l| sources.line_col(&l)),
-            waiver: f.waiver,
-            remediation: f.control.remediation(meta.lang).to_string(),
-            regime: f.regime,
-            transition_debt: f.transition_debt,
-            unconfirmed: match &f.control.confidence {
-                crate::policy::catalog::Confidence::Unconfirmed(why) => Some(why.to_string()),
-                crate::policy::catalog::Confidence::Confirmed => None,
-            },
+        .map(|f| {
+            let (control, title, remediation, unconfirmed) = texts.of(&f.control, meta.lang);
+            ReportFinding {
+                control,
+                target: f.target,
+                status: f.status,
+                severity: f.control.severity,
+                level: f.level.map(|l| l.get()),
+                title,
+                message: f.message,
+                evidence: f.evidence,
+                basis: f.basis,
+                location: f.location.map(|l| sources.line_col(&l)),
+                waiver: f.waiver,
+                remediation,
+                regime: f.regime,
+                transition_debt: f.transition_debt,
+                unconfirmed,
+            }
         })
         .collect();
     Report {
@@ -548,6 +555,48 @@ pub fn build(
         coverage: coverage(&findings, &targets, not_scanned),
         targets,
         findings,
+    }
+}
+
+/// The texts a report takes from each control, made once per control and shared by its
+/// findings: id, title, remediation, and why it is unconfirmed.
+#[derive(Default)]
+struct ControlTexts {
+    /// Made so far, by pack (a control of the same id may read differently in the other
+    /// regime's pack). A finding whose severity depends on what was found points at its own
+    /// copy of the control: copies share the texts of their control.
+    made: Vec<(&'static str, SharedTexts)>,
+    /// The entry of the last control asked for: findings come control by control.
+    last: usize,
+}
+
+type SharedTexts = (Arc<str>, Arc<str>, Arc<str>, Option<Arc<str>>);
+
+impl ControlTexts {
+    fn of(&mut self, control: &crate::policy::Control, lang: Lang) -> SharedTexts {
+        let same =
+            |(pack, texts): &(&str, SharedTexts)| *pack == control.pack && *texts.0 == *control.id;
+        if !self.made.get(self.last).is_some_and(same) {
+            self.last = match self.made.iter().position(same) {
+                Some(i) => i,
+                None => {
+                    let texts = (
+                        control.id.as_str().into(),
+                        control.title(lang).into(),
+                        control.remediation(lang).into(),
+                        match &control.confidence {
+                            crate::policy::catalog::Confidence::Unconfirmed(why) => {
+                                Some(why.as_str().into())
+                            }
+                            crate::policy::catalog::Confidence::Confirmed => None,
+                        },
+                    );
+                    self.made.push((control.pack, texts));
+                    self.made.len() - 1
+                }
+            };
+        }
+        self.made[self.last].1.clone()
     }
 }
 

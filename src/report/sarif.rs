@@ -291,12 +291,12 @@ fn result(f: &ReportFinding, rule_index: usize, names: &BTreeMap<String, String>
     }
     // Messages and evidence quote what hosts said: no terminal controls in a log others view.
     let message = if f.message.is_empty() {
-        f.title.to_owned()
+        f.title.to_string()
     } else {
         mask_controls(&f.message)
     };
     SarifResult {
-        rule_id: f.control.clone(),
+        rule_id: f.control.to_string(),
         rule_index,
         kind,
         level: lvl,
@@ -342,9 +342,9 @@ fn rules(report: &Report) -> (Vec<Rule>, BTreeMap<&str, usize>) {
                 .cloned()
                 .collect();
             rules.push(Rule {
-                id: f.control.clone(),
+                id: f.control.to_string(),
                 short_description: Message {
-                    text: f.title.clone(),
+                    text: f.title.to_string(),
                 },
                 full_description: Message {
                     text: full_description(&f.title, &shared),
@@ -416,7 +416,7 @@ pub fn log(report: &Report, names: &BTreeMap<String, String>) -> Log {
         .findings
         .iter()
         .filter(|f| listed(f))
-        .map(|f| result(f, index[f.control.as_str()], names))
+        .map(|f| result(f, index[&*f.control], names))
         .collect();
     wrap(report, rules, results)
 }
@@ -442,7 +442,7 @@ impl Serialize for Results<'_> {
                 .findings
                 .iter()
                 .filter(|f| listed(f))
-                .map(|f| result(f, self.index[f.control.as_str()], self.names)),
+                .map(|f| result(f, self.index[&*f.control], self.names)),
         )
     }
 }

@@ -372,8 +372,19 @@ impl<W: Write> Write for Scripts<W> {
     }
 }
 
+/// Where `needle` first starts in `haystack`. Looks for its first byte, then compares: the page
+/// passes through here piece by piece and `<` is rare in it.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = haystack[from..].iter().position(|&b| b == first) {
+        let at = from + i;
+        if haystack[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Copy `from` to `out` with the first occurrence of `pattern` replaced by `with`.
