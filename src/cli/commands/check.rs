@@ -172,5 +172,7 @@ pub fn run(g: &Global, io: &mut Io, args: &Args) -> anyhow::Result<Exit> {
         };
         crate::evidence::write(dest, bundle, run)?;
     }
-    Ok(outcome.exit)
+    let exit = outcome.exit;
+    crate::cli::release((outcome, inv, sources, catalog, waivers));
+    Ok(exit)
 }
