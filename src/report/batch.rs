@@ -1,6 +1,6 @@
 //! Rendering in batches on both cores, the bytes those of a serial rendering: the parts of a
-//! report that are many independent pieces (finding rows, JUnit test suites) at national scale
-//! (issue 19). Renders nothing itself and writes only through the caller's `write`.
+//! report that are many independent pieces (the finding rows) at national scale (issue 19).
+//! Renders nothing itself and writes only through the caller's `write`.
 
 /// `items` rendered in batches of `batch`, two at a time, the second on another core, each
 /// batch's text handed to `write` in order: the bytes of a serial rendering, in about half the

@@ -83,16 +83,10 @@ fn case(f: &ReportFinding) -> TestCase {
     c
 }
 
-/// A target's id, the target (when listed) and its findings.
-type Group<'a> = (&'a str, Option<&'a Target>, Vec<&'a ReportFinding>);
-
-/// Test suites rendered at a time (see [`super::batch::two_at_a_time`]).
-const SUITES_BATCH: usize = 256;
-
 /// The targets of `report` that have findings, in report order (then any target not listed
 /// there), each with its findings in report order. One pass over the findings: a scan per
 /// target was quadratic (224 s at 50,000 servers).
-fn grouped(report: &Report) -> Vec<Group<'_>> {
+fn grouped(report: &Report) -> Vec<(&str, Option<&Target>, Vec<&ReportFinding>)> {
     let mut order: Vec<&str> = report.targets.iter().map(|t| t.id.as_str()).collect();
     let mut targets: HashMap<&str, &Target> = HashMap::with_capacity(report.targets.len());
     for t in &report.targets {
@@ -188,33 +182,20 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
     };
     out.write_all(open.as_bytes())?;
     let mut tail = String::new();
-    // Each suite is its own small report: rendered two batches at a time on both cores.
-    let render = |_: usize, groups: &[Group]| -> anyhow::Result<(String, String)> {
-        let mut body = String::new();
-        let mut tail = String::new();
-        for (id, target, findings) in groups {
-            let mut one = quick_junit::Report::new("capdo");
-            one.add_test_suite(suite(id, *target, findings));
-            let xml = one.to_string().map_err(xml_error)?;
-            let start = xml
-                .find("<testsuites")
-                .and_then(|i| xml[i..].find('>').map(|j| i + j + 1))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("cannot write JUnit XML: no <testsuites> element")
-                })?;
-            let end = xml
-                .rfind(END)
-                .ok_or_else(|| anyhow::anyhow!("cannot write JUnit XML: no </testsuites>"))?;
-            body.push_str(&xml[start..end]);
-            tail = xml[end..].to_owned();
-        }
-        Ok((body, tail))
-    };
-    super::batch::two_at_a_time(&groups, SUITES_BATCH, render, |(body, last)| {
-        out.write_all(body.as_bytes())?;
-        tail = last;
-        Ok(())
-    })?;
+    for (id, target, findings) in &groups {
+        let mut one = quick_junit::Report::new("capdo");
+        one.add_test_suite(suite(id, *target, findings));
+        let xml = one.to_string().map_err(xml_error)?;
+        let start = xml
+            .find("<testsuites")
+            .and_then(|i| xml[i..].find('>').map(|j| i + j + 1))
+            .ok_or_else(|| anyhow::anyhow!("cannot write JUnit XML: no <testsuites> element"))?;
+        let end = xml
+            .rfind(END)
+            .ok_or_else(|| anyhow::anyhow!("cannot write JUnit XML: no </testsuites>"))?;
+        out.write_all(&xml.as_bytes()[start..end])?;
+        tail = xml[end..].to_owned();
+    }
     if !tail.ends_with('\n') {
         tail.push('\n');
     }

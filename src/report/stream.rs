@@ -3,8 +3,7 @@
 //!
 //! - JSON and SARIF are serialised straight into the writer (SARIF's results made one at a
 //!   time from their findings);
-//! - JUnit is written one test suite (target) at a time, batches of suites rendered on both
-//!   cores (`report/batch.rs`);
+//! - JUnit is written one test suite (target) at a time;
 //! - HTML and Markdown are rendered by the same handlebars templates as before, shipped or
 //!   overriding: the template context carries everything but the finding rows, and every
 //!   `{{#each findings}}` and `{{#each attention}}` block of the page (outside another `each` or
