@@ -41,9 +41,15 @@ fn steers(c: char, next: Option<char>) -> bool {
 /// terminal's control characters (ANSI escapes from a host, bidirectional overrides) shown as
 /// `?`, as on a terminal.
 pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    html_into(s, &mut out);
+    out
+}
+
+/// [`html`] appended to `out`: for writers that put many values into one buffer.
+pub fn html_into(s: &str, out: &mut String) {
     // In one pass, as `handlebars::html_escape(&terminal(s))` would write it (none of the
     // characters escaped is one a terminal masks): a report escapes every value of every row.
-    let mut out = String::with_capacity(s.len());
     let mut clean = 0;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -67,14 +73,20 @@ pub fn html(s: &str) -> String {
         clean = i + c.len_utf8();
     }
     out.push_str(&s[clean..]);
-    out
 }
 
 /// Markdown, including inside a table cell: Markdown and HTML punctuation is neutralised, a line
 /// break becomes `<br>` so a cell stays on its row, and control characters (ANSI escapes from a
 /// host, bidirectional overrides) become `?` as on a terminal. For reports.
 pub fn markdown(s: &str) -> String {
-    markdown_with(s, MARKUP, "<br>")
+    let mut out = String::with_capacity(s.len());
+    markdown_into(s, &mut out);
+    out
+}
+
+/// [`markdown`] appended to `out`: for writers that put many values into one buffer.
+pub fn markdown_into(s: &str, out: &mut String) {
+    markdown_with_into(s, MARKUP, "<br>", out)
 }
 
 /// [`markdown`] where a line break becomes a space: for tables that are pasted into tickets and
@@ -99,8 +111,14 @@ const MARKUP: &[char] = &['\\', '|', '*', '_', '`', '[', ']', '#', '~', '!'];
 /// `s` with terminal controls masked, `& < >` as entities, each of `escaped` backslash-escaped
 /// and a line end (CRLF, LF) written as `line_break`.
 fn markdown_with(s: &str, escaped: &[char], line_break: &str) -> String {
-    let s = terminal(s);
     let mut out = String::with_capacity(s.len());
+    markdown_with_into(s, escaped, line_break, &mut out);
+    out
+}
+
+/// [`markdown_with`] appended to `out`.
+fn markdown_with_into(s: &str, escaped: &[char], line_break: &str, out: &mut String) {
+    let s = terminal(s);
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -116,7 +134,6 @@ fn markdown_with(s: &str, escaped: &[char], line_break: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// XML character data and attribute values. XML 1.0 forbids most control characters even as

@@ -22,16 +22,25 @@ pub fn engine<'r>(
     hb.set_strict_mode(true);
     hb.register_escape_fn(escape);
     for (name, text) in shipped {
-        let custom = overrides.map(|d| d.join(format!("{name}.hbs")));
+        let custom = overrides
+            .filter(|_| overridden(name, overrides))
+            .map(|d| d.join(format!("{name}.hbs")));
         register(&mut hb, name, text, custom.as_deref())?;
     }
     Ok(hb)
 }
 
+/// Whether `<overrides>/<name>.hbs` replaces the shipped template `name`: the file exists in
+/// any form (a link, a FIFO: [`engine`] then reads it the safe way or refuses it).
+pub fn overridden(name: &str, overrides: Option<&Path>) -> bool {
+    overrides.is_some_and(|d| std::fs::symlink_metadata(d.join(format!("{name}.hbs"))).is_ok())
+}
+
 /// Largest template override read.
 const MAX_TEMPLATE: u64 = 1 << 20;
 
-/// Register template `name`: the file `custom` when it exists, else the shipped text.
+/// Register template `name`: the file `custom` when given (it exists, see [`overridden`]), else
+/// the shipped text.
 fn register(
     hb: &mut Handlebars<'_>,
     name: &str,
@@ -40,7 +49,7 @@ fn register(
 ) -> anyhow::Result<()> {
     // An override that exists in any form (a link, a FIFO) is read the safe way or refused;
     // only an absent one falls back to the shipped text.
-    match custom.filter(|p| std::fs::symlink_metadata(p).is_ok()) {
+    match custom {
         Some(path) => {
             let folder = path.parent().unwrap_or(Path::new("."));
             let text = crate::infile::read_text(path, folder, MAX_TEMPLATE)

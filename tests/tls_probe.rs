@@ -36,12 +36,19 @@ impl Drop for Server {
     }
 }
 
-/// A free TCP port on the loopback addresses.
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// The tests of this file one at a time: each chooses free ports, then binds them, and another
+/// test's choice in between could take one.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `n` distinct free TCP ports on the loopback addresses: every listener is held until all
+/// are chosen (a port closed at once can be handed out again by the next bind).
+fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free port"))
+        .collect();
+    held.iter()
+        .map(|l| l.local_addr().expect("address").port())
+        .collect()
 }
 
 /// Wait until `addr` accepts connections.
@@ -145,6 +152,9 @@ fn tls_version_matches_what_real_services_accept() {
         "DEFAULT@SECLEVEL=0",
     ];
     let modern = ["-no_tls1", "-no_tls1_1"];
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mut pool = free_ports(8).into_iter();
+    let mut free_port = || pool.next().expect("a port");
     // (server id, port, how it is served, TLS-VERSION's expected status, part of the message)
     let cases: Vec<(&str, u16, Serve, &str, &str)> = vec![
         (
@@ -322,8 +332,7 @@ type WebAnswer = (&'static str, Option<&'static str>);
 
 /// A web server answering every request with `status` and, when set, a `Location` made from
 /// the request's Host header: `https://HOST/` or `http://HOST/`.
-fn web(port: u16, status: &'static str, location: Option<&'static str>) {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("bind");
+fn web(listener: TcpListener, status: &'static str, location: Option<&'static str>) {
     std::thread::spawn(move || {
         for mut c in listener.incoming().flatten() {
             let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
@@ -355,6 +364,16 @@ fn web(port: u16, status: &'static str, location: Option<&'static str>) {
 /// server for, before `capdo check --facts` judges them (nothing else of the output changes).
 #[test]
 fn https_redirect_matches_what_real_web_servers_answer() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    // The web servers keep the listeners their ports were chosen with: nothing can take them.
+    let mut held: std::collections::HashMap<u16, TcpListener> = (0..4)
+        .map(|_| {
+            let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free port");
+            (l.local_addr().expect("address").port(), l)
+        })
+        .collect();
+    let mut pool: Vec<u16> = held.keys().copied().collect();
+    let mut free_port = || pool.pop().expect("a port");
     // (server id, port, the answer (status, redirect scheme) or closed, expected status, message)
     let cases: Vec<(&str, u16, Option<WebAnswer>, &str, &str)> = vec![
         (
@@ -381,8 +400,11 @@ fn https_redirect_matches_what_real_web_servers_answer() {
         ("closed", free_port(), None, "pass", "over HTTPS only"),
     ];
     for (_, port, serve, _, _) in &cases {
-        if let Some((status, location)) = serve {
-            web(*port, status, *location);
+        let listener = held.remove(port).expect("a held port");
+        match serve {
+            Some((status, location)) => web(listener, status, *location),
+            // Closed: its listener goes.
+            None => drop(listener),
         }
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -7,11 +7,13 @@
 //! one just built. Renderers write each format into a writer as it is made ([`stream`]); the
 //! string renderers they are tested against build the whole text in memory.
 
+mod batch;
 pub mod diff;
 pub mod exposure;
 pub mod formats;
 pub mod junit;
 pub mod read;
+mod rows;
 pub mod sarif;
 pub mod stream;
 pub mod svg;

@@ -7,11 +7,13 @@
 //! - HTML and Markdown are rendered by the same handlebars templates as before, shipped or
 //!   overriding: the template context carries everything but the finding rows, and every
 //!   `{{#each findings}}` and `{{#each attention}}` block of the page (outside another `each` or
-//!   `with`; also `{{#each exposure}}`, one table per scanned server) is taken over by a helper that renders the rows one at a time, each row made into a
-//!   template value only while it is written. The HTML page's Content-Security-Policy names
-//!   the hashes of its scripts, which are known only once the page is written: the page is
-//!   spooled to a temporary file while its scripts are hashed, then copied to the writer with
-//!   the hashes put in.
+//!   `with`; also `{{#each exposure}}`, one table per scanned server) is taken over by a helper
+//!   that renders the rows one at a time, each row made into a template value only while it is
+//!   written. When the page is the shipped template (no `--templates` override), its finding
+//!   rows are written by plain code instead (`report/rows.rs`, the same bytes), on both cores.
+//!   The HTML page's Content-Security-Policy names the hashes of its scripts, which are known
+//!   only once the page is written: the page is spooled to a temporary file while its scripts
+//!   are hashed, then copied to the writer with the hashes put in.
 //!
 //! The output is byte for byte that of the writers that build the whole text in memory
 //! ([`super::Renderer::render`]); `tests/stream_identity.rs` compares the two.
@@ -26,6 +28,7 @@ use handlebars::{
 };
 
 use super::formats::{Format, Renderer};
+use super::rows::Direct;
 use super::view::{self, FindingRow, Scope, View};
 use super::{junit, sarif, svg};
 use crate::escape;
@@ -33,14 +36,20 @@ use crate::escape;
 /// The helper that streams the finding rows (its name cannot be written in a template).
 const ROWS_HELPER: &str = "capdo rows";
 
+/// Rows a row writer renders at a time (about 1.5 KiB each in HTML).
+const ROWS_BATCH: usize = 2048;
+
 /// The lists whose rows are streamed.
 const STREAMED: [&str; 3] = ["findings", "attention", "exposure"];
 
-/// Where the streamed rows come from: made into template values one at a time.
+/// Where the streamed rows come from: made into template values one at a time, or written by
+/// a row writer when the page is the shipped template.
 struct Lists<'a> {
     findings: &'a [FindingRow<'a>],
     attention: &'a [FindingRow<'a>],
     exposure: &'a super::exposure::Matrix<'a>,
+    /// The page's words, for a row writer.
+    t: &'static view::Labels,
 }
 
 impl Lists<'_> {
@@ -51,6 +60,14 @@ impl Lists<'_> {
             "exposure" => self.exposure.len(),
             _ => return None,
         })
+    }
+
+    fn finding_rows(&self, list: &str) -> Option<&[FindingRow<'_>]> {
+        match list {
+            "findings" => Some(self.findings),
+            "attention" => Some(self.attention),
+            _ => None,
+        }
     }
 
     fn row(&self, list: &str, i: usize) -> serde_json::Value {
@@ -107,6 +124,7 @@ impl Renderer<'_> {
                     findings: &v.findings.rows,
                     attention: &v.attention.rows,
                     exposure: &matrix,
+                    t: v.t,
                 };
                 if format == Format::Html {
                     html(&v, &lists, self.templates, &mut out)?
@@ -138,6 +156,17 @@ fn page(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let overrides = templates.map(|d| d.join("report"));
+    // The shipped page's finding rows are written by plain code (same bytes, see `rows`); an
+    // overriding page is handlebars' throughout.
+    let direct = if crate::template::overridden(template.0, overrides.as_deref()) {
+        None
+    } else if template == view::HTML_TEMPLATE {
+        Some(Direct::html(lists.t))
+    } else if template == view::MARKDOWN_TEMPLATE {
+        Some(Direct::markdown(lists.t))
+    } else {
+        None
+    };
     let mut hb: Handlebars = crate::template::engine(escape, &[template], overrides.as_deref())?;
     let mut t = hb
         .get_template(template.0)
@@ -145,7 +174,7 @@ fn page(
         .ok_or_else(|| anyhow!("report template `{}` is not registered", template.0))?;
     take_over_rows(&mut t, 0);
     hb.register_template(template.0, t);
-    hb.register_helper(ROWS_HELPER, Box::new(StreamRows(lists)));
+    hb.register_helper(ROWS_HELPER, Box::new(StreamRows { lists, direct }));
     hb.render_to_write(template.0, v, out)
         .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
 }
@@ -189,8 +218,12 @@ fn take_over_rows(t: &mut Template, depth: usize) {
 
 /// `{{#each findings}}` over the rows themselves: as handlebars' own `each` renders a list
 /// (`@index`, `@first`, `@last`, `as |row i|`, `{{else}}` when empty), each row made into a
-/// template value only while its block is rendered.
-struct StreamRows<'a>(&'a Lists<'a>);
+/// template value only while its block is rendered; or, for the block a row writer stands for
+/// (`direct`), written by it.
+struct StreamRows<'a> {
+    lists: &'a Lists<'a>,
+    direct: Option<Direct>,
+}
 
 impl HelperDef for StreamRows<'_> {
     fn call<'reg: 'rc, 'rc>(
@@ -202,7 +235,7 @@ impl HelperDef for StreamRows<'_> {
         out: &mut dyn Output,
     ) -> HelperResult {
         let list = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-        let Some(len) = self.0.len(list) else {
+        let Some(len) = self.lists.len(list) else {
             return Err(RenderErrorReason::ParamNotFoundForIndex("each", 0).into());
         };
         let Some(t) = h.template() else {
@@ -213,9 +246,22 @@ impl HelperDef for StreamRows<'_> {
         {
             return inverse.render(r, ctx, rc, out);
         }
+        if let Some(d) = self.direct.as_ref().filter(|d| d.list == list)
+            && let Some(rows) = self.lists.finding_rows(list)
+        {
+            let render = |first: usize, rows: &[FindingRow]| {
+                let mut buf = String::new();
+                for (i, row) in rows.iter().enumerate() {
+                    (d.write)(&d.words, first + i, row, &mut buf);
+                }
+                Ok::<_, std::io::Error>(buf)
+            };
+            super::batch::two_at_a_time(rows, ROWS_BATCH, render, |buf: String| out.write(&buf))?;
+            return Ok(());
+        }
         rc.push_block(BlockContext::new());
         for i in 0..len {
-            let value = self.0.row(list, i);
+            let value = self.lists.row(list, i);
             if let Some(block) = rc.block_mut() {
                 block.set_local_var("first", to_json(i == 0));
                 block.set_local_var("last", to_json(i + 1 == len));
