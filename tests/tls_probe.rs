@@ -96,6 +96,63 @@ fn cleartext(port: u16) {
     });
 }
 
+/// The collector's output, run here with `sh` as on a host, with `input` on its stdin.
+fn collector(input: &[u8]) -> String {
+    let mut sh = Command::new("sh")
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sh");
+    sh.stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("input");
+    let out = sh.wait_with_output().expect("collector");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A facts file's record of a host scanned with `nonce` that printed `output`.
+fn scanned(nonce: &str, output: &str) -> Value {
+    json!({"status": "scanned", "error": null, "duration_ms": 1, "facts": {},
+           "raw": {"nonce": nonce, "output": output, "exit": 0, "signal": null, "truncated": false}})
+}
+
+/// The JSON report of `capdo check --facts` on `inventory` (written in `dir`) and `hosts`.
+fn check(dir: &Path, inventory: &str, hosts: serde_json::Map<String, Value>) -> Value {
+    std::fs::write(dir.join("inventory.toml"), inventory).expect("inventory");
+    let facts = dir.join("facts.json");
+    std::fs::write(
+        &facts,
+        json!({"schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z", "hosts": hosts})
+            .to_string(),
+    )
+    .expect("facts");
+    let r = common::capdo(
+        dir,
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ],
+    );
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
+}
+
+/// The finding of `control` on server `id`.
+fn finding<'r>(report: &'r Value, control: &str, id: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["control"] == control && f["target"] == format!("server:{id}"))
+        .unwrap_or_else(|| panic!("no {control} finding for {id}"))
+}
+
 /// Whether this machine has `openssl`; in CI (`CAPDO_REQUIRE_OPENSSL`) its absence fails.
 fn have_openssl() -> bool {
     let ok = Command::new("openssl")
@@ -232,20 +289,7 @@ fn tls_version_matches_what_real_services_accept() {
         .with_addresses(vec!["127.0.0.2".parse().expect("ip")]);
     let mut input = request.input();
     input.extend_from_slice(b"tls-port 1;touch /tmp/capdo-pwned\naddress $(id)\n");
-    let mut sh = Command::new("sh")
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sh");
-    sh.stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("input");
-    let out = sh.wait_with_output().expect("collector");
-    let output = String::from_utf8_lossy(&out.stdout).into_owned();
+    let output = collector(&input);
     assert!(
         output.contains(&format!("begin tls {}", ports[0])),
         "{output}"
@@ -267,43 +311,15 @@ fn tls_version_matches_what_real_services_accept() {
             "[servers.{id}]\nnetwork = \"lan\"\naddress = [\"10.0.0.{}\"]\nservices = [\"tcp/{port}\"]\ntls = [\"tcp/{port}\"]\n\n",
             i + 1
         ));
-        hosts.insert(
-            (*id).into(),
-            json!({"status": "scanned", "error": null, "duration_ms": 1, "facts": {},
-                   "raw": {"nonce": request.nonce, "output": output, "exit": 0, "signal": null, "truncated": false}}),
-        );
+        hosts.insert((*id).into(), scanned(&request.nonce, &output));
     }
     let ids: Vec<&str> = cases.iter().map(|c| c.0).collect();
     inv.push_str(&format!(
         "[systems.web]\nname = \"Web\"\nkind = \"internal\"\nlevel = 3\ninformation = [\"public\"]\nservers = {ids:?}\n"
     ));
-    std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
-    let facts = dir.path().join("facts.json");
-    std::fs::write(
-        &facts,
-        json!({"schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z", "hosts": hosts})
-            .to_string(),
-    )
-    .expect("facts");
-    let r = common::capdo(
-        dir.path(),
-        &[
-            "check",
-            "--facts",
-            facts.to_str().expect("utf-8"),
-            "--format",
-            "json",
-        ],
-    );
-    let report: Value =
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let report = check(dir.path(), &inv, hosts);
     for (id, port, _, status, message) in &cases {
-        let f = report["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .find(|f| f["control"] == "TLS-VERSION" && f["target"] == format!("server:{id}"))
-            .unwrap_or_else(|| panic!("no TLS-VERSION finding for {id}"));
+        let f = finding(&report, "TLS-VERSION", id);
         assert_eq!(f["status"], *status, "{id} (port {port}): {f:#}");
         assert!(
             f["message"].as_str().is_some_and(|m| m.contains(message)),
@@ -416,21 +432,8 @@ fn https_redirect_matches_what_real_web_servers_answer() {
     for (i, (id, port, ..)) in cases.iter().enumerate() {
         let request = Request::new(false, vec![], 30)
             .with_http(vec![*port], Some("portal.example.vn".into()));
-        let mut sh = Command::new("sh")
-            .args(["-c", SCRIPT])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sh");
-        sh.stdin
-            .take()
-            .expect("stdin")
-            .write_all(&request.input())
-            .expect("input");
-        let out = sh.wait_with_output().expect("collector");
         let nonce = &request.nonce;
-        let output = String::from_utf8_lossy(&out.stdout)
+        let output = collector(&request.input())
             .replace(
                 &format!("@@{nonce} begin http {port}\n"),
                 &format!("@@{nonce} begin http 80\n"),
@@ -447,44 +450,16 @@ fn https_redirect_matches_what_real_web_servers_answer() {
             "[servers.{id}]\nnetwork = \"dmz\"\naddress = [\"10.1.0.{}\"]\nroles = [\"web\"]\nservices = [\"tcp/80\", \"tcp/443\"]\n\n",
             i + 1
         ));
-        hosts.insert(
-            (*id).into(),
-            json!({"status": "scanned", "error": null, "duration_ms": 1, "facts": {},
-                   "raw": {"nonce": nonce, "output": output, "exit": 0, "signal": null, "truncated": false}}),
-        );
+        hosts.insert((*id).into(), scanned(nonce, &output));
     }
     let ids: Vec<&str> = cases.iter().map(|c| c.0).collect();
     inv.push_str(&format!(
         "[systems.portal]\nname = \"Cổng\"\nkind = \"citizen-service\"\nlevel = 2\ninformation = [\"public\"]\n\
          public_names = [\"portal.example.vn\"]\nusers = 1000\nservers = {ids:?}\n"
     ));
-    std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
-    let facts = dir.path().join("facts.json");
-    std::fs::write(
-        &facts,
-        json!({"schema": "capdo.facts/v1", "tool": "capdo test", "generated_at": "2026-12-06T08:00:00Z", "hosts": hosts})
-            .to_string(),
-    )
-    .expect("facts");
-    let r = common::capdo(
-        dir.path(),
-        &[
-            "check",
-            "--facts",
-            facts.to_str().expect("utf-8"),
-            "--format",
-            "json",
-        ],
-    );
-    let report: Value =
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let report = check(dir.path(), &inv, hosts);
     for (id, port, _, status, message) in &cases {
-        let f = report["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .find(|f| f["control"] == "HTTPS-REDIRECT" && f["target"] == format!("server:{id}"))
-            .unwrap_or_else(|| panic!("no HTTPS-REDIRECT finding for {id}"));
+        let f = finding(&report, "HTTPS-REDIRECT", id);
         assert_eq!(f["status"], *status, "{id} (port {port}): {f:#}");
         assert!(
             f["message"].as_str().is_some_and(|m| m.contains(message)),
