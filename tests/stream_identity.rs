@@ -98,6 +98,35 @@ fn the_sample_streams_to_the_same_bytes() {
     );
 }
 
+/// Names that close a script and open one, in the page's header and in its finding rows; also
+/// through the repository's copies of the shipped templates (an override holding the shipped
+/// text counts as the shipped page: its rows are written by the row writers).
+#[test]
+fn script_tags_in_names_stream_to_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("tests/fixtures/minimal/inventory.toml").expect("fixture");
+    let hostile = text
+        .replace(
+            "name = \"Bộ Nội vụ\"",
+            "name = \"</script><script>alert(1)</script>\"",
+        )
+        .replace(
+            "name = \"Cổng thông tin điện tử\"",
+            "name = \"<script src=x>\\n</script \"",
+        );
+    assert_ne!(hostile, text);
+    std::fs::write(dir.path().join("inventory.toml"), hostile).expect("write");
+    for templates in [None, Some(Path::new("templates"))] {
+        assert!(same_bytes(dir.path(), Regimes::One(Regime::Nd85), Lang::En, templates) > 10);
+    }
+    same_bytes(
+        Path::new("inventory"),
+        Regimes::One(Regime::Nd85),
+        Lang::Vi,
+        Some(Path::new("templates")),
+    );
+}
+
 #[test]
 fn a_generated_10k_inventory_streams_to_the_same_bytes() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -18,7 +18,7 @@
 //! The output is byte for byte that of the writers that build the whole text in memory
 //! ([`super::Renderer::render`]); `tests/stream_identity.rs` compares the two.
 
-use std::io::{BufWriter, Read as _, Seek as _, Write};
+use std::io::{BufWriter, Seek as _, Write};
 
 use anyhow::anyhow;
 use handlebars::template::{Parameter, TemplateElement};
@@ -129,14 +129,14 @@ impl Renderer<'_> {
                 if format == Format::Html {
                     html(&v, &lists, self.templates, &mut out)?
                 } else {
-                    page(
+                    Page::new(
                         &v,
                         &lists,
                         self.templates,
                         view::MARKDOWN_TEMPLATE,
                         escape::markdown,
-                        &mut out,
                     )?
+                    .render(Rows::All, &mut out)?
                 }
             }
         }
@@ -145,38 +145,84 @@ impl Renderer<'_> {
     }
 }
 
-/// Render the template `(name, text)` (or its override) over `v` into `out`, the finding rows
-/// one at a time.
-fn page(
-    v: &View,
-    lists: &Lists,
-    templates: Option<&std::path::Path>,
-    template: (&str, &str),
-    escape: fn(&str) -> String,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let overrides = templates.map(|d| d.join("report"));
-    // The shipped page's finding rows are written by plain code (same bytes, see `rows`); an
-    // overriding page is handlebars' throughout.
-    let direct = if crate::template::overridden(template.0, overrides.as_deref()) {
-        None
-    } else if template == view::HTML_TEMPLATE {
-        Some(Direct::html(lists.t))
-    } else if template == view::MARKDOWN_TEMPLATE {
-        Some(Direct::markdown(lists.t))
-    } else {
-        None
-    };
-    let mut hb: Handlebars = crate::template::engine(escape, &[template], overrides.as_deref())?;
-    let mut t = hb
-        .get_template(template.0)
-        .cloned()
-        .ok_or_else(|| anyhow!("report template `{}` is not registered", template.0))?;
-    take_over_rows(&mut t, 0);
-    hb.register_template(template.0, t);
-    hb.register_helper(ROWS_HELPER, Box::new(StreamRows { lists, direct }));
-    hb.render_to_write(template.0, v, out)
-        .map_err(|e| anyhow!("report template `{}`: {e}", template.0))
+/// Which finding rows a page is rendered with.
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    /// Every row.
+    All,
+    /// The page around the rows a row writer stands for, without them.
+    Around,
+}
+
+/// A report page ready to be rendered: the template `(name, text)` (or its override) over a
+/// view, with the helper that renders its finding rows one at a time.
+struct Page<'a> {
+    hb: Handlebars<'a>,
+    name: &'static str,
+    lists: &'a Lists<'a>,
+    /// The row writer that stands for the shipped page's finding rows, unless an override
+    /// changed the page.
+    direct: Option<fn(&view::Labels) -> Direct>,
+    ctx: Context,
+}
+
+impl<'a> Page<'a> {
+    fn new(
+        v: &View,
+        lists: &'a Lists<'a>,
+        templates: Option<&std::path::Path>,
+        template: (&'static str, &'static str),
+        escape: fn(&str) -> String,
+    ) -> anyhow::Result<Self> {
+        let overrides = templates.map(|d| d.join("report"));
+        let (mut hb, changed): (Handlebars, _) =
+            crate::template::engine_changed(escape, &[template], overrides.as_deref())?;
+        // The shipped page's finding rows are written by plain code (same bytes, see `rows`),
+        // also when an override file holds the shipped text; a changed page is handlebars'
+        // throughout.
+        let direct: Option<fn(&view::Labels) -> Direct> =
+            if changed.first().copied().unwrap_or(true) {
+                None
+            } else if template == view::HTML_TEMPLATE {
+                Some(Direct::html)
+            } else if template == view::MARKDOWN_TEMPLATE {
+                Some(Direct::markdown)
+            } else {
+                None
+            };
+        let mut t = hb
+            .get_template(template.0)
+            .cloned()
+            .ok_or_else(|| anyhow!("report template `{}` is not registered", template.0))?;
+        take_over_rows(&mut t, 0);
+        hb.register_template(template.0, t);
+        let ctx = Context::wraps(v).map_err(|e| anyhow!("report view: {e}"))?;
+        Ok(Page {
+            hb,
+            name: template.0,
+            lists,
+            direct,
+            ctx,
+        })
+    }
+
+    /// Render the page into `out`, with `rows`.
+    fn render(&mut self, rows: Rows, out: &mut dyn Write) -> anyhow::Result<()> {
+        let direct = self.direct.map(|make| make(self.lists.t));
+        let skip = rows == Rows::Around;
+        let lists = self.lists;
+        self.hb.register_helper(
+            ROWS_HELPER,
+            Box::new(StreamRows {
+                lists,
+                direct,
+                skip,
+            }),
+        );
+        self.hb
+            .render_with_context_to_write(self.name, &self.ctx, out)
+            .map_err(|e| anyhow!("report template `{}`: {e}", self.name))
+    }
 }
 
 /// Hand every `{{#each findings}}` and `{{#each attention}}` block of `t` that iterates the
@@ -223,6 +269,8 @@ fn take_over_rows(t: &mut Template, depth: usize) {
 struct StreamRows<'a> {
     lists: &'a Lists<'a>,
     direct: Option<Direct>,
+    /// Leave out the rows `direct` stands for.
+    skip: bool,
 }
 
 impl HelperDef for StreamRows<'_> {
@@ -249,6 +297,9 @@ impl HelperDef for StreamRows<'_> {
         if let Some(d) = self.direct.as_ref().filter(|d| d.list == list)
             && let Some(rows) = self.lists.finding_rows(list)
         {
+            if self.skip {
+                return Ok(());
+            }
             let render = |first: usize, rows: &[FindingRow]| {
                 let mut buf = String::new();
                 for (i, row) in rows.iter().enumerate() {
@@ -285,39 +336,44 @@ impl HelperDef for StreamRows<'_> {
     }
 }
 
-/// The HTML page into `out`: rendered into a spool file while its scripts are hashed, then
-/// copied with the hashes in the Content-Security-Policy ([`view::SCRIPT_HASHES`]), as
-/// [`view::render_html`] does in memory.
+/// The HTML page into `out`, with the hashes of its scripts in the Content-Security-Policy
+/// ([`view::SCRIPT_HASHES`]), as [`view::render_html`] does in memory. The hashes are known once
+/// the page's scripts are written: when a row writer stands for the finding rows, the page is
+/// first rendered without them to hash its scripts (those rows are the shipped row's markup
+/// around escaped values, where no script can start), then written straight to `out`; an
+/// overriding page, whose rows could hold scripts, is rendered into a spool file while its
+/// scripts are hashed, then copied.
 fn html(
     v: &View,
     lists: &Lists,
     templates: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let mut page = Page::new(v, lists, templates, view::HTML_TEMPLATE, escape::html)?;
+    let csp = |sources: Vec<String>| {
+        if sources.is_empty() {
+            "'none'".to_owned()
+        } else {
+            sources.join(" ")
+        }
+    };
+    if page.direct.is_some() {
+        let mut scan = Scripts::new(std::io::sink());
+        page.render(Rows::Around, &mut scan)?;
+        let (sources, _) = scan.finish()?;
+        let mut w = ReplaceFirst::new(out, view::SCRIPT_HASHES.as_bytes(), csp(sources));
+        page.render(Rows::All, &mut w)?;
+        return Ok(w.finish()?);
+    }
     let spool = tempfile::tempfile().map_err(|e| anyhow!("cannot create a spool file: {e}"))?;
     let mut scan = Scripts::new(BufWriter::with_capacity(1 << 16, spool));
-    page(
-        v,
-        lists,
-        templates,
-        view::HTML_TEMPLATE,
-        escape::html,
-        &mut scan,
-    )?;
+    page.render(Rows::All, &mut scan)?;
     let (sources, spool) = scan.finish()?;
     let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
     spool.rewind()?;
-    let hashes = if sources.is_empty() {
-        "'none'".to_owned()
-    } else {
-        sources.join(" ")
-    };
-    replace_first(
-        &mut spool,
-        view::SCRIPT_HASHES.as_bytes(),
-        hashes.as_bytes(),
-        out,
-    )
+    let mut w = ReplaceFirst::new(out, view::SCRIPT_HASHES.as_bytes(), csp(sources));
+    std::io::copy(&mut spool, &mut w)?;
+    Ok(w.finish()?)
 }
 
 /// Longest inline script hashed: a page is capdo's template around escaped values, whose
@@ -433,32 +489,56 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Copy `from` to `out` with the first occurrence of `pattern` replaced by `with`.
-fn replace_first(
-    from: &mut std::fs::File,
-    pattern: &[u8],
-    with: &[u8],
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let n = from.read(&mut buf)?;
-        if n == 0 {
-            out.write_all(&carry)?;
-            return Ok(());
+/// A writer that passes everything on to `inner` with the first occurrence of `pattern`
+/// replaced by `with`; [`ReplaceFirst::finish`] writes what it held back.
+struct ReplaceFirst<'w> {
+    inner: &'w mut dyn Write,
+    pattern: &'static [u8],
+    with: String,
+    /// The last bytes written, which could start `pattern`; `None` once it was replaced.
+    carry: Option<Vec<u8>>,
+}
+
+impl<'w> ReplaceFirst<'w> {
+    fn new(inner: &'w mut dyn Write, pattern: &'static [u8], with: String) -> Self {
+        ReplaceFirst {
+            inner,
+            pattern,
+            with,
+            carry: Some(Vec::new()),
         }
-        carry.extend_from_slice(&buf[..n]);
-        if let Some(i) = find(&carry, pattern) {
-            out.write_all(&carry[..i])?;
-            out.write_all(with)?;
-            out.write_all(&carry[i + pattern.len()..])?;
-            std::io::copy(from, out)?;
-            return Ok(());
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        if let Some(carry) = self.carry.take() {
+            self.inner.write_all(&carry)?;
         }
-        let keep = carry.len().saturating_sub(pattern.len() - 1);
-        out.write_all(&carry[..keep])?;
-        carry.drain(..keep);
+        self.inner.flush()
+    }
+}
+
+impl Write for ReplaceFirst<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(carry) = self.carry.as_mut() else {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        };
+        carry.extend_from_slice(buf);
+        if let Some(i) = find(carry, self.pattern) {
+            self.inner.write_all(&carry[..i])?;
+            self.inner.write_all(self.with.as_bytes())?;
+            self.inner.write_all(&carry[i + self.pattern.len()..])?;
+            self.carry = None;
+        } else {
+            let keep = carry.len().saturating_sub(self.pattern.len() - 1);
+            self.inner.write_all(&carry[..keep])?;
+            carry.drain(..keep);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -481,17 +561,13 @@ mod tests {
             }
             let (sources, bytes) = scan.finish().expect("finish");
             assert_eq!(bytes, page.as_bytes());
-            let mut spool = tempfile::tempfile().expect("spool");
-            spool.write_all(&bytes).expect("spool");
-            spool.rewind().expect("rewind");
             let mut out = Vec::new();
-            replace_first(
-                &mut spool,
-                view::SCRIPT_HASHES.as_bytes(),
-                sources.join(" ").as_bytes(),
-                &mut out,
-            )
-            .expect("copy");
+            let mut w =
+                ReplaceFirst::new(&mut out, view::SCRIPT_HASHES.as_bytes(), sources.join(" "));
+            for chunk in bytes.chunks(step) {
+                w.write_all(chunk).expect("write");
+            }
+            w.finish().expect("finish");
             assert_eq!(String::from_utf8(out).expect("utf-8"), whole, "step {step}");
         }
     }
