@@ -268,7 +268,12 @@ mod tests {
             .split("\nsec id id -u\n")
             .next()
             .expect("the collector's first section");
-        run_sh(&format!("{head}\nexit 0\n"), input, cwd)
+        // The sections are written in one `{ … } | dd` group, opened before the backup loop.
+        assert!(
+            head.contains("\n{\n"),
+            "the output group opens before the first section"
+        );
+        run_sh(&format!("{head}\n}} | cat\nexit 0\n"), input, cwd)
     }
 
     /// Run `script` with `input` on its stdin, in `cwd`; its stdout.
@@ -329,7 +334,7 @@ mod tests {
         // The collector's functions, then `files` on a file holding a secret of every kind
         // capdo knows, and `scrubbed` of a command that fails.
         let head = SCRIPT
-            .split("\n# Backup paths requested")
+            .split("\n# The output leaves in blocks")
             .next()
             .expect("the collector's functions");
         let dir = tempfile::tempdir().expect("tempdir");
