@@ -99,10 +99,14 @@ pub fn note_held_levels(
     graph: &crate::graph::Graph,
 ) {
     use crate::inventory::NodeRef;
-    let mut notes: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // By target id: the note, and the level of the target it was made for (a finding judged
+    // at another level keeps its evidence as it is).
+    let mut notes: std::collections::HashMap<String, (String, Option<crate::inventory::Level>)> =
+        std::collections::HashMap::new();
     for i in 0..inv.systems.len() {
         if let Some(note) = graph.held_above_declared(inv, i) {
-            notes.insert(inv.target_id(NodeRef::System(i)), note);
+            let node = NodeRef::System(i);
+            notes.insert(inv.target_id(node), (note, graph.level_of(inv, node)));
         }
     }
     if notes.is_empty() {
@@ -110,18 +114,18 @@ pub fn note_held_levels(
     }
     for (i, source) in graph.server_levels.iter().enumerate() {
         if let Some(src) = source
-            && let Some(note) = notes.get(&inv.target_id(NodeRef::System(src.system)))
+            && let Some((note, _)) = notes.get(&inv.target_id(NodeRef::System(src.system)))
         {
             let note = format!("serves {}, {note}", inv.systems[src.system].id);
-            notes.insert(inv.target_id(NodeRef::Server(i)), note);
+            let node = NodeRef::Server(i);
+            notes.insert(inv.target_id(node), (note, graph.level_of(inv, node)));
         }
     }
     for f in findings.iter_mut() {
-        let Some(note) = notes.get(&f.target) else {
+        let Some((note, level)) = notes.get(&f.target) else {
             continue;
         };
-        let node = inv.lookup(crate::inventory::split_target(&f.target).1);
-        if node.is_none_or(|n| graph.level_of(inv, n) != f.level) {
+        if *level != f.level {
             continue;
         }
         if !f.evidence.is_empty() {

@@ -273,7 +273,13 @@ pub fn dependencies(inv: &Inventory, g: &Graph, report: &Report, scope: &Scope) 
     let mut nodes = Vec::new();
     let mut index: BTreeMap<NodeRef, usize> = BTreeMap::new();
     for (i, s) in inv.systems.iter().enumerate() {
-        let sc = scope.systems.iter().find(|x| x.id == s.id);
+        // The scope lists the systems in inventory order: looking each one up by id made this
+        // quadratic (half the HTML report's growth from 50,000 to 100,000 servers).
+        let sc = scope
+            .systems
+            .get(i)
+            .filter(|x| x.id == s.id)
+            .or_else(|| scope.systems.iter().find(|x| x.id == s.id));
         let mut counts = Counts::default();
         let own = inv.target_id(NodeRef::System(i));
         for t in sc.into_iter().flat_map(|x| &x.own) {
