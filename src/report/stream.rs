@@ -9,11 +9,12 @@
 //!   `{{#each findings}}` and `{{#each attention}}` block of the page (outside another `each` or
 //!   `with`; also `{{#each exposure}}`, one table per scanned server) is taken over by a helper
 //!   that renders the rows one at a time, each row made into a template value only while it is
-//!   written. When the page is the shipped template (no `--templates` override), its finding
-//!   rows are written by plain code instead (`report/rows.rs`, the same bytes), on both cores.
-//!   The HTML page's Content-Security-Policy names the hashes of its scripts, which are known
-//!   only once the page is written: the page is spooled to a temporary file while its scripts
-//!   are hashed, then copied to the writer with the hashes put in.
+//!   written. When the page is the shipped template (no `--templates` override, or one holding
+//!   the shipped text), its finding rows are written by plain code instead (`report/rows.rs`,
+//!   the same bytes), on both cores. The HTML page's Content-Security-Policy names the hashes
+//!   of its scripts: the shipped page is rendered once without its finding rows to hash them,
+//!   then written with the hashes in; an overriding page is spooled to a temporary file while
+//!   its scripts are hashed, then copied to the writer with the hashes put in.
 //!
 //! The output is byte for byte that of the writers that build the whole text in memory
 //! ([`super::Renderer::render`]); `tests/stream_identity.rs` compares the two.
