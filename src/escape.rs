@@ -1,5 +1,5 @@
 //! Escaping, one function per output language capdo writes: the terminal, HTML, Markdown, XML,
-//! Graphviz DOT and Mermaid labels, CSV cells; and [`base64`], the one encoding of bytes as text
+//! Graphviz DOT and Mermaid labels, CSV cells; and [`base64()`], the one encoding of bytes as text
 //! capdo writes (host key fingerprints, CSP hashes). Every writer calls these; none keeps its
 //! own rules.
 //!
@@ -196,24 +196,8 @@ pub fn mermaid(s: &str) -> String {
 /// Standard base64 with padding (RFC 4648 §4): how OpenSSH writes host keys and their SHA-256
 /// fingerprints, and how a CSP writes a script's hash.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use ::base64::Engine as _;
+    ::base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

@@ -137,7 +137,8 @@ fn ed25519_public_line(private: &str) -> Option<String> {
     }
     let blob = take(&mut r)?;
     let mut b = blob;
-    (take(&mut b)? == b"ssh-ed25519").then(|| format!("ssh-ed25519 {}", STANDARD.encode(blob)))
+    (take(&mut b)? == b"ssh-ed25519")
+        .then(|| format!("ssh-ed25519 {}", crate::escape::base64(blob)))
 }
 
 /// The next SSH `string` (a 32-bit big-endian length, then the bytes) of `r`.
