@@ -77,6 +77,25 @@ fn level(r: &FindingRow) -> Option<u8> {
     r.level.filter(|&l| l != 0)
 }
 
+/// The row's level, or `none` when it has none.
+fn push_level(r: &FindingRow, none: &str, out: &mut String) {
+    match level(r) {
+        Some(l) => {
+            let _ = write!(out, "{l}");
+        }
+        None => out.push_str(none),
+    }
+}
+
+/// ` [regime]` after the control under `--regime both`, escaped with `e`.
+fn push_regime(r: &FindingRow, e: fn(&str, &mut String), out: &mut String) {
+    if let Some(regime) = r.regime {
+        out.push_str(" [");
+        e(regime.as_str(), out);
+        out.push(']');
+    }
+}
+
 /// A string value as `{{#if x}}` reads it: present and not empty.
 fn given(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
@@ -93,12 +112,7 @@ fn html_finding(w: &Words, i: usize, r: &FindingRow, out: &mut String) {
         "\" data-severity=\"{}\" data-level=\"",
         r.severity_rank
     );
-    match level(r) {
-        Some(l) => {
-            let _ = write!(out, "{l}");
-        }
-        None => out.push_str("none"),
-    }
+    push_level(r, "none", out);
     out.push_str("\"><td><span class=\"badge st-");
     e(status, out);
     out.push_str("\">");
@@ -112,20 +126,11 @@ fn html_finding(w: &Words, i: usize, r: &FindingRow, out: &mut String) {
     out.push_str("</td><td>");
     e(r.severity.as_str(), out);
     out.push_str("</td><td class=\"n\">");
-    match level(r) {
-        Some(l) => {
-            let _ = write!(out, "{l}");
-        }
-        None => out.push('–'),
-    }
+    push_level(r, "–", out);
     out.push_str("</td><td><code>");
     e(r.control, out);
     out.push_str("</code>");
-    if let Some(regime) = r.regime {
-        out.push_str(" [");
-        e(regime.as_str(), out);
-        out.push(']');
-    }
+    push_regime(r, e, out);
     out.push_str("</td><td>");
     e(r.target, out);
     out.push_str("</td><td class=\"msg\"><strong>");
@@ -178,20 +183,11 @@ fn markdown_attention(w: &Words, _: usize, r: &FindingRow, out: &mut String) {
     e(r.severity.as_str(), out);
     out.push_str(" | ");
     e(r.control, out);
-    if let Some(regime) = r.regime {
-        out.push_str(" [");
-        e(regime.as_str(), out);
-        out.push(']');
-    }
+    push_regime(r, e, out);
     out.push_str(" | ");
     e(r.target, out);
     out.push_str(" | ");
-    match level(r) {
-        Some(l) => {
-            let _ = write!(out, "{l}");
-        }
-        None => out.push('–'),
-    }
+    push_level(r, "–", out);
     out.push_str(" | ");
     e(r.message, out);
     for (label, value) in [

@@ -351,18 +351,15 @@ fn html(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let mut page = Page::new(v, lists, templates, view::HTML_TEMPLATE, escape::html)?;
-    let csp = |sources: Vec<String>| {
-        if sources.is_empty() {
-            "'none'".to_owned()
-        } else {
-            sources.join(" ")
-        }
-    };
     if page.direct.is_some() {
         let mut scan = Scripts::new(std::io::sink());
         page.render(Rows::Around, &mut scan)?;
         let (sources, _) = scan.finish()?;
-        let mut w = ReplaceFirst::new(out, view::SCRIPT_HASHES.as_bytes(), csp(sources));
+        let mut w = ReplaceFirst::new(
+            out,
+            view::SCRIPT_HASHES.as_bytes(),
+            view::script_src(&sources),
+        );
         page.render(Rows::All, &mut w)?;
         return Ok(w.finish()?);
     }
@@ -372,7 +369,11 @@ fn html(
     let (sources, spool) = scan.finish()?;
     let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
     spool.rewind()?;
-    let mut w = ReplaceFirst::new(out, view::SCRIPT_HASHES.as_bytes(), csp(sources));
+    let mut w = ReplaceFirst::new(
+        out,
+        view::SCRIPT_HASHES.as_bytes(),
+        view::script_src(&sources),
+    );
     std::io::copy(&mut spool, &mut w)?;
     Ok(w.finish()?)
 }

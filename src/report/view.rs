@@ -709,10 +709,16 @@ pub(crate) fn with_script_hashes(html: String) -> String {
         sources.push(script_source(&body[..close]));
         rest = &body[close..];
     }
+    html.replacen(SCRIPT_HASHES, &script_src(&sources), 1)
+}
+
+/// What stands for [`SCRIPT_HASHES`]: the sources of the page's scripts, or `'none'`.
+pub(crate) fn script_src(sources: &[String]) -> String {
     if sources.is_empty() {
-        sources.push("'none'".to_owned());
+        "'none'".to_owned()
+    } else {
+        sources.join(" ")
     }
-    html.replacen(SCRIPT_HASHES, &sources.join(" "), 1)
 }
 
 /// The CSP source allowing the inline script `body`: `'sha256-…'`.
