@@ -101,16 +101,12 @@ const MAX_KEY_FILE: u64 = 64 << 10;
 /// CPU per host (docs/performance.md). Any other key file (PEM, encrypted, another type) is
 /// left to libssh2 as before, so its errors (a wrong passphrase) read the same.
 fn read_ed25519(path: &Path) -> Option<(String, String)> {
-    use std::io::Read as _;
-    if !std::fs::metadata(path).ok()?.is_file() {
-        return None;
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_KEY_FILE)
-        .read_to_string(&mut text)
-        .ok()?;
+    // Read the safe way (a regular UTF-8 file, bounded); any file it refuses is libssh2's.
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let text = crate::infile::read_text(path, folder, MAX_KEY_FILE).ok()?;
     let public = ed25519_public_line(&text)?;
     Some((public, text))
 }
